@@ -1,0 +1,5 @@
+"""Run decomposer as `python -m decomposer`."""
+
+from decomposer.cli import main
+
+main()

@@ -1,0 +1,121 @@
+"""The one place that prints: diagnostics and progress to stderr, results to stdout."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from decomposer.models import DependencyGraph, ParseFailure
+
+
+class Reporter:
+    """Owns the two consoles; `quiet` drops everything but errors, `verbose` adds detail."""
+
+    def __init__(self, *, verbosity: int = 0, color: bool | None = None) -> None:
+        self.verbosity = verbosity
+        self.out = Console(no_color=color is False, soft_wrap=True)
+        self.err = Console(stderr=True, no_color=color is False, soft_wrap=True)
+
+    # -- diagnostics ------------------------------------------------------------------------
+
+    def error(self, message: str, hint: str | None = None) -> None:
+        self.err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+        if hint:
+            self.err.print(f"[dim]hint: {escape(hint)}[/]", highlight=False)
+
+    def warn(self, message: str) -> None:
+        if self.verbosity >= 0:
+            self.err.print(f"[yellow]warning:[/] {escape(message)}", highlight=False)
+
+    def info(self, message: str) -> None:
+        if self.verbosity >= 0:
+            self.err.print(escape(message), highlight=False)
+
+    def failure(self, failure: ParseFailure) -> None:
+        """`path:line:col: message`, then the line and a caret under the column."""
+        self.err.print(f"[red]{escape(str(failure))}[/]", highlight=False)
+        if failure.source_line and self.verbosity >= 0:
+            line = failure.source_line.expandtabs(1)[:200]
+            self.err.print(f"    {escape(line)}", highlight=False)
+            self.err.print("    " + " " * min(failure.col - 1, len(line)) + "^", highlight=False)
+
+    # -- progress ---------------------------------------------------------------------------
+
+    @contextmanager
+    def progress(self) -> Iterator[Any]:
+        """A callback `on_stage(name, done, total)` that drives a progress bar on a terminal."""
+        if self.verbosity < 0 or not self.err.is_terminal:
+            yield lambda stage, done, total: None
+            return
+        bar = Progress(
+            TextColumn("{task.description:>8}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.err,
+            transient=True,
+        )
+        tasks: dict[str, Any] = {}
+
+        def on_stage(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        with bar:
+            yield on_stage
+
+    # -- results ----------------------------------------------------------------------------
+
+    def json(self, document: dict[str, Any]) -> None:
+        self.out.print_json(json.dumps(document, sort_keys=True))
+
+    def graph_summary(
+        self, graph: DependencyGraph, *, outputs: tuple[str, ...], cache_hits: int
+    ) -> None:
+        """The counts an architect looks at first, then where the output went."""
+        stats = graph.stats
+        for failure in graph.failures:
+            self.failure(failure)
+        if self.verbosity > 0:
+            for skipped in graph.skipped:
+                self.warn(f"{skipped.path}: skipped ({skipped.reason}): {skipped.message}")
+            for unresolved in graph.unresolved:
+                self.warn(str(unresolved))
+        if self.verbosity < 0:
+            return
+        table = Table(title=f"{graph.repo}: dependency graph", show_header=False, box=None)
+        table.add_column(style="bold")
+        table.add_column(justify="right")
+        rows = [
+            ("files", f"{stats.files:,}"),
+            ("lines", f"{stats.lines:,}"),
+            ("modules", f"{stats.modules:,}"),
+            ("classes and functions", f"{stats.symbols:,}"),
+            ("ORM models", f"{stats.orm_models:,}"),
+        ]
+        rows += [(f"edges: {kind}", f"{count:,}") for kind, count in stats.edges_by_kind.items()]
+        rows += [(f"entry points: {k}", f"{n:,}") for k, n in stats.entry_points_by_kind.items()]
+        rows += [
+            ("unresolved (see -v)", f"{len(graph.unresolved):,}"),
+            ("failed to parse", f"{stats.failed_files:,}"),
+            ("skipped", f"{stats.skipped_files:,}"),
+        ]
+        for name, value in rows:
+            table.add_row(name, value)
+        self.out.print(table)
+        not_analyzed = stats.failed_files + stats.skipped_files
+        edges = sum(stats.edges_by_kind.values())
+        self.out.print(
+            f"analyzed {stats.files:,} files ({not_analyzed:,} skipped or failed, "
+            f"{cache_hits:,} from cache), "
+            f"{edges:,} dependencies; graph: {outputs[0]}",
+            highlight=False,
+        )

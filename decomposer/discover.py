@@ -1,0 +1,234 @@
+"""Stage 1: a repository folder -> SourceTree (source roots, files, dotted module names)."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from decomposer.config import DEFAULT_EXCLUDED_DIRS, TEST_DIRS, Settings
+from decomposer.errors import UserError
+from decomposer.models import SkippedFile, SourceFile, SourceTree
+
+ROOT_TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "conftest.py"})
+
+# Public functions
+
+
+def find_sources(repo: Path, settings: Settings) -> SourceTree:
+    """Walk `repo` and map every analyzable Python file to its dotted module name.
+
+    Raises:
+        UserError: the folder does not exist, a configured source root is missing, or there is
+            no Python file to analyze.
+    """
+    repo = repo.resolve()
+    if not repo.is_dir():
+        raise UserError(f"{repo} is not a folder", hint="pass the repository's root folder")
+    walk = _Walk(repo=repo, settings=settings)
+    for root, prefix in _source_roots(repo, settings):
+        # The package-itself case (prefix set) has its root above the repo: call it "..".
+        walk.current_root = ".." if prefix else (walk._rel(root) or ".")
+        real = str(root.resolve())
+        walk.package_dir(root, prefix, real=real, ancestors=frozenset({real}))
+    files = _dedupe(walk.files, walk.skipped)
+    if not files:
+        excluded = ", ".join(f"{name}/" for name, _ in walk.excluded.most_common(6)) or "nothing"
+        raise UserError(
+            f"no Python files under {repo} (excluded: {excluded})",
+            hint="pass the folder that contains the top-level package, or set source_roots",
+        )
+    return SourceTree(
+        name=repo.name,
+        roots=tuple(sorted({f.root for f in files})),
+        files=tuple(sorted(files, key=lambda f: f.path)),
+        skipped=tuple(sorted(walk.skipped, key=lambda s: s.path)),
+    )
+
+
+def read_source(repo: Path, source: SourceFile) -> bytes:
+    """The bytes of one discovered file (OSError propagates to the caller, who records it)."""
+    return (repo / source.path).read_bytes()
+
+
+# Private functions
+
+
+def _source_roots(repo: Path, settings: Settings) -> list[tuple[Path, str]]:
+    """(folder, module prefix) pairs to walk."""
+    if settings.source_roots:
+        roots = []
+        for name in settings.source_roots:
+            root = (repo / name).resolve()
+            if not root.is_dir() or not root.is_relative_to(repo):
+                raise UserError(
+                    f"source root {name!r} is not a folder inside {repo}",
+                    hint="fix source_roots in [tool.decomposer]",
+                )
+            roots.append((root, ""))
+        return roots
+    if (repo / "__init__.py").is_file():
+        # The user pointed at a package itself: its name is the first part of every module.
+        return [(repo, repo.name)]
+    src = repo / "src"
+    if src.is_dir() and not (src / "__init__.py").exists():
+        return [(src, "")]
+    return [(repo, "")]
+
+
+@dataclass
+class _Walk:
+    repo: Path
+    settings: Settings
+    files: list[SourceFile] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    excluded: Counter[str] = field(default_factory=Counter)
+    current_root: str = "."
+
+    def package_dir(
+        self, folder: Path, prefix: str, *, real: str, ancestors: frozenset[str]
+    ) -> None:
+        """Visit one folder whose modules are named `prefix.<name>`."""
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            self._skip(folder, "unreadable", f"cannot list folder: {exc.strerror}")
+            return
+        for entry in entries:
+            if entry.is_dir():
+                self._subfolder(entry, prefix, real, ancestors)
+            elif entry.name.endswith(".py") and entry.is_file():
+                self._file(Path(entry.path), prefix, is_top=folder in self._root_folders)
+
+    @property
+    def _root_folders(self) -> set[Path]:
+        return {self.repo, self.repo / "src"}
+
+    def _subfolder(
+        self, entry: os.DirEntry[str], prefix: str, parent_real: str, ancestors: frozenset[str]
+    ) -> None:
+        if not entry.name.isidentifier() or self._is_excluded_dir(entry):
+            self.excluded[entry.name] += 1
+            return
+        path = Path(entry.path)
+        # Only a symbolic link can close a loop; resolving every folder is costly (Django has
+        # 1,400 locale folders), so plain folders extend the chain of ancestors by name.
+        real = (
+            os.path.realpath(path) if entry.is_symlink() else os.path.join(parent_real, entry.name)
+        )
+        if real in ancestors:
+            self._skip(path, "symlink-loop", f"symbolic link loops back to {self._rel(Path(real))}")
+            return
+        name = f"{prefix}.{entry.name}" if prefix else entry.name
+        self.package_dir(path, name, real=real, ancestors=ancestors | {real})
+
+    def _is_excluded_dir(self, entry: os.DirEntry[str]) -> bool:
+        name = entry.name
+        rel = os.path.relpath(entry.path, self.repo).replace(os.sep, "/")
+        return (
+            name.startswith(".")
+            or name in DEFAULT_EXCLUDED_DIRS
+            or name.endswith(".egg-info")
+            or (not self.settings.include_tests and name in TEST_DIRS)
+            or (not self.settings.include_migrations and _is_migrations_dir(entry))
+            or os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
+            or self._matches_exclude(rel + "/")
+        )
+
+    def _file(self, path: Path, prefix: str, *, is_top: bool) -> None:
+        name = path.name
+        rel = self._rel(path)
+        if self._is_excluded_file(name, rel, is_top=is_top):
+            self.excluded[name] += 1
+            return
+        stem = name[:-3]
+        # importlib can load a module whose name starts with a digit (Django's 0001_initial),
+        # so only names that no import can spell are skipped.
+        if not f"_{stem}".isidentifier():
+            self._skip(path, "invalid-module-name", f"{name!r} cannot be imported by that name")
+            return
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            self._skip(path, "unreadable", f"cannot read: {exc.strerror}")
+            return
+        limit = self.settings.max_file_kb * 1024
+        if size > limit:
+            self._skip(
+                path,
+                "too-large",
+                f"{size // 1024} KiB is over max_file_kb={self.settings.max_file_kb}"
+                " (generated code?); raise max_file_kb to analyze it",
+            )
+            return
+        is_package = stem == "__init__"
+        module = prefix if is_package else (f"{prefix}.{stem}" if prefix else stem)
+        if not module:
+            return  # an __init__.py at a source root belongs to no package
+        self.files.append(
+            SourceFile(
+                path=rel,
+                module=module,
+                is_package=is_package,
+                root=self.current_root,
+                size_bytes=size,
+            )
+        )
+
+    def _is_excluded_file(self, name: str, rel: str, *, is_top: bool) -> bool:
+        is_test = (
+            name.startswith("test_")
+            or name.endswith(("_test.py", "_tests.py"))
+            or name in ("tests.py", "conftest.py")
+        )
+        return (
+            (not self.settings.include_tests and is_test)
+            or (is_top and name in ROOT_TOOLING_FILES)
+            or self._matches_exclude(rel)
+        )
+
+    def _matches_exclude(self, rel: str) -> bool:
+        return any(fnmatch.fnmatchcase(rel, pattern) for pattern in self.settings.exclude)
+
+    def _rel(self, path: Path) -> str:
+        try:
+            rel = path.relative_to(self.repo).as_posix()
+        except ValueError:
+            return path.as_posix()
+        return "" if rel == "." else rel
+
+    def _skip(self, path: Path, reason: str, message: str) -> None:
+        self.skipped.append(SkippedFile(path=self._rel(path), reason=reason, message=message))  # type: ignore[arg-type]
+
+
+def _dedupe(files: list[SourceFile], skipped: list[SkippedFile]) -> list[SourceFile]:
+    """One file per module: a package beats a same-named module, as the import system decides."""
+    by_module: dict[str, SourceFile] = {}
+    for source in sorted(files, key=lambda f: (f.module, not f.is_package, f.path)):
+        kept = by_module.get(source.module)
+        if kept is None:
+            by_module[source.module] = source
+            continue
+        skipped.append(
+            SkippedFile(
+                path=source.path,
+                reason="duplicate-module",
+                message=f"module {source.module} is already provided by {kept.path}",
+            )
+        )
+    return list(by_module.values())
+
+
+def _is_migrations_dir(entry: os.DirEntry[str]) -> bool:
+    """Django migrations (0001_initial.py, ...) or an Alembic environment (env.py), not code
+    that merely lives in a folder of that name: django.db.migrations is framework code."""
+    if entry.name not in ("migrations", "alembic", "versions"):
+        return False
+    try:
+        names = os.listdir(entry.path)
+    except OSError:
+        return False
+    numbered = any(name[:4].isdigit() and name.endswith(".py") for name in names)
+    return numbered or "env.py" in names

@@ -1,0 +1,501 @@
+"""Stage 3: extracted facts -> the module/symbol dependency graph (DependencyGraph).
+
+Every name is resolved against the modules of the repository: an import of a submodule goes to
+that module, a use of `pkg.name` goes to the class or function `name` of `pkg` (following
+re-exports and star imports), and anything that only a convention ties together (Django's
+"app.Model" strings, SQLAlchemy's class and table names) is labelled `inferred`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from decomposer.models import (
+    Certainty,
+    Definition,
+    DependencyGraph,
+    EdgeKind,
+    GraphEdge,
+    GraphEntryPoint,
+    GraphNode,
+    GraphStats,
+    ImportRef,
+    Location,
+    ModuleFacts,
+    OrmRef,
+    ParseFailure,
+    Resolution,
+    SourceTree,
+    Unresolved,
+)
+
+_CERTAINTY_RANK: dict[Certainty, int] = {"certain": 0, "inferred": 1, "dynamic": 2}
+_DJANGO_MODEL_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
+_MAX_REEXPORT_HOPS = 8
+
+# Public functions
+
+
+def build_graph(
+    tree: SourceTree, facts: Iterable[ModuleFacts], failures: Iterable[ParseFailure]
+) -> DependencyGraph:
+    """Resolve every import, reference, ORM relation and entry point into nodes and edges."""
+    facts = sorted(facts, key=lambda f: f.module)
+    failures = sorted(failures, key=lambda f: f.path)
+    index = _Index.of(tree, facts)
+    builder = _Builder(index)
+    for module in facts:
+        builder.add_module(module)
+    builder.add_orm(facts)
+    nodes = _nodes(tree, facts, index)
+    edges = builder.edges()
+    entry_points = builder.entry_points(facts)
+    return DependencyGraph(
+        repo=tree.name,
+        roots=tree.roots,
+        stats=_stats(tree, facts, failures, nodes, edges, entry_points, index),
+        nodes=nodes,
+        edges=edges,
+        entry_points=entry_points,
+        unresolved=tuple(sorted(builder.unresolved, key=lambda u: (u.path, u.line, u.col, u.code))),
+        failures=tuple(failures),
+        skipped=tree.skipped,
+    )
+
+
+# Private functions
+
+
+@dataclass
+class _Index:
+    """Lookup tables over the whole repository."""
+
+    modules: dict[str, ModuleFacts]
+    known_modules: frozenset[str]
+    top_packages: frozenset[str]
+    definitions: dict[tuple[str, str], Definition]
+    bindings: dict[str, dict[str, str]]
+    star_sources: dict[str, tuple[str, ...]]
+    paths: dict[str, str]
+    orm: dict[str, str] = field(default_factory=dict)  # node id -> framework
+
+    @classmethod
+    def of(cls, tree: SourceTree, facts: list[ModuleFacts]) -> _Index:
+        known = frozenset(source.module for source in tree.files)
+        return cls(
+            modules={f.module: f for f in facts},
+            known_modules=known,
+            top_packages=frozenset(m.partition(".")[0] for m in known),
+            definitions={(f.module, d.name): d for f in facts for d in f.definitions},
+            bindings={f.module: {b.name: b.target for b in f.bindings} for f in facts},
+            star_sources={
+                f.module: tuple(
+                    sorted(
+                        {
+                            i.module
+                            for i in f.imports
+                            if i.name == "*" and i.kind != "dynamic_import"
+                        }
+                    )
+                )
+                for f in facts
+            },
+            paths={source.module: source.path for source in tree.files},
+        )
+
+    def module_prefix(self, dotted: str) -> str | None:
+        """The longest leading part of `dotted` that is a module of the repository."""
+        candidate = dotted
+        while candidate:
+            if candidate in self.known_modules:
+                return candidate
+            candidate = candidate.rpartition(".")[0]
+        return None
+
+    def is_internal(self, dotted: str) -> bool:
+        return dotted.partition(".")[0] in self.top_packages
+
+    def resolve(self, dotted: str, hops: int = 0) -> tuple[str, Resolution, str] | None:
+        """(node id, how, remainder after the node) for a dotted name, or None if external."""
+        module = self.module_prefix(dotted)
+        if module is None:
+            return None
+        rest = dotted[len(module) + 1 :]
+        if not rest:
+            return module, "import-table", ""
+        name, _, remainder = rest.partition(".")
+        if (module, name) in self.definitions:
+            return f"{module}:{name}", "import-table", remainder
+        if hops < _MAX_REEXPORT_HOPS:
+            bound = self.bindings.get(module, {}).get(name)
+            if bound is not None and bound != dotted:
+                found = self.resolve(f"{bound}.{remainder}" if remainder else bound, hops + 1)
+                if found is not None:
+                    return found[0], "re-export", found[2]
+            for star in self.star_sources.get(module, ()):
+                found = self.resolve(f"{star}.{rest}", hops + 1)
+                if found is not None and ":" in found[0]:
+                    return found[0], "star-import", found[2]
+        return module, "import-table", rest
+
+
+@dataclass
+class _Builder:
+    index: _Index
+    locations: dict[tuple[str, str, EdgeKind], list[Location]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    unresolved: list[Unresolved] = field(default_factory=list)
+
+    def add_module(self, facts: ModuleFacts) -> None:
+        for ref in facts.imports:
+            self._import(facts, ref)
+        for symbol_ref in facts.references:
+            self._reference(
+                facts,
+                symbol_ref.source,
+                symbol_ref.target,
+                symbol_ref.kind,
+                symbol_ref.via,
+                symbol_ref.line,
+                symbol_ref.col,
+            )
+        for diagnostic in facts.diagnostics:
+            self.unresolved.append(
+                Unresolved(
+                    path=facts.path,
+                    line=diagnostic.line,
+                    col=diagnostic.col,
+                    code=diagnostic.code,
+                    message=diagnostic.message,
+                )
+            )
+
+    def _import(self, facts: ModuleFacts, ref: ImportRef) -> None:
+        index = self.index
+        target = None
+        if ref.name is not None and ref.name != "*":
+            submodule = f"{ref.module}.{ref.name}" if ref.module else ref.name
+            if submodule in index.known_modules:
+                target = submodule
+        if target is None and ref.module in index.known_modules:
+            target = ref.module
+        if target is None:
+            if index.is_internal(ref.module):
+                self.unresolved.append(
+                    Unresolved(
+                        path=facts.path,
+                        line=ref.line,
+                        col=ref.col,
+                        code="IMP002",
+                        message=f"imports {ref.module}, which is not among the analyzed modules",
+                    )
+                )
+            return
+        if target == facts.module:
+            return
+        resolution: Resolution = (
+            "literal-string"
+            if ref.kind == "dynamic_import"
+            else "relative-import"
+            if ref.level
+            else "absolute-import"
+        )
+        certainty: Certainty = "dynamic" if ref.kind == "dynamic_import" else "certain"
+        self._add(
+            facts.module, target, ref.kind, facts.path, ref.line, ref.col, certainty, resolution
+        )
+
+    def _reference(
+        self, facts: ModuleFacts, source: str, target: str, kind: str, via: str, line: int, col: int
+    ) -> None:
+        index = self.index
+        if via == "star-import":
+            found = None
+            for star in index.star_sources.get(facts.module, ()):
+                candidate = index.resolve(f"{star}.{target}")
+                if candidate is not None and ":" in candidate[0]:
+                    found = (candidate[0], "star-import", candidate[2])
+                    break
+        else:
+            found = index.resolve(target)
+        if found is None:
+            return
+        node, resolution, remainder = found
+        source_node = f"{facts.module}:{source}" if source else facts.module
+        if node in (source_node, facts.module):
+            return
+        if via == "same-module":
+            resolution = "same-module"
+        edge_kind = kind
+        if kind == "call" and not remainder and self._is_class(node):
+            edge_kind = "instantiation"
+        certainty: Certainty = "inferred" if resolution == "star-import" else "certain"
+        self._add(source_node, node, edge_kind, facts.path, line, col, certainty, resolution)  # type: ignore[arg-type]
+
+    def _is_class(self, node: str) -> bool:
+        module, _, name = node.partition(":")
+        definition = self.index.definitions.get((module, name))
+        return definition is not None and definition.kind == "class"
+
+    def add_orm(self, facts: list[ModuleFacts]) -> None:
+        self._mark_models(facts)
+        registry = _OrmRegistry.of(self.index)
+        for module in facts:
+            for ref in module.orm_refs:
+                self._orm_ref(module, ref, registry)
+
+    def _mark_models(self, facts: list[ModuleFacts]) -> None:
+        """ORM models: Django's by their bases (transitively), SQLAlchemy's by a table."""
+        bases: dict[str, set[str]] = defaultdict(set)
+        for module in facts:
+            for ref in module.references:
+                if ref.kind == "inheritance" and ref.source:
+                    found = self.index.resolve(ref.target)
+                    bases[f"{module.module}:{ref.source}"].add(found[0] if found else ref.target)
+        orm = self.index.orm
+        for module in facts:
+            for definition in module.definitions:
+                node = f"{module.module}:{definition.name}"
+                if bases[node] & _DJANGO_MODEL_BASES:
+                    orm[node] = "django"
+                elif definition.table is not None or (
+                    definition.has_orm_fields
+                    and any(base.startswith("sqlalchemy") for base in bases[node])
+                ):
+                    orm[node] = "sqlalchemy"
+        changed = True
+        while changed:
+            changed = False
+            for node, node_bases in sorted(bases.items()):
+                if node in orm:
+                    continue
+                for base in sorted(node_bases):
+                    if base in orm and (orm[base] == "django" or self._has_fields(node)):
+                        orm[node] = orm[base]
+                        changed = True
+                        break
+
+    def _has_fields(self, node: str) -> bool:
+        module, _, name = node.partition(":")
+        definition = self.index.definitions.get((module, name))
+        return definition is not None and (
+            definition.has_orm_fields or definition.table is not None
+        )
+
+    def _orm_ref(self, module: ModuleFacts, ref: OrmRef, registry: _OrmRegistry) -> None:
+        source = f"{module.module}:{ref.owner}" if ref.owner else module.module
+        if ref.is_string:
+            found = registry.lookup(ref, source)
+        else:
+            resolved = self.index.resolve(ref.target)
+            found = (resolved[0], "import-table", "certain") if resolved else None
+        if found is None:
+            if ref.is_string or self.index.is_internal(ref.target):
+                self.unresolved.append(
+                    Unresolved(
+                        path=module.path,
+                        line=ref.line,
+                        col=ref.col,
+                        code="ORM001",
+                        message=f"{ref.kind} to {ref.target!r} matches no model of the repository",
+                    )
+                )
+            return
+        target, resolution, certainty = found
+        if target != source:
+            self._add(
+                source,
+                target,
+                "orm_relation",
+                module.path,
+                ref.line,
+                ref.col,
+                certainty,
+                resolution,
+            )
+
+    def _add(
+        self,
+        source: str,
+        target: str,
+        kind: EdgeKind,
+        path: str,
+        line: int,
+        col: int,
+        certainty: Certainty,
+        resolution: Resolution,
+    ) -> None:
+        self.locations[(source, target, kind)].append(
+            Location(path=path, line=line, col=col, certainty=certainty, resolution=resolution)
+        )
+
+    def edges(self) -> tuple[GraphEdge, ...]:
+        edges = []
+        for (source, target, kind), locations in sorted(self.locations.items()):
+            unique = sorted(set(locations), key=_location_order)
+            edges.append(
+                GraphEdge(
+                    source=source,
+                    target=target,
+                    kind=kind,
+                    weight=len(unique),
+                    certainty=min(
+                        (loc.certainty for loc in unique), key=_CERTAINTY_RANK.__getitem__
+                    ),
+                    locations=tuple(unique),
+                )
+            )
+        return tuple(edges)
+
+    def entry_points(self, facts: list[ModuleFacts]) -> tuple[GraphEntryPoint, ...]:
+        found = []
+        routers = {f"{f.module}.{r.name}": r.prefix for f in facts for r in f.routers}
+        for module in facts:
+            for entry in module.entry_points:
+                resolved = self.index.resolve(entry.target)
+                node = resolved[0] if resolved else module.module
+                name = entry.name
+                if entry.router and not entry.router.startswith(module.module + "."):
+                    prefix = routers.get(entry.router, "")
+                    name = prefix.rstrip("/") + "/" + name.lstrip("/") if prefix else name
+                found.append(
+                    GraphEntryPoint(
+                        kind=entry.kind,
+                        framework=entry.framework,
+                        node=node,
+                        name=name,
+                        methods=entry.methods,
+                        path=module.path,
+                        line=entry.line,
+                        col=entry.col,
+                    )
+                )
+        return tuple(sorted(set(found), key=lambda e: (e.path, e.line, e.col, e.kind, e.name)))
+
+
+@dataclass
+class _OrmRegistry:
+    """Model lookups by the strings ORMs accept: Django app labels, SQLAlchemy names and tables."""
+
+    by_label: dict[tuple[str, str], list[str]]
+    by_class_name: dict[str, list[str]]
+    by_table: dict[str, list[str]]
+    label_of: dict[str, str]
+
+    @classmethod
+    def of(cls, index: _Index) -> _OrmRegistry:
+        by_label: dict[tuple[str, str], list[str]] = defaultdict(list)
+        by_class_name: dict[str, list[str]] = defaultdict(list)
+        by_table: dict[str, list[str]] = defaultdict(list)
+        label_of: dict[str, str] = {}
+        for node, framework in sorted(index.orm.items()):
+            module, _, name = node.partition(":")
+            if framework == "django":
+                label = _django_app_label(module)
+                label_of[node] = label
+                by_label[(label, name.lower())].append(node)
+            else:
+                by_class_name[name].append(node)
+                definition = index.definitions[(module, name)]
+                if definition.table:
+                    by_table[definition.table].append(node)
+        return cls(by_label, by_class_name, by_table, label_of)
+
+    def lookup(self, ref: OrmRef, source: str) -> tuple[str, Resolution, Certainty] | None:
+        text = ref.target
+        if ref.framework == "django":
+            if text == "self":
+                return (source, "django-self", "certain") if ":" in source else None
+            label, _, name = text.rpartition(".")
+            label = label or self.label_of.get(source, "")
+            nodes = self.by_label.get((label.rpartition(".")[2], name.lower()), [])
+            return (nodes[0], "django-app-label", "inferred") if len(nodes) == 1 else None
+        if ref.kind == "table_foreign_key":
+            nodes = self.by_table.get(text.partition(".")[0], [])
+            return (nodes[0], "sqlalchemy-table-name", "inferred") if len(nodes) == 1 else None
+        nodes = self.by_class_name.get(text.rpartition(".")[2], [])
+        if len(nodes) > 1:  # the same class name twice: prefer the one beside the owner
+            nodes = [n for n in nodes if n.partition(":")[0] == source.partition(":")[0]]
+        return (nodes[0], "sqlalchemy-class-name", "inferred") if len(nodes) == 1 else None
+
+
+def _location_order(location: Location) -> tuple[str, int, int, str]:
+    return location.path, location.line, location.col, location.resolution
+
+
+def _django_app_label(module: str) -> str:
+    """Django's default app label: the last part of the app package holding the models module."""
+    parts = module.split(".")
+    if "models" in parts:
+        parts = parts[: parts.index("models")]
+    elif len(parts) > 1:
+        parts = parts[:-1]
+    return parts[-1] if parts else module
+
+
+def _nodes(tree: SourceTree, facts: list[ModuleFacts], index: _Index) -> tuple[GraphNode, ...]:
+    nodes = []
+    by_module = {f.module: f for f in facts}
+    for source in tree.files:
+        module = by_module.get(source.module)
+        lines = module.lines if module else 0
+        nodes.append(
+            GraphNode(
+                id=source.module,
+                kind="module",
+                module=source.module,
+                path=source.path,
+                line=1,
+                end_line=max(lines, 1),
+                lines=lines,
+                is_package=source.is_package,
+                parse_failed=module is None,
+            )
+        )
+        for definition in module.definitions if module else ():
+            node = f"{source.module}:{definition.name}"
+            nodes.append(
+                GraphNode(
+                    id=node,
+                    kind=definition.kind,
+                    module=source.module,
+                    path=source.path,
+                    line=definition.line,
+                    end_line=definition.end_line,
+                    lines=definition.end_line - definition.line + 1,
+                    orm=index.orm.get(node),  # type: ignore[arg-type]
+                    table=definition.table,
+                )
+            )
+    # A later definition of the same name wins, as at run time.
+    unique = {node.id: node for node in nodes}
+    return tuple(sorted(unique.values(), key=lambda n: n.id))
+
+
+def _stats(
+    tree: SourceTree,
+    facts: list[ModuleFacts],
+    failures: list[ParseFailure],
+    nodes: tuple[GraphNode, ...],
+    edges: tuple[GraphEdge, ...],
+    entry_points: tuple[GraphEntryPoint, ...],
+    index: _Index,
+) -> GraphStats:
+    edge_counts: Counter[str] = Counter()
+    for edge in edges:
+        edge_counts[edge.kind] += edge.weight
+    return GraphStats(
+        files=len(tree.files),
+        lines=sum(f.lines for f in facts),
+        modules=sum(1 for n in nodes if n.kind == "module"),
+        symbols=sum(1 for n in nodes if n.kind != "module"),
+        failed_files=len(failures),
+        skipped_files=len(tree.skipped),
+        empty_files=sum(1 for f in facts if f.lines == 0),
+        edges_by_kind=dict(sorted(edge_counts.items())),
+        entry_points_by_kind=dict(sorted(Counter(e.kind for e in entry_points).items())),
+        orm_models=len(index.orm),
+    )

@@ -1,0 +1,54 @@
+"""Shared fixtures: the example monolith, tiny repositories written from dicts, golden files."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from decomposer.models import ModuleFacts, ParseFailure, SourceFile
+from decomposer.extract import extract_facts
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "shop"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="Rewrite golden files from the current output."
+    )
+
+
+@pytest.fixture
+def example_repo() -> Path:
+    return EXAMPLE
+
+
+@pytest.fixture
+def write_tree(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
+    """Write {relative path: text or bytes} under a fresh folder and return the folder."""
+
+    def write(files: dict[str, str | bytes], root: Path | None = None) -> Path:
+        base = root or tmp_path / "repo"
+        for relative, content in files.items():
+            path = base / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content))
+        base.mkdir(parents=True, exist_ok=True)
+        return base
+
+    return write
+
+
+def facts_of(code: str, module: str = "pkg.mod", *, is_package: bool = False) -> ModuleFacts:
+    """Extract facts from an inline snippet; fails the test if the snippet does not parse."""
+    path = module.replace(".", "/") + ("/__init__.py" if is_package else ".py")
+    source = SourceFile(path=path, module=module, is_package=is_package, root=".", size_bytes=0)
+    result = extract_facts(source, textwrap.dedent(code).encode())
+    assert not isinstance(result, ParseFailure), str(result)
+    return result

@@ -1,0 +1,89 @@
+"""The CLI as a user meets it: exit codes, summary, files written, JSON output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from decomposer.cli import main
+
+PACKAGE = {
+    "shop/__init__.py": "",
+    "shop/orders.py": "from shop import payments\ndef place():\n    payments.charge()\n",
+    "shop/payments.py": "def charge(): ...\n",
+}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_analyze_writes_graph_and_prints_a_counting_summary(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    code, out, _ = run("analyze", str(repo), "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert "analyzed 3 files (0 skipped or failed, 0 from cache), 2 dependencies" in out
+    graph = json.loads((tmp_path / "out" / "graph.json").read_text())
+    assert graph["schema_version"] == "1"
+    assert {(e["source"], e["target"], e["kind"]) for e in graph["edges"]} == {
+        ("shop.orders", "shop.payments", "import"),
+        ("shop.orders:place", "shop.payments:charge", "call"),
+    }
+
+
+def test_second_run_reads_unchanged_files_from_the_cache(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    out = tmp_path / "out"
+    run("analyze", str(repo), "--out", str(out))
+    first = (out / "graph.json").read_bytes()
+    (repo / "shop" / "payments.py").write_text("def charge(): ...\ndef refund(): ...\n")
+    code, stdout, _ = run("analyze", str(repo), "--out", str(out))
+    assert code == 0
+    assert "2 from cache" in stdout
+    assert b"refund" in (out / "graph.json").read_bytes() and b"refund" not in first
+
+
+def test_json_format_is_machine_readable(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    code, out, _ = run("analyze", str(repo), "--out", str(tmp_path / "o"), "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["stats"]["modules"] == 3
+    assert document["stats"]["edges_by_kind"] == {"call": 1, "import": 1}
+
+
+def test_two_runs_give_identical_graphs(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    run("analyze", str(repo), "--out", str(tmp_path / "a"), "--no-cache")
+    run("analyze", str(repo), "--out", str(tmp_path / "b"), "--jobs", "1", "--no-cache")
+    assert (tmp_path / "a" / "graph.json").read_bytes() == (tmp_path / "b" / "graph.json").read_bytes()
+
+
+def test_bad_setting_is_a_user_error_naming_the_field(write_tree, tmp_path: Path) -> None:
+    repo = write_tree({**PACKAGE, "pyproject.toml": "[tool.decomposer]\nmax_file_kb = -1\n"})
+    code, _, err = run("analyze", str(repo), "--out", str(tmp_path / "o"))
+    assert code == 1
+    assert "tool.decomposer.max_file_kb: input should be greater than 0 (got -1)" in err
+
+
+def test_out_path_that_is_a_file_is_a_user_error(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    code, _, err = run("analyze", str(repo), "--out", str(blocker))
+    assert code == 1
+    assert err.startswith("error:") and "is not a folder" in err
+
+
+def test_unknown_option_is_a_usage_error(write_tree) -> None:
+    code, _, _ = run("analyze", str(write_tree(PACKAGE)), "--no-such-flag")
+    assert code == 2
+
+
+def test_version_and_help() -> None:
+    assert run("--version")[0] == 0
+    code, out, _ = run("analyze", "--help")
+    assert code == 0 and "--include-tests" in out

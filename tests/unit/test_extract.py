@@ -1,0 +1,340 @@
+"""Stage 2: each import, reference, ORM and entry-point shape, from inline snippets."""
+
+from __future__ import annotations
+
+from decomposer.models import ImportRef, SymbolRef
+from tests.conftest import facts_of
+
+
+def imports(code: str, module: str = "pkg.mod", **kwargs: bool) -> list[ImportRef]:
+    return list(facts_of(code, module, **kwargs).imports)
+
+
+def refs(code: str, module: str = "pkg.mod") -> set[tuple[str, str, str, int]]:
+    """(source, target, kind, line) of every reference."""
+    return {(r.source, r.target, r.kind, r.line) for r in facts_of(code, module).references}
+
+
+# -- imports -------------------------------------------------------------------------------
+
+
+def test_plain_import_names_the_module_with_its_location() -> None:
+    (ref,) = imports("import shop.orders.services\n")
+    assert ref == ImportRef("shop.orders.services", None, "import", "module", 0, 1, 1)
+
+
+def test_from_import_keeps_module_and_name_apart() -> None:
+    (ref,) = imports("from shop.orders import services\n")
+    assert (ref.module, ref.name, ref.level) == ("shop.orders", "services", 0)
+
+
+def test_relative_import_resolves_against_enclosing_package() -> None:
+    first, second = imports("from . import repository\nfrom ..utils import money\n", "shop.orders.services")
+    assert (first.module, first.name, first.level) == ("shop.orders", "repository", 1)
+    assert (second.module, second.name, second.level) == ("shop.utils", "money", 2)
+
+
+def test_relative_import_in_package_init_resolves_against_the_package_itself() -> None:
+    (ref,) = imports("from .views import bp\n", "shop.orders", is_package=True)
+    assert ref.module == "shop.orders.views"
+
+
+def test_relative_import_above_top_level_is_a_diagnostic_not_an_import() -> None:
+    facts = facts_of("from ... import x\n", "pkg.mod")
+    assert facts.imports == ()
+    assert [d.code for d in facts.diagnostics] == ["IMP001"]
+
+
+def test_star_import_is_recorded_with_star_name() -> None:
+    (ref,) = imports("from shop.constants import *\n")
+    assert (ref.module, ref.name) == ("shop.constants", "*")
+
+
+def test_function_local_import_has_function_scope() -> None:
+    (ref,) = imports("def f():\n    import shop.tasks\n    return shop.tasks\n")
+    assert (ref.module, ref.scope) == ("shop.tasks", "function")
+
+
+def test_conditional_import_has_conditional_scope() -> None:
+    code = "try:\n    import ujson as json\nexcept ImportError:\n    import json\n"
+    assert [(r.module, r.scope) for r in imports(code)] == [
+        ("ujson", "conditional"),
+        ("json", "conditional"),
+    ]
+
+
+def test_type_checking_import_is_its_own_kind() -> None:
+    code = """
+        from typing import TYPE_CHECKING
+        if TYPE_CHECKING:
+            from shop.orders.models import Order
+        else:
+            import shop.runtime
+    """
+    kinds = {r.module: r.kind for r in imports(code)}
+    assert kinds["shop.orders.models"] == "type_import"
+    assert kinds["shop.runtime"] == "import"
+
+
+def test_typing_dot_type_checking_is_recognised() -> None:
+    code = "import typing\nif typing.TYPE_CHECKING:\n    import shop.models\n"
+    assert imports(code)[-1].kind == "type_import"
+
+
+def test_importlib_literal_is_a_dynamic_import() -> None:
+    code = 'import importlib\ndef load():\n    return importlib.import_module("shop.payments.fake")\n'
+    ref = imports(code)[-1]
+    assert (ref.module, ref.kind, ref.line) == ("shop.payments.fake", "dynamic_import", 3)
+
+
+def test_dunder_import_literal_is_a_dynamic_import() -> None:
+    ref = imports('sms = __import__("shop.notifications.sms")\n')[-1]
+    assert (ref.module, ref.kind) == ("shop.notifications.sms", "dynamic_import")
+
+
+def test_relative_importlib_literal_uses_the_package_argument() -> None:
+    code = 'from importlib import import_module\nm = import_module(".carriers", package=__package__)\n'
+    ref = imports(code, "shop.shipping.rates")[-1]
+    assert ref.module == "shop.shipping.carriers"
+
+
+def test_non_literal_importlib_is_a_diagnostic_not_a_guess() -> None:
+    code = 'import importlib\ndef load(name):\n    return importlib.import_module("shop." + name)\n'
+    facts = facts_of(code)
+    assert [i.kind for i in facts.imports] == ["import"]
+    assert [(d.code, d.line) for d in facts.diagnostics] == [("DYN001", 3)]
+
+
+def test_django_import_string_imports_the_module_of_the_dotted_path() -> None:
+    code = "from django.utils.module_loading import import_string\n"
+    code += 'Backend = import_string("shop.payments.backends.Stripe")\n'
+    assert imports(code)[-1].module == "shop.payments.backends"
+
+
+# -- definitions and references ---------------------------------------------------------------
+
+
+def test_top_level_definitions_have_spans() -> None:
+    facts = facts_of("class A:\n    x = 1\n\n\ndef f():\n    pass\n")
+    assert [(d.name, d.kind, d.line, d.end_line) for d in facts.definitions] == [
+        ("A", "class", 1, 2),
+        ("f", "function", 5, 6),
+    ]
+
+
+def test_call_through_imported_module_resolves_to_the_function() -> None:
+    code = "from shop.payments import services\ndef pay():\n    services.charge(1)\n"
+    assert ("pay", "shop.payments.services.charge", "call", 3) in refs(code)
+
+
+def test_call_of_imported_name_resolves_through_the_import_table() -> None:
+    code = "from shop.inventory.services import reserve_stock as reserve\ndef f():\n    reserve()\n"
+    assert ("f", "shop.inventory.services.reserve_stock", "call", 3) in refs(code)
+
+
+def test_attribute_chain_of_plain_import_keeps_the_full_path() -> None:
+    code = "import shop.orders.services\ndef f():\n    shop.orders.services.place_order()\n"
+    assert ("f", "shop.orders.services.place_order", "call", 3) in refs(code)
+
+
+def test_method_body_is_attributed_to_its_top_level_class() -> None:
+    code = "import shop.tax\nclass Cart:\n    def total(self):\n        return shop.tax.rate()\n"
+    assert ("Cart", "shop.tax.rate", "call", 4) in refs(code)
+
+
+def test_base_class_decorator_and_annotation_kinds() -> None:
+    code = """
+        from shop.base import Gateway, Order, retry
+        class Stripe(Gateway):
+            @retry
+            def charge(self, order: Order) -> "Order":
+                pass
+    """
+    found = refs(code)
+    assert ("Stripe", "shop.base.Gateway", "inheritance", 3) in found
+    assert ("Stripe", "shop.base.retry", "decorator", 4) in found
+    assert ("Stripe", "shop.base.Order", "annotation", 5) in found
+
+
+def test_decorator_factory_call_is_a_decorator_reference() -> None:
+    code = "from shop.auth import login_required\n@login_required(role='staff')\ndef view():\n    pass\n"
+    assert ("view", "shop.auth.login_required", "decorator", 2) in refs(code)
+
+
+def test_same_module_call_is_labelled_same_module() -> None:
+    facts = facts_of("def helper():\n    pass\ndef main():\n    helper()\n")
+    (ref,) = facts.references
+    assert ref == SymbolRef("main", "pkg.mod.helper", "call", "same-module", 4, 5)
+
+
+def test_parameter_shadowing_an_import_is_not_a_reference() -> None:
+    code = "from shop import repository\ndef save(repository):\n    repository.save()\n"
+    assert refs(code) == set()
+
+
+def test_local_assignment_shadowing_an_import_is_not_a_reference() -> None:
+    code = "import json\nfrom shop import services\ndef f():\n    services = {}\n    services.get(1)\n"
+    assert not any(target.startswith("shop.services") for _, target, _, _ in refs(code))
+
+
+def test_function_local_import_binds_inside_the_function() -> None:
+    code = "def f():\n    from shop.inventory import services as inv\n    inv.reserve()\n"
+    assert ("f", "shop.inventory.services.reserve", "call", 3) in refs(code)
+
+
+def test_module_level_code_is_attributed_to_the_module() -> None:
+    code = "from shop import views\nHANDLERS = [views.index]\n"
+    assert ("", "shop.views.index", "reference", 2) in refs(code)
+
+
+def test_string_annotation_is_resolved() -> None:
+    code = "from shop.models import Order\ndef f(order: 'Order') -> None:\n    pass\n"
+    assert ("f", "shop.models.Order", "annotation", 2) in refs(code)
+
+
+def test_name_unbound_in_module_with_star_import_is_left_for_the_graph() -> None:
+    code = "from shop.constants import *\ndef f():\n    return DEFAULT_CURRENCY\n"
+    facts = facts_of(code)
+    assert [(r.target, r.via) for r in facts.references] == [("DEFAULT_CURRENCY", "star-import")]
+
+
+def test_builtins_are_never_references() -> None:
+    assert refs("def f(x):\n    return len(x) + int('1')\n") == set()
+
+
+# -- ORM --------------------------------------------------------------------------------------
+
+
+def test_django_foreign_keys_with_strings_self_and_classes() -> None:
+    code = """
+        from django.db import models
+        from shop.customers.models import Customer
+        class Order(models.Model):
+            customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+            parent = models.ForeignKey("self", null=True, on_delete=models.SET_NULL)
+            product = models.OneToOneField("catalog.Product", on_delete=models.CASCADE)
+            tags = models.ManyToManyField(to="catalog.Tag")
+    """
+    found = {(r.field, r.kind, r.target, r.is_string) for r in facts_of(code).orm_refs}
+    assert found == {
+        ("customer", "ForeignKey", "shop.customers.models.Customer", False),
+        ("parent", "ForeignKey", "self", True),
+        ("product", "OneToOneField", "catalog.Product", True),
+        ("tags", "ManyToManyField", "catalog.Tag", True),
+    }
+
+
+def test_django_get_model_is_a_model_lookup() -> None:
+    code = "from django.apps import apps\ndef f():\n    return apps.get_model('orders', 'Order')\n"
+    (ref,) = facts_of(code).orm_refs
+    assert (ref.owner, ref.kind, ref.target) == ("f", "get_model", "orders.Order")
+
+
+def test_sqlalchemy_table_relationships_and_foreign_keys() -> None:
+    code = """
+        from sqlalchemy import ForeignKey
+        from sqlalchemy.orm import Mapped, mapped_column, relationship
+        from shop.db import Base
+        class OrderLine(Base):
+            __tablename__ = "order_lines"
+            product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+            product = relationship("Product")
+            order: Mapped["Order"] = relationship(back_populates="lines")
+    """
+    facts = facts_of(code)
+    (definition,) = facts.definitions
+    assert definition.table == "order_lines" and definition.has_orm_fields
+    found = {(r.field, r.kind, r.target) for r in facts.orm_refs}
+    assert found == {
+        ("product_id", "table_foreign_key", "products.id"),
+        ("product", "relationship", "Product"),
+        ("order", "relationship", "Order"),
+    }
+
+
+def test_django_meta_db_table_is_the_table_name() -> None:
+    code = "from django.db import models\nclass A(models.Model):\n    class Meta:\n        db_table = 'a_t'\n"
+    assert facts_of(code).definitions[0].table == "a_t"
+
+
+# -- entry points -----------------------------------------------------------------------------
+
+
+def test_flask_blueprint_routes_carry_prefix_and_methods() -> None:
+    code = """
+        from flask import Blueprint
+        bp = Blueprint("orders", __name__, url_prefix="/orders")
+        @bp.route("/<int:order_id>", methods=["GET", "DELETE"])
+        def detail(order_id): ...
+        @bp.post("/")
+        def create(): ...
+    """
+    found = {(e.target, e.name, e.methods) for e in facts_of(code, "shop.orders.views").entry_points}
+    assert found == {
+        ("shop.orders.views.detail", "/orders/<int:order_id>", ("DELETE", "GET")),
+        ("shop.orders.views.create", "/orders/", ("POST",)),
+    }
+
+
+def test_fastapi_router_prefix() -> None:
+    code = """
+        from fastapi import APIRouter
+        router = APIRouter(prefix="/items")
+        @router.get("/{item_id}")
+        async def read(item_id: int): ...
+    """
+    (entry,) = facts_of(code).entry_points
+    assert (entry.framework, entry.name, entry.methods) == ("fastapi", "/items/{item_id}", ("GET",))
+
+
+def test_django_urls_path_with_view_function_and_class_based_view() -> None:
+    code = """
+        from django.urls import include, path
+        from . import views
+        urlpatterns = [
+            path("orders/", views.order_list, name="list"),
+            path("orders/<int:pk>/", views.OrderDetail.as_view()),
+            path("api/", include("shop.api.urls")),
+        ]
+    """
+    found = {(e.target, e.name) for e in facts_of(code, "shop.orders.urls").entry_points}
+    assert found == {
+        ("shop.orders.views.order_list", "orders/"),
+        ("shop.orders.views.OrderDetail", "orders/<int:pk>/"),
+    }
+
+
+def test_celery_tasks_signal_receivers_and_commands() -> None:
+    code = """
+        import click
+        from celery import shared_task
+        from django.db.models.signals import post_save
+        from django.dispatch import receiver
+        @shared_task
+        def send_receipt(order_id): ...
+        @receiver(post_save, sender="orders.Order")
+        def on_order_saved(sender, **kwargs): ...
+        @click.command("seed-data")
+        def seed(): ...
+        def on_delete(sender, **kwargs): ...
+        post_save.connect(on_delete)
+    """
+    found = {(e.kind, e.name, e.target.rpartition(".")[2]) for e in facts_of(code).entry_points}
+    assert found == {
+        ("celery_task", "send_receipt", "send_receipt"),
+        ("signal_receiver", "django.db.models.signals.post_save", "on_order_saved"),
+        ("cli_command", "seed-data", "seed"),
+        ("signal_receiver", "django.db.models.signals.post_save", "on_delete"),
+    }
+
+
+def test_django_management_command_is_an_entry_point() -> None:
+    code = "from django.core.management.base import BaseCommand\nclass Command(BaseCommand):\n    pass\n"
+    (entry,) = facts_of(code, "shop.orders.management.commands.close_stale").entry_points
+    assert (entry.kind, entry.name) == ("management_command", "close_stale")
+
+
+def test_event_bus_subscriber_is_an_event_handler() -> None:
+    code = "from shop import events\n@events.subscribe('order_placed')\ndef notify(payload): ...\n"
+    (entry,) = facts_of(code).entry_points
+    assert (entry.kind, entry.name) == ("event_handler", "order_placed")
