@@ -50,7 +50,9 @@ def main() -> int:
     ours = set(ours_by_kind)
     missing = sorted(theirs - ours)
     extra = sorted(ours - theirs)
-    print(f"modules: grimp {len(oracle.modules)}, decomposer {sum(1 for n in graph.nodes if n.kind == 'module')}")
+    print(
+        f"modules: grimp {len(oracle.modules)}, decomposer {sum(1 for n in graph.nodes if n.kind == 'module')}"
+    )
     print(f"module import edges: grimp {len(theirs)}, decomposer {len(ours)}")
     print(f"failures: {len(failures)}")
     for failure in failures:
@@ -63,7 +65,9 @@ def main() -> int:
     reasons = Counter("+".join(sorted(ours_by_kind[e])) for e in extra)
     print(f"extra (decomposer has, grimp lacks): {len(extra)} by kind {dict(reasons)}")
     for importer, imported in extra[:40]:
-        print(f"  {importer} -> {imported}  ({'+'.join(sorted(ours_by_kind[(importer, imported)]))})")
+        print(
+            f"  {importer} -> {imported}  ({'+'.join(sorted(ours_by_kind[(importer, imported)]))})"
+        )
     return 1 if missing else 0
 
 

@@ -12,7 +12,7 @@ from decomposer.config import DEFAULT_EXCLUDED_DIRS, TEST_DIRS, Settings
 from decomposer.errors import UserError
 from decomposer.models import SkippedFile, SourceFile, SourceTree
 
-ROOT_TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "conftest.py"})
+ROOT_TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py"})
 
 # Public functions
 
@@ -35,7 +35,7 @@ def find_sources(repo: Path, settings: Settings) -> SourceTree:
         walk.package_dir(root, prefix, real=real, ancestors=frozenset({real}))
     files = _dedupe(walk.files, walk.skipped)
     if not files:
-        excluded = ", ".join(f"{name}/" for name, _ in walk.excluded.most_common(6)) or "nothing"
+        excluded = ", ".join(name for name, _ in walk.excluded.most_common(6)) or "nothing"
         raise UserError(
             f"no Python files under {repo} (excluded: {excluded})",
             hint="pass the folder that contains the top-level package, or set source_roots",
@@ -69,8 +69,9 @@ def _source_roots(repo: Path, settings: Settings) -> list[tuple[Path, str]]:
                 )
             roots.append((root, ""))
         return roots
-    if (repo / "__init__.py").is_file():
+    if (repo / "__init__.py").is_file() and repo.name.isidentifier() and not _is_project(repo):
         # The user pointed at a package itself: its name is the first part of every module.
+        # (A project root that merely holds a stray __init__.py is still a project root.)
         return [(repo, repo.name)]
     src = repo / "src"
     if src.is_dir() and not (src / "__init__.py").exists():
@@ -110,7 +111,7 @@ class _Walk:
         self, entry: os.DirEntry[str], prefix: str, parent_real: str, ancestors: frozenset[str]
     ) -> None:
         if not entry.name.isidentifier() or self._is_excluded_dir(entry):
-            self.excluded[entry.name] += 1
+            self.excluded[entry.name + "/"] += 1
             return
         path = Path(entry.path)
         # Only a symbolic link can close a loop; resolving every folder is costly (Django has
@@ -129,7 +130,11 @@ class _Walk:
         rel = os.path.relpath(entry.path, self.repo).replace(os.sep, "/")
         return (
             name.startswith(".")
-            or name in DEFAULT_EXCLUDED_DIRS
+            # `build`, `env`, `docs`... inside a real package are code: only plain folders go
+            or (
+                name in DEFAULT_EXCLUDED_DIRS
+                and not os.path.isfile(os.path.join(entry.path, "__init__.py"))
+            )
             or name.endswith(".egg-info")
             or (not self.settings.include_tests and name in TEST_DIRS)
             or (not self.settings.include_migrations and _is_migrations_dir(entry))
@@ -144,9 +149,9 @@ class _Walk:
             self.excluded[name] += 1
             return
         stem = name[:-3]
-        # importlib can load a module whose name starts with a digit (Django's 0001_initial),
-        # so only names that no import can spell are skipped.
-        if not f"_{stem}".isidentifier():
+        # importlib loads modules whose names no import statement can spell (Django's
+        # 0001_initial.py, settings/gitlab-ci.py), so only names with dots or spaces are skipped.
+        if not stem or not f"_{stem}".replace("-", "_").isidentifier():
             self._skip(path, "invalid-module-name", f"{name!r} cannot be imported by that name")
             return
         try:
@@ -219,6 +224,13 @@ def _dedupe(files: list[SourceFile], skipped: list[SkippedFile]) -> list[SourceF
             )
         )
     return list(by_module.values())
+
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", "manage.py")
+
+
+def _is_project(folder: Path) -> bool:
+    return any((folder / marker).exists() for marker in PROJECT_MARKERS)
 
 
 def _is_migrations_dir(entry: os.DirEntry[str]) -> bool:

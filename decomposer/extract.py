@@ -10,12 +10,15 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import re
 import sys
 import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from decomposer.models import (
+    AppConfigDef,
     Binding,
     Definition,
     Diagnostic,
@@ -35,8 +38,9 @@ from decomposer.models import (
 )
 
 # Bump when the facts extracted from the same bytes change: it invalidates the facts cache.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
+_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
@@ -94,15 +98,30 @@ def extract_facts(source: SourceFile, content: bytes) -> ModuleFacts | ParseFail
     if isinstance(text_or_failure, ParseFailure):
         return text_or_failure
     text = text_or_failure
+    notes: list[Diagnostic] = []
     try:
         tree = ast.parse(text, filename=source.path)
     except SyntaxError as exc:
-        return _syntax_failure(source.path, text, exc)
+        downgraded = _without_new_syntax(text)
+        if downgraded is None:
+            return _syntax_failure(source.path, text, exc)
+        tree = downgraded
+        notes.append(
+            Diagnostic(
+                code="SYN001",
+                message="Python 3.12+ syntax (type parameters or a `type` alias): analyzed with"
+                " them set aside; run decomposer on the project's Python for exact facts",
+                line=max(exc.lineno or 1, 1),
+                col=max(exc.offset or 1, 1),
+            )
+        )
     except (ValueError, RecursionError, MemoryError) as exc:
         return ParseFailure(
             path=source.path, line=1, col=1, reason="syntax-error", message=f"cannot parse: {exc}"
         )
-    collector = _ModuleCollector(source=source, lines=text.count("\n") + (not text.endswith("\n")))
+    lines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+    collector = _ModuleCollector(source=source, lines=lines)
+    collector.diagnostics.extend(notes)
     try:
         return collector.collect(tree) if text else collector.facts()
     except RecursionError:
@@ -132,9 +151,18 @@ def _decode(path: str, content: bytes) -> str | ParseFailure:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(content).readline)
     except SyntaxError as exc:
-        return ParseFailure(
-            path=path, line=1, col=1, reason="encoding", message=f"bad coding declaration: {exc}"
-        )
+        # detect_encoding also fails on a bad byte in the first two lines; only a real
+        # declaration is "bad", otherwise the decode below says where the byte is.
+        if not _CODING_COOKIE.search(b"\n".join(content.split(b"\n", 2)[:2])):
+            encoding = "utf-8"
+        else:
+            return ParseFailure(
+                path=path,
+                line=1,
+                col=1,
+                reason="encoding",
+                message=f"bad coding declaration: {exc}",
+            )
     try:
         return content.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -187,6 +215,46 @@ def _looks_like_python2(line: str) -> bool:
     return stripped.startswith(("print ", "exec ")) or (
         stripped.startswith("except ") and "," in stripped and " as " not in stripped
     )
+
+
+def _without_new_syntax(text: str) -> ast.Module | None:
+    """The module with PEP 695 syntax (type parameters, `type X = ...`) rewritten so that the
+    running Python parses it, on the same lines; None if that does not make it parse.
+
+    libcst parses newer grammars than the interpreter running it, and rewrites the tree without
+    losing anything else, so one such construct does not cost the facts of a whole file.
+    """
+    import libcst
+
+    class StripTypeParameters(libcst.CSTTransformer):
+        def leave_FunctionDef(
+            self, original_node: libcst.FunctionDef, updated_node: libcst.FunctionDef
+        ) -> libcst.FunctionDef:
+            return updated_node.with_changes(type_parameters=None)
+
+        def leave_ClassDef(
+            self, original_node: libcst.ClassDef, updated_node: libcst.ClassDef
+        ) -> libcst.ClassDef:
+            return updated_node.with_changes(type_parameters=None)
+
+        def leave_TypeAlias(
+            self, original_node: libcst.TypeAlias, updated_node: libcst.TypeAlias
+        ) -> libcst.Assign:
+            target = libcst.AssignTarget(target=updated_node.name)
+            return libcst.Assign(targets=[target], value=updated_node.value)
+
+    for version in ("3.13", "3.12"):
+        try:
+            module = libcst.parse_module(
+                text, config=libcst.PartialParserConfig(python_version=version)
+            )
+            code = module.visit(StripTypeParameters()).code
+            if code.count("\n") != text.count("\n"):
+                return None  # multi-line type parameters: line numbers would drift
+            return ast.parse(code)
+        except Exception:  # libcst raises several types; any means "not this way"
+            continue
+    return None
 
 
 def _parses_as_newer_python(text: str) -> bool:
@@ -278,6 +346,7 @@ class _ModuleCollector:
     orm_refs: list[OrmRef] = field(default_factory=list)
     entry_points: list[EntryPoint] = field(default_factory=list)
     routers: list[RouterDef] = field(default_factory=list)
+    app_configs: list[AppConfigDef] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     top_names: set[str] = field(default_factory=set)
     has_star: bool = False
@@ -302,11 +371,12 @@ class _ModuleCollector:
             orm_refs=tuple(self.orm_refs),
             entry_points=tuple(self.entry_points),
             routers=tuple(self.routers),
+            app_configs=tuple(self.app_configs),
             diagnostics=tuple(self.diagnostics),
         )
 
     def collect(self, tree: ast.Module) -> ModuleFacts:
-        for statement in tree.body:
+        for statement in _module_statements(tree.body):
             if isinstance(statement, (*_FUNCTION_TYPES, ast.ClassDef)):
                 self.top_names.add(statement.name)
         self._module_imports(tree.body, scope="module", type_only=False)
@@ -338,8 +408,9 @@ class _ModuleCollector:
                     self._module_imports(block, scope="conditional", type_only=type_only)
                 for handler in statement.handlers:
                     self._module_imports(handler.body, scope="conditional", type_only=type_only)
-            elif isinstance(statement, (ast.With, ast.AsyncWith, ast.For, ast.While)):
-                self._module_imports(statement.body, scope="conditional", type_only=type_only)
+            else:
+                for block in _blocks(statement):
+                    self._module_imports(block, scope="conditional", type_only=type_only)
 
     def _import_refs(
         self, statement: ast.Import | ast.ImportFrom, *, scope: ImportScope, type_only: bool
@@ -349,7 +420,6 @@ class _ModuleCollector:
         if isinstance(statement, ast.Import):
             for alias in statement.names:
                 ref = ImportRef(alias.name, None, kind, scope, 0, line, col)
-                # `import a.b` binds `a`; `import a.b as c` binds `c` to a.b
                 # `import a.b` binds `a` (to package a); `import a.b as c` binds `c` to a.b.
                 if alias.asname:
                     yield ref, (alias.asname, alias.name)
@@ -398,6 +468,14 @@ class _ModuleCollector:
             self._function(statement)
         elif isinstance(statement, ast.ClassDef):
             self._class(statement)
+        elif isinstance(statement, _COMPOUND_TYPES):
+            # A class or function defined under `if`/`try`/`with` at module level is still a
+            # top-level definition of the module; only the statement's own header is module code.
+            for header in _headers(statement):
+                self._scan("", header, local_imports={}, module_level=True)
+            for block in _blocks(statement):
+                for inner in block:
+                    self._top_level(inner)
         else:
             self._router_def(statement)
             self._scan("", statement, local_imports={}, module_level=True)
@@ -418,9 +496,8 @@ class _ModuleCollector:
         table = None
         for statement in node.body:
             table = table or _table_name(statement)
-        orm_before = len(self.orm_refs)
         self._scan(node.name, node, local_imports={}, module_level=False)
-        has_fields = len(self.orm_refs) > orm_before or self._declares_columns(node)
+        self._app_config(node)
         self.definitions.append(
             Definition(
                 name=node.name,
@@ -428,19 +505,40 @@ class _ModuleCollector:
                 line=node.lineno,
                 end_line=node.end_lineno or node.lineno,
                 table=table,
-                has_orm_fields=has_fields,
+                orm_fields=self._declared_fields(node),
             )
         )
         self._entry_points_of(node)
 
-    def _declares_columns(self, node: ast.ClassDef) -> bool:
+    def _declared_fields(self, node: ast.ClassDef) -> Literal["django", "sqlalchemy"] | None:
+        """Which ORM's columns or relations the class body declares, if any."""
         for statement in node.body:
             value = getattr(statement, "value", None)
-            if isinstance(value, ast.Call):
-                callee = self._resolve_chain(_dotted(value.func), {})
-                if callee in _SQLALCHEMY_COLUMNS:
-                    return True
-        return False
+            if not isinstance(value, ast.Call):
+                continue
+            callee = self._resolve_chain(_dotted(value.func), {}) or ""
+            if callee in _SQLALCHEMY_COLUMNS or callee in _SQLALCHEMY_RELATIONS:
+                return "sqlalchemy"
+            if callee.startswith("django.db.models.") and (
+                callee.endswith("Field") or callee in _DJANGO_RELATIONS
+            ):
+                return "django"
+        return None
+
+    def _app_config(self, node: ast.ClassDef) -> None:
+        """A Django AppConfig: its `label` overrides the app label of "label.Model" strings."""
+        bases = [self._resolve_chain(_dotted(base), {}) or "" for base in node.bases]
+        if not any(base.endswith("AppConfig") for base in bases):
+            return
+        values = {}
+        for statement in node.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0]
+                text = _string(statement.value)
+                if isinstance(target, ast.Name) and text is not None:
+                    values[target.id] = text
+        if "name" in values:
+            self.app_configs.append(AppConfigDef(app=values["name"], label=values.get("label")))
 
     # -- the reference scanner ---------------------------------------------------------------
 
@@ -452,9 +550,15 @@ class _ModuleCollector:
         local_imports: dict[str, str],
         module_level: bool,
         with_header: bool = True,
+        enclosing_locals: frozenset[str] = frozenset(),
     ) -> None:
-        """Collect references in one scope; nested function and class scopes recurse."""
+        """Collect references in one scope; nested function and class scopes recurse.
+
+        A nested function sees the locals of the functions around it (a closure), so those
+        shadow imports there too; a class body's names are not visible in its methods.
+        """
         scanner = _ScopeScanner(self, owner, local_imports, module_level=module_level)
+        scanner.stored.update(enclosing_locals)
         scanner.run(node, with_header=with_header)
         stored = scanner.stored
         for candidate in scanner.candidates:
@@ -468,6 +572,8 @@ class _ModuleCollector:
             self.references.append(
                 SymbolRef(owner, target, candidate.kind, via, candidate.line, candidate.col)  # type: ignore[arg-type]
             )
+        is_function = isinstance(node, (*_FUNCTION_TYPES, ast.Lambda))
+        closure = frozenset(stored - scanner.local_imports.keys()) if is_function else frozenset()
         for nested in scanner.nested:
             self._scan(
                 owner,
@@ -475,6 +581,7 @@ class _ModuleCollector:
                 local_imports=dict(scanner.local_imports),
                 module_level=False,
                 with_header=False,
+                enclosing_locals=closure if is_function else enclosing_locals,
             )
 
     def _resolve_chain(self, chain: str | None, local_imports: dict[str, str]) -> str | None:
@@ -722,6 +829,30 @@ class _ModuleCollector:
             )
         )
 
+    def route_call(self, call: ast.Call, chain: str, local_imports: dict[str, str]) -> None:
+        """Flask's `app.add_url_rule(rule, view_func=f)`, FastAPI's `add_api_route(path, f)`."""
+        is_flask = chain.endswith(".add_url_rule")
+        rule = _string(_arg(call, 0, "rule" if is_flask else "path"))
+        view = _arg(call, 2, "view_func") if is_flask else _arg(call, 1, "endpoint")
+        handler = self._resolve_chain(_dotted(view), local_imports) if view is not None else None
+        if rule is None or handler is None:
+            return
+        methods_node = _keyword(call, "methods")
+        methods = ("GET",)
+        if isinstance(methods_node, (ast.List, ast.Tuple, ast.Set)):
+            methods = tuple(sorted(s.upper() for e in methods_node.elts if (s := _string(e))))
+        self.entry_points.append(
+            EntryPoint(
+                kind="http_route",
+                framework="flask" if is_flask else "fastapi",
+                target=handler,
+                name=rule,
+                methods=methods,
+                line=call.lineno,
+                col=call.col_offset + 1,
+            )
+        )
+
     def django_url(self, call: ast.Call, local_imports: dict[str, str]) -> None:
         route = _string(_arg(call, 0, "route"))
         view = _arg(call, 1, "view")
@@ -783,6 +914,60 @@ def _join_route(prefix: str, path: str) -> str:
     return prefix.rstrip("/") + "/" + path.lstrip("/") if path else prefix
 
 
+_COMPOUND_TYPES = (
+    ast.If,
+    ast.Try,
+    ast.TryStar,
+    ast.With,
+    ast.AsyncWith,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.Match,
+)
+
+
+def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists nested in a compound statement (every branch, `else` included)."""
+    if isinstance(statement, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+        return [statement.body, statement.orelse]
+    if isinstance(statement, (ast.Try, ast.TryStar)):
+        return [
+            statement.body,
+            *(h.body for h in statement.handlers),
+            statement.orelse,
+            statement.finalbody,
+        ]
+    if isinstance(statement, (ast.With, ast.AsyncWith)):
+        return [statement.body]
+    if isinstance(statement, ast.Match):
+        return [case.body for case in statement.cases]
+    return []
+
+
+def _headers(statement: ast.stmt) -> list[ast.AST]:
+    """The expressions a compound statement evaluates itself (its test, iterable, items)."""
+    if isinstance(statement, (ast.If, ast.While)):
+        return [statement.test]
+    if isinstance(statement, (ast.For, ast.AsyncFor)):
+        return [statement.target, statement.iter]
+    if isinstance(statement, (ast.With, ast.AsyncWith)):
+        return list(statement.items)
+    if isinstance(statement, (ast.Try, ast.TryStar)):
+        return [h.type for h in statement.handlers if h.type is not None]
+    if isinstance(statement, ast.Match):
+        return [statement.subject, *(c.guard for c in statement.cases if c.guard is not None)]
+    return []
+
+
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module-level statements, descending into compound statements but not into definitions."""
+    for statement in body:
+        yield statement
+        for block in _blocks(statement):
+            yield from _module_statements(block)
+
+
 def _mapped_class(annotation: ast.expr) -> ast.expr | None:
     """The class in `Mapped["Order"]`, `Mapped[list["OrderLine"]]`, `Mapped[Optional[X]]`."""
     node: ast.expr = annotation
@@ -811,6 +996,14 @@ def _table_name(statement: ast.stmt) -> str | None:
     return None
 
 
+_NAME, _ATTRIBUTE, _CALL, _CONSTANT, _LOAD = (
+    ast.Name,
+    ast.Attribute,
+    ast.Call,
+    ast.Constant,
+    ast.Load,
+)
+_SCOPE_TYPE_SET = frozenset(_SCOPE_TYPES)
 _NOT_CHILDREN = frozenset({"ctx", "op", "ops", "type_ignores", "type_comment"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
@@ -953,15 +1146,32 @@ class _ScopeScanner:
         self.claimed[id(node)] = kind
 
     def _walk(self, stack: list[ast.AST]) -> None:
+        # The hottest loop of the analyzer (every node of every file passes here once), so the
+        # common node types are tested first and looked up through locals.
+        name_type, attribute_type, call_type, constant_type = _NAME, _ATTRIBUTE, _CALL, _CONSTANT
+        load_type, stored, known_heads = _LOAD, self.stored, self.known_heads
+        local_imports, has_star = self.local_imports, self.module.has_star
+        child_cache = _CHILD_FIELDS
         while stack:
             node = stack.pop()
             kind_of = type(node)
-            if kind_of is ast.Name or kind_of is ast.Attribute:
+            if kind_of is name_type:
+                head = node.id  # type: ignore[attr-defined]
+                if type(node.ctx) is not load_type:  # type: ignore[attr-defined]
+                    stored.add(head)
+                elif head in known_heads or head in local_imports or has_star:
+                    self._candidate(head, node)  # type: ignore[arg-type]
+                continue
+            if kind_of is constant_type:
+                if self.annotation_ids and id(node) in self.annotation_ids:
+                    self._string_annotation(node)  # type: ignore[arg-type]
+                continue
+            if kind_of is attribute_type:
                 if self._reference(node):  # type: ignore[arg-type]
                     continue
-            elif kind_of is ast.Call:
+            elif kind_of is call_type:
                 self._call(node)  # type: ignore[arg-type]
-            elif kind_of in _SCOPE_TYPES:
+            elif kind_of in _SCOPE_TYPE_SET:
                 self._nested_scope(node, stack)
                 continue
             elif kind_of is ast.Import or kind_of is ast.ImportFrom:
@@ -976,43 +1186,32 @@ class _ScopeScanner:
                 continue
             elif kind_of is ast.Assign and len(node.targets) == 1:  # type: ignore[attr-defined]
                 self._field(node.targets[0], node.value, None)  # type: ignore[attr-defined]
-            elif kind_of is ast.Constant and id(node) in self.annotation_ids:
-                self._string_annotation(node)  # type: ignore[arg-type]
-                continue
-            elif kind_of is ast.Global or kind_of is ast.Nonlocal:
-                continue
-            for name in _child_fields(kind_of):
-                value = getattr(node, name)
+            fields = child_cache.get(kind_of)
+            if fields is None:
+                fields = _child_fields(kind_of)
+            for field_name in fields:
+                value = getattr(node, field_name)
                 if type(value) is list:
                     stack.extend(reversed(value))  # popped in source order: imports before uses
                 elif value is not None:
                     stack.append(value)
 
-    def _reference(self, node: ast.Name | ast.Attribute) -> bool:
-        """Record a load of a name chain; True when the chain's inner nodes are consumed."""
-        if type(node) is ast.Name:
-            if type(node.ctx) is not ast.Load:
-                self.stored.add(node.id)
-                return True
-            chain = node.id
-            head = chain
-        else:
-            dotted = _dotted(node)
-            if dotted is None:
-                return False
-            chain, head = dotted, dotted.partition(".")[0]
-        if (
-            head not in self.known_heads
-            and head not in self.local_imports
-            and not self.module.has_star
-        ):
-            return True  # a local variable, a builtin or a global this module defines otherwise
+    def _candidate(self, chain: str, node: ast.Name | ast.Attribute) -> None:
         kind = self.claimed.get(id(node))
         if kind is None:
             kind = "annotation" if id(node) in self.annotation_ids else "reference"
         self.candidates.append(
             _Candidate(self.owner, chain, kind, node.lineno, node.col_offset + 1)
         )
+
+    def _reference(self, node: ast.Attribute) -> bool:
+        """Record a load of a chain `a.b.c`; True when the chain's inner nodes are consumed."""
+        chain = _dotted(node)
+        if chain is None:
+            return False  # `f().x`, `a[0].b`: the inner call or name is visited on its own
+        head = chain.partition(".")[0]
+        if head in self.known_heads or head in self.local_imports or self.module.has_star:
+            self._candidate(chain, node)
         return True
 
     def _call(self, node: ast.Call) -> None:
@@ -1023,6 +1222,14 @@ class _ScopeScanner:
         if chain is None:
             return
         module = self.module
+        # Registration methods are called on local objects (`app` inside create_app), so they
+        # are recognised by name before the callee is resolved.
+        if chain.endswith(".connect") and node.args:
+            module.signal_connect(node, chain, self.local_imports)
+            return
+        if chain.endswith((".add_url_rule", ".add_api_route")):
+            module.route_call(node, chain, self.local_imports)
+            return
         callee = module._resolve_chain(chain, self.local_imports)
         if callee is None:
             return
@@ -1031,8 +1238,6 @@ class _ScopeScanner:
             module.dynamic_import(node, callee, scope=scope)
         elif callee in _DJANGO_URL_FUNCS:
             module.django_url(node, self.local_imports)
-        elif chain.endswith(".connect") and node.args:
-            module.signal_connect(node, chain, self.local_imports)
         elif id(node) not in self.orm_done:
             module.orm_call(self.owner, "", node, self.local_imports, annotation=None)
 

@@ -144,8 +144,10 @@ class _Index:
 @dataclass
 class _Builder:
     index: _Index
-    locations: dict[tuple[str, str, EdgeKind], list[Location]] = field(
-        default_factory=lambda: defaultdict(list)
+    # Raw (path, line, col, certainty, resolution) per edge: models are built once per unique
+    # location in edges(), which halved this stage's time on Django.
+    locations: dict[tuple[str, str, EdgeKind], set[tuple[str, int, int, Certainty, Resolution]]] = (
+        field(default_factory=lambda: defaultdict(set))
     )
     unresolved: list[Unresolved] = field(default_factory=list)
 
@@ -242,7 +244,8 @@ class _Builder:
 
     def add_orm(self, facts: list[ModuleFacts]) -> None:
         self._mark_models(facts)
-        registry = _OrmRegistry.of(self.index)
+        labels = {c.app: c.label for f in facts for c in f.app_configs if c.label}
+        registry = _OrmRegistry.of(self.index, labels)
         for module in facts:
             for ref in module.orm_refs:
                 self._orm_ref(module, ref, registry)
@@ -259,10 +262,12 @@ class _Builder:
         for module in facts:
             for definition in module.definitions:
                 node = f"{module.module}:{definition.name}"
-                if bases[node] & _DJANGO_MODEL_BASES:
+                # A class declaring Django model fields is a model even when its base comes
+                # from a library (treebeard's MP_Node, modelcluster's ClusterableModel).
+                if bases[node] & _DJANGO_MODEL_BASES or definition.orm_fields == "django":
                     orm[node] = "django"
                 elif definition.table is not None or (
-                    definition.has_orm_fields
+                    definition.orm_fields == "sqlalchemy"
                     and any(base.startswith("sqlalchemy") for base in bases[node])
                 ):
                     orm[node] = "sqlalchemy"
@@ -282,7 +287,7 @@ class _Builder:
         module, _, name = node.partition(":")
         definition = self.index.definitions.get((module, name))
         return definition is not None and (
-            definition.has_orm_fields or definition.table is not None
+            definition.orm_fields is not None or definition.table is not None
         )
 
     def _orm_ref(self, module: ModuleFacts, ref: OrmRef, registry: _OrmRegistry) -> None:
@@ -328,14 +333,15 @@ class _Builder:
         certainty: Certainty,
         resolution: Resolution,
     ) -> None:
-        self.locations[(source, target, kind)].append(
-            Location(path=path, line=line, col=col, certainty=certainty, resolution=resolution)
-        )
+        self.locations[(source, target, kind)].add((path, line, col, certainty, resolution))
 
     def edges(self) -> tuple[GraphEdge, ...]:
         edges = []
-        for (source, target, kind), locations in sorted(self.locations.items()):
-            unique = sorted(set(locations), key=_location_order)
+        for (source, target, kind), raw in sorted(self.locations.items()):
+            unique = [
+                Location(path=path, line=line, col=col, certainty=certainty, resolution=resolution)
+                for path, line, col, certainty, resolution in sorted(raw)
+            ]
             edges.append(
                 GraphEdge(
                     source=source,
@@ -386,7 +392,7 @@ class _OrmRegistry:
     label_of: dict[str, str]
 
     @classmethod
-    def of(cls, index: _Index) -> _OrmRegistry:
+    def of(cls, index: _Index, app_labels: dict[str, str]) -> _OrmRegistry:
         by_label: dict[tuple[str, str], list[str]] = defaultdict(list)
         by_class_name: dict[str, list[str]] = defaultdict(list)
         by_table: dict[str, list[str]] = defaultdict(list)
@@ -394,7 +400,7 @@ class _OrmRegistry:
         for node, framework in sorted(index.orm.items()):
             module, _, name = node.partition(":")
             if framework == "django":
-                label = _django_app_label(module)
+                label = _django_app_label(module, app_labels)
                 label_of[node] = label
                 by_label[(label, name.lower())].append(node)
             else:
@@ -422,17 +428,18 @@ class _OrmRegistry:
         return (nodes[0], "sqlalchemy-class-name", "inferred") if len(nodes) == 1 else None
 
 
-def _location_order(location: Location) -> tuple[str, int, int, str]:
-    return location.path, location.line, location.col, location.resolution
-
-
-def _django_app_label(module: str) -> str:
-    """Django's default app label: the last part of the app package holding the models module."""
+def _django_app_label(module: str, app_labels: dict[str, str]) -> str:
+    """The app label of a models module: AppConfig.label where an AppConfig sets one for the
+    app package, else Django's default, the last part of the app package."""
     parts = module.split(".")
     if "models" in parts:
         parts = parts[: parts.index("models")]
     elif len(parts) > 1:
         parts = parts[:-1]
+    for end in range(len(parts), 0, -1):
+        label = app_labels.get(".".join(parts[:end]))
+        if label:
+            return label
     return parts[-1] if parts else module
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class Model(BaseModel):
@@ -98,8 +100,8 @@ class Definition(Model):
     table: str | None = Field(
         default=None, description="ORM table name (__tablename__ or Django Meta.db_table)"
     )
-    has_orm_fields: bool = Field(
-        default=False, description="The class body declares ORM columns or relations"
+    orm_fields: Literal["django", "sqlalchemy"] | None = Field(
+        default=None, description="The ORM whose columns or relations the class body declares"
     )
 
 
@@ -175,6 +177,13 @@ class RouterDef(Model):
     line: int = Field(ge=1)
 
 
+class AppConfigDef(Model):
+    """A Django AppConfig subclass: which app it configures and the label it gives it."""
+
+    app: str = Field(description="AppConfig.name: the dotted package of the app")
+    label: str | None = Field(description="AppConfig.label, if set")
+
+
 class Diagnostic(Model):
     """A finding about code the analyzer could not resolve statically."""
 
@@ -198,6 +207,7 @@ class ModuleFacts(Model):
     orm_refs: tuple[OrmRef, ...] = ()
     entry_points: tuple[EntryPoint, ...] = ()
     routers: tuple[RouterDef, ...] = ()
+    app_configs: tuple[AppConfigDef, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
@@ -354,6 +364,8 @@ class DependencyGraph(Model):
     def to_networkx(self) -> nx.MultiDiGraph:
         """A networkx view: nodes carry `node` (GraphNode), edges are keyed by kind and carry
         `edge` (GraphEdge) and `weight`. Build it once per stage and work on copies."""
+        import networkx as nx  # imported here: `analyze` alone does not need it (0.1 s)
+
         graph = nx.MultiDiGraph(repo=self.repo)
         for node in self.nodes:
             graph.add_node(node.id, node=node, kind=node.kind, module=node.module)

@@ -47,7 +47,7 @@ def analyze(
     cache_path = out / ".cache" / f"facts-{extract.EXTRACTOR_VERSION}.pickle"
     cache = files.load_cache(cache_path) if settings.cache else {}
     results, fresh, hits = _extract_all(repo.resolve(), tree.files, cache, settings, on_stage)
-    if settings.cache:
+    if settings.cache and fresh != cache:
         files.save_cache(cache_path, fresh)
     facts = [r for r in results if isinstance(r, ModuleFacts)]
     failures = [r for r in results if isinstance(r, ParseFailure)]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from decomposer.models import ModuleFacts, ParseFailure, SourceFile
 from decomposer.extract import extract_facts
+from decomposer.models import ModuleFacts, ParseFailure, SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "shop"

@@ -59,7 +59,9 @@ def test_two_runs_give_identical_graphs(write_tree, tmp_path: Path) -> None:
     repo = write_tree(PACKAGE)
     run("analyze", str(repo), "--out", str(tmp_path / "a"), "--no-cache")
     run("analyze", str(repo), "--out", str(tmp_path / "b"), "--jobs", "1", "--no-cache")
-    assert (tmp_path / "a" / "graph.json").read_bytes() == (tmp_path / "b" / "graph.json").read_bytes()
+    assert (tmp_path / "a" / "graph.json").read_bytes() == (
+        tmp_path / "b" / "graph.json"
+    ).read_bytes()
 
 
 def test_bad_setting_is_a_user_error_naming_the_field(write_tree, tmp_path: Path) -> None:

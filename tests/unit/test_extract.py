@@ -29,7 +29,9 @@ def test_from_import_keeps_module_and_name_apart() -> None:
 
 
 def test_relative_import_resolves_against_enclosing_package() -> None:
-    first, second = imports("from . import repository\nfrom ..utils import money\n", "shop.orders.services")
+    first, second = imports(
+        "from . import repository\nfrom ..utils import money\n", "shop.orders.services"
+    )
     assert (first.module, first.name, first.level) == ("shop.orders", "repository", 1)
     assert (second.module, second.name, second.level) == ("shop.utils", "money", 2)
 
@@ -82,7 +84,9 @@ def test_typing_dot_type_checking_is_recognised() -> None:
 
 
 def test_importlib_literal_is_a_dynamic_import() -> None:
-    code = 'import importlib\ndef load():\n    return importlib.import_module("shop.payments.fake")\n'
+    code = (
+        'import importlib\ndef load():\n    return importlib.import_module("shop.payments.fake")\n'
+    )
     ref = imports(code)[-1]
     assert (ref.module, ref.kind, ref.line) == ("shop.payments.fake", "dynamic_import", 3)
 
@@ -93,7 +97,9 @@ def test_dunder_import_literal_is_a_dynamic_import() -> None:
 
 
 def test_relative_importlib_literal_uses_the_package_argument() -> None:
-    code = 'from importlib import import_module\nm = import_module(".carriers", package=__package__)\n'
+    code = (
+        'from importlib import import_module\nm = import_module(".carriers", package=__package__)\n'
+    )
     ref = imports(code, "shop.shipping.rates")[-1]
     assert ref.module == "shop.shipping.carriers"
 
@@ -173,7 +179,9 @@ def test_parameter_shadowing_an_import_is_not_a_reference() -> None:
 
 
 def test_local_assignment_shadowing_an_import_is_not_a_reference() -> None:
-    code = "import json\nfrom shop import services\ndef f():\n    services = {}\n    services.get(1)\n"
+    code = (
+        "import json\nfrom shop import services\ndef f():\n    services = {}\n    services.get(1)\n"
+    )
     assert not any(target.startswith("shop.services") for _, target, _, _ in refs(code))
 
 
@@ -243,7 +251,7 @@ def test_sqlalchemy_table_relationships_and_foreign_keys() -> None:
     """
     facts = facts_of(code)
     (definition,) = facts.definitions
-    assert definition.table == "order_lines" and definition.has_orm_fields
+    assert (definition.table, definition.orm_fields) == ("order_lines", "sqlalchemy")
     found = {(r.field, r.kind, r.target) for r in facts.orm_refs}
     assert found == {
         ("product_id", "table_foreign_key", "products.id"),
@@ -269,7 +277,9 @@ def test_flask_blueprint_routes_carry_prefix_and_methods() -> None:
         @bp.post("/")
         def create(): ...
     """
-    found = {(e.target, e.name, e.methods) for e in facts_of(code, "shop.orders.views").entry_points}
+    found = {
+        (e.target, e.name, e.methods) for e in facts_of(code, "shop.orders.views").entry_points
+    }
     assert found == {
         ("shop.orders.views.detail", "/orders/<int:order_id>", ("DELETE", "GET")),
         ("shop.orders.views.create", "/orders/", ("POST",)),
@@ -338,3 +348,91 @@ def test_event_bus_subscriber_is_an_event_handler() -> None:
     code = "from shop import events\n@events.subscribe('order_placed')\ndef notify(payload): ...\n"
     (entry,) = facts_of(code).entry_points
     assert (entry.kind, entry.name) == ("event_handler", "order_placed")
+
+
+def test_closure_over_a_local_that_shadows_an_import_is_not_a_reference() -> None:
+    code = """
+        from pkg.models import Order
+        def f(items):
+            Order = items[0]
+            def inner():
+                return Order()
+            return sorted(items, key=lambda x: Order.key(x))
+    """
+    assert refs(code) == set()
+
+
+def test_class_body_names_do_not_shadow_inside_methods() -> None:
+    code = """
+        from pkg import services
+        class A:
+            services = None
+            def run(self):
+                return services.go()
+    """
+    assert ("A", "pkg.services.go", "call", 6) in refs(code)
+
+
+def test_imports_inside_match_cases_and_loop_else_are_found() -> None:
+    code = """
+        import sys
+        match sys.platform:
+            case "linux":
+                from pkg import linux
+        for _ in ():
+            pass
+        else:
+            from pkg import fallback
+    """
+    assert {(r.module, r.name) for r in imports(code)} >= {("pkg", "linux"), ("pkg", "fallback")}
+
+
+def test_class_defined_under_module_level_if_is_a_top_level_definition() -> None:
+    code = """
+        import sys
+        from pkg import base
+        if sys.version_info >= (3, 11):
+            class Entry(base.Model):
+                pass
+        else:
+            def Entry():
+                pass
+    """
+    facts = facts_of(code)
+    assert [(d.name, d.kind) for d in facts.definitions] == [
+        ("Entry", "class"),
+        ("Entry", "function"),
+    ]
+    assert ("Entry", "pkg.base.Model", "inheritance", 5) in refs(code)
+
+
+def test_django_app_config_label_is_recorded() -> None:
+    code = """
+        from django.apps import AppConfig
+        class CoreConfig(AppConfig):
+            name = "wagtail"
+            label = "wagtailcore"
+    """
+    (config,) = facts_of(code).app_configs
+    assert (config.app, config.label) == ("wagtail", "wagtailcore")
+
+
+def test_class_with_django_fields_declares_django_fields() -> None:
+    code = "from django.db import models\nfrom treebeard.mp_tree import MP_Node\n"
+    code += "class Collection(MP_Node):\n    name = models.CharField(max_length=255)\n"
+    assert facts_of(code).definitions[0].orm_fields == "django"
+
+
+def test_python_312_type_parameters_are_set_aside_and_the_rest_analyzed() -> None:
+    code = """
+        from pkg import base
+        type Alias = list[int]
+        class Box[T](base.Container):
+            pass
+        def first[T](items: list[T]) -> T:
+            return base.pick(items)
+    """
+    facts = facts_of(code)
+    assert [d.name for d in facts.definitions] == ["Box", "first"]
+    assert [d.code for d in facts.diagnostics] == ["SYN001"]
+    assert ("first", "pkg.base.pick", "call", 7) in refs(code)

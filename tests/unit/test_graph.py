@@ -51,7 +51,10 @@ def test_relative_import_edge_is_labelled_relative() -> None:
 def test_import_of_missing_internal_module_is_unresolved_not_dropped() -> None:
     graph = graph_of({"shop/": "", "shop.a": "import shop.gone\n"})
     assert [u.code for u in graph.unresolved] == ["IMP002"]
-    assert str(graph.unresolved[0]) == "shop/a.py:1:1: IMP002 imports shop.gone, which is not among the analyzed modules"
+    assert (
+        str(graph.unresolved[0])
+        == "shop/a.py:1:1: IMP002 imports shop.gone, which is not among the analyzed modules"
+    )
 
 
 def test_external_imports_make_no_edges() -> None:
@@ -113,7 +116,11 @@ def test_star_import_reference_is_inferred_from_the_star_module() -> None:
 
 def test_reference_to_module_variable_points_at_the_module() -> None:
     graph = graph_of(
-        {"shop/": "", "shop.cfg": "RATE = 1\n", "shop.a": "from shop import cfg\ndef f():\n    return cfg.RATE\n"}
+        {
+            "shop/": "",
+            "shop.cfg": "RATE = 1\n",
+            "shop.a": "from shop import cfg\ndef f():\n    return cfg.RATE\n",
+        }
     )
     edge(graph, "shop.a:f", "shop.cfg", "reference")
 
@@ -160,7 +167,10 @@ def test_sqlalchemy_class_and_table_strings_resolve() -> None:
     """
     graph = graph_of({"shop/": "", "shop.models": models})
     found = edge(graph, "shop.models:Line", "shop.models:Product", "orm_relation")
-    assert {loc.resolution for loc in found.locations} == {"sqlalchemy-class-name", "sqlalchemy-table-name"}
+    assert {loc.resolution for loc in found.locations} == {
+        "sqlalchemy-class-name",
+        "sqlalchemy-table-name",
+    }
     assert {n.id for n in graph.nodes if n.orm} == {"shop.models:Line", "shop.models:Product"}
 
 
@@ -179,7 +189,11 @@ def test_route_on_blueprint_from_another_module_gets_its_prefix() -> None:
         }
     )
     (entry,) = graph.entry_points
-    assert (entry.node, entry.name, entry.methods) == ("shop.orders.views:show", "/orders/<int:id>", ("GET",))
+    assert (entry.node, entry.name, entry.methods) == (
+        "shop.orders.views:show",
+        "/orders/<int:id>",
+        ("GET",),
+    )
 
 
 def test_graph_is_deterministic_and_sorted() -> None:
@@ -190,7 +204,13 @@ def test_graph_is_deterministic_and_sorted() -> None:
 
 
 def test_networkx_view_has_every_node_and_edge() -> None:
-    graph = graph_of({"shop/": "", "shop.a": "from shop import b\ndef f():\n    b.g()\n", "shop.b": "def g(): ..."})
+    graph = graph_of(
+        {
+            "shop/": "",
+            "shop.a": "from shop import b\ndef f():\n    b.g()\n",
+            "shop.b": "def g(): ...",
+        }
+    )
     nx_graph = graph.to_networkx()
     assert set(nx_graph.nodes) == {n.id for n in graph.nodes}
     assert nx_graph.number_of_edges() == len(graph.edges)

@@ -1,0 +1,145 @@
+"""Speed of `decompose analyze` beside `grimp.build_graph`, side by side, on the same files.
+
+    python benchmarks/speed.py [SOURCE_ROOT PACKAGE] [--runs N]
+
+Without arguments it downloads Django 5.2's sdist from PyPI (once, into a temporary folder)
+and measures the `django` package (about 160k lines). Every measurement runs in a fresh Python
+process, alternating the tools so that machine noise hits both alike, and the script prints
+medians and ratios:
+
+- call: the time inside the process of `grimp.build_graph(PACKAGE, cache_dir=None)` against
+  `decomposer.pipeline.analyze(...)` (discover, parse in a process pool, graph, graph.json);
+- process: the whole command, interpreter start and imports included:
+  `python -c "import grimp; grimp.build_graph(...)"` against `decompose analyze`;
+- cold is `--no-cache`; warm is a re-run on unchanged files with the facts cache filled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GRIMP = """
+import sys, time
+sys.path.insert(0, {root!r})
+import grimp
+start = time.perf_counter()
+grimp.build_graph({package!r}, cache_dir=None)
+print(time.perf_counter() - start)
+"""
+
+DECOMPOSER = """
+import time
+from pathlib import Path
+from decomposer import pipeline
+from decomposer.config import Settings
+start = time.perf_counter()
+pipeline.analyze(Path({target!r}), Settings(cache={cache!r}), out=Path({out!r}))
+print(time.perf_counter() - start)
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("root", nargs="?", type=Path)
+    parser.add_argument("package", nargs="?")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    root, package = (args.root, args.package) if args.root else (_django(), "django")
+    target = str((root / package).resolve())
+    out = Path(tempfile.mkdtemp(prefix="decomposer-bench-"))
+    timings: dict[str, list[float]] = {}
+    for _ in range(args.runs):
+        _record(
+            timings, "grimp call", _call(GRIMP.format(root=str(root.resolve()), package=package))
+        )
+        _record(
+            timings,
+            "grimp process",
+            _wall([sys.executable, "-c", GRIMP.format(root=str(root.resolve()), package=package)]),
+        )
+        shutil.rmtree(out / "cold", ignore_errors=True)
+        _record(
+            timings,
+            "cold call",
+            _call(DECOMPOSER.format(target=target, cache=False, out=str(out / "cold"))),
+        )
+        _record(timings, "cold process", _wall(_decompose(target, out / "cold-cli", "--no-cache")))
+        _call(DECOMPOSER.format(target=target, cache=True, out=str(out / "warm")))  # fill the cache
+        _record(
+            timings,
+            "warm call",
+            _call(DECOMPOSER.format(target=target, cache=True, out=str(out / "warm"))),
+        )
+        _record(timings, "warm process", _wall(_decompose(target, out / "warm")))
+    medians = {name: statistics.median(values) for name, values in timings.items()}
+    print(f"{package} at {root} ({args.runs} runs each, medians):")
+    for name, value in medians.items():
+        print(f"  {name:14} {value:7.3f} s   (all: {', '.join(f'{v:.3f}' for v in timings[name])})")
+    for kind in ("call", "process"):
+        grimp = medians[f"grimp {kind}"]
+        print(
+            f"  ratio ({kind}): cold {medians[f'cold {kind}'] / grimp:5.1f}x grimp (goal <= 12x), "
+            f"warm {medians[f'warm {kind}'] / grimp:5.1f}x grimp (goal <= 5x)"
+        )
+    shutil.rmtree(out, ignore_errors=True)
+    return 0
+
+
+def _decompose(target: str, out: Path, *flags: str) -> list[str]:
+    return [sys.executable, "-m", "decomposer", "analyze", target, "--out", str(out), "-q", *flags]
+
+
+def _call(code: str) -> float:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def _wall(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=True)
+    return time.perf_counter() - start
+
+
+def _record(timings: dict[str, list[float]], name: str, value: float) -> None:
+    timings.setdefault(name, []).append(value)
+
+
+def _django() -> Path:
+    cache = Path(tempfile.gettempdir()) / "decomposer-bench-django"
+    if not (cache / "django").is_dir():
+        download = cache / "sdist"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "django==5.2.*",
+                "-d",
+                str(download),
+            ],
+            check=True,
+        )
+        archive = next(download.glob("*.tar.gz"))
+        shutil.unpack_archive(archive, download)
+        shutil.move(
+            str(next(p for p in download.iterdir() if p.is_dir()) / "django"), cache / "django"
+        )
+    return cache
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
