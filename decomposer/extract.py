@@ -24,6 +24,7 @@ from decomposer.models import (
     Diagnostic,
     EntryKind,
     EntryPoint,
+    EventEmit,
     FailureReason,
     ImportKind,
     ImportRef,
@@ -35,10 +36,11 @@ from decomposer.models import (
     RouterDef,
     SourceFile,
     SymbolRef,
+    Transaction,
 )
 
 # Bump when the facts extracted from the same bytes change: it invalidates the facts cache.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -69,6 +71,9 @@ _ROUTER_FACTORIES = {
     "fastapi.routing.APIRouter": ("fastapi", "prefix"),
     "fastapi.FastAPI": ("fastapi", "root_path"),
 }
+# Methods that publish an event or send a signal: `events.publish("order_placed", ...)`,
+# `order_placed.send(sender)`.
+_EMIT_METHODS = frozenset({"publish", "emit", "send", "send_robust", "fire", "trigger", "dispatch"})
 # Callees whose arguments may declare a relation: only these assignments are searched for one.
 _FIELD_FACTORIES = frozenset(
     {
@@ -331,6 +336,7 @@ class _Candidate:
     kind: RefKind
     line: int
     col: int
+    discards_result: bool
 
 
 @dataclass
@@ -347,6 +353,8 @@ class _ModuleCollector:
     entry_points: list[EntryPoint] = field(default_factory=list)
     routers: list[RouterDef] = field(default_factory=list)
     app_configs: list[AppConfigDef] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
+    emits: list[EventEmit] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     top_names: set[str] = field(default_factory=set)
     has_star: bool = False
@@ -372,6 +380,8 @@ class _ModuleCollector:
             entry_points=tuple(self.entry_points),
             routers=tuple(self.routers),
             app_configs=tuple(self.app_configs),
+            transactions=tuple(self.transactions),
+            emits=tuple(self.emits),
             diagnostics=tuple(self.diagnostics),
         )
 
@@ -570,7 +580,15 @@ class _ModuleCollector:
                 continue
             target, via = resolved
             self.references.append(
-                SymbolRef(owner, target, candidate.kind, via, candidate.line, candidate.col)  # type: ignore[arg-type]
+                SymbolRef(
+                    owner,
+                    target,
+                    candidate.kind,
+                    via,  # type: ignore[arg-type]
+                    candidate.line,
+                    candidate.col,
+                    candidate.discards_result,
+                )
             )
         is_function = isinstance(node, (*_FUNCTION_TYPES, ast.Lambda))
         closure = frozenset(stored - scanner.local_imports.keys()) if is_function else frozenset()
@@ -829,6 +847,35 @@ class _ModuleCollector:
             )
         )
 
+    def transaction(self, owner: str, kind: str, at: ast.AST, span: ast.AST) -> None:
+        """A unit of work: the models used in `span` are changed together."""
+        self.transactions.append(
+            Transaction(
+                owner=owner,
+                kind=kind,  # type: ignore[arg-type]
+                line=getattr(at, "lineno", 1),
+                col=getattr(at, "col_offset", 0) + 1,
+                start_line=getattr(span, "lineno", 1),
+                end_line=getattr(span, "end_lineno", None) or getattr(span, "lineno", 1) or 1,
+            )
+        )
+
+    def event_emit(
+        self, owner: str, call: ast.Call, chain: str, local_imports: dict[str, str]
+    ) -> None:
+        """An event published by name, or a signal object sent."""
+        name = _string(call.args[0]) if call.args else None
+        if name is None:
+            receiver = chain.rpartition(".")[0]
+            if chain.rpartition(".")[2] not in ("send", "send_robust") or not receiver:
+                return
+            name = self._resolve_chain(receiver, local_imports)
+            if name is None:
+                return
+        self.emits.append(
+            EventEmit(owner=owner, name=name, line=call.lineno, col=call.col_offset + 1)
+        )
+
     def route_call(self, call: ast.Call, chain: str, local_imports: dict[str, str]) -> None:
         """Flask's `app.add_url_rule(rule, view_func=f)`, FastAPI's `add_api_route(path, f)`."""
         is_flask = chain.endswith(".add_url_rule")
@@ -838,7 +885,7 @@ class _ModuleCollector:
         if rule is None or handler is None:
             return
         methods_node = _keyword(call, "methods")
-        methods = ("GET",)
+        methods: tuple[str, ...] = ("GET",)
         if isinstance(methods_node, (ast.List, ast.Tuple, ast.Set)):
             methods = tuple(sorted(s.upper() for e in methods_node.elts if (s := _string(e))))
         self.entry_points.append(
@@ -1075,6 +1122,8 @@ class _ScopeScanner:
         self.claimed: dict[int, RefKind] = {}
         self.annotation_ids: set[int] = set()
         self.orm_done: set[int] = set()
+        self.discarded: set[int] = set()
+        self.scope_node: ast.AST | None = None
         # Names a chain can start with to matter: imports and the module's own definitions.
         self.known_heads = module.bindings.keys() | module.top_names | local_imports.keys()
 
@@ -1082,6 +1131,8 @@ class _ScopeScanner:
         """Scan one scope; `with_header` also scans the decorators, bases and annotations of a
         top-level definition (a nested one's header was scanned by its enclosing scope)."""
         stack: list[ast.AST] = []
+        if isinstance(root, _FUNCTION_TYPES):
+            self.scope_node = root
         if isinstance(root, (*_FUNCTION_TYPES, ast.Lambda, ast.ClassDef)):
             self.stored.update(_stored_names(root))
             if with_header:
@@ -1133,6 +1184,9 @@ class _ScopeScanner:
     def _decorator(self, decorator: ast.expr, stack: list[ast.AST]) -> None:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         self._claim(target, "decorator")
+        chain = _dotted(target) or ""
+        if chain.rpartition(".")[2] == "atomic" and self.scope_node is not None:
+            self.module.transaction(self.owner, "atomic", decorator, self.scope_node)
         if isinstance(decorator, ast.Call):
             self.claimed[id(decorator)] = "decorator"
         stack.append(decorator)
@@ -1186,6 +1240,15 @@ class _ScopeScanner:
                 continue
             elif kind_of is ast.Assign and len(node.targets) == 1:  # type: ignore[attr-defined]
                 self._field(node.targets[0], node.value, None)  # type: ignore[attr-defined]
+            elif kind_of is ast.Expr:
+                value = node.value  # type: ignore[attr-defined]
+                if type(value) is call_type:
+                    # A call whose result is thrown away: the caller needs no answer.
+                    self.discarded.add(id(value.func))
+                elif type(value) is ast.Await and type(value.value) is call_type:
+                    self.discarded.add(id(value.value.func))
+            elif kind_of is ast.With or kind_of is ast.AsyncWith:
+                self._with(node)  # type: ignore[arg-type]
             fields = child_cache.get(kind_of)
             if fields is None:
                 fields = _child_fields(kind_of)
@@ -1201,7 +1264,14 @@ class _ScopeScanner:
         if kind is None:
             kind = "annotation" if id(node) in self.annotation_ids else "reference"
         self.candidates.append(
-            _Candidate(self.owner, chain, kind, node.lineno, node.col_offset + 1)
+            _Candidate(
+                self.owner,
+                chain,
+                kind,
+                node.lineno,
+                node.col_offset + 1,
+                id(node) in self.discarded,
+            )
         )
 
     def _reference(self, node: ast.Attribute) -> bool:
@@ -1230,6 +1300,11 @@ class _ScopeScanner:
         if chain.endswith((".add_url_rule", ".add_api_route")):
             module.route_call(node, chain, self.local_imports)
             return
+        last = chain.rpartition(".")[2]
+        if last == "commit" and self.scope_node is not None:
+            module.transaction(self.owner, "commit", node, self.scope_node)
+        elif last in _EMIT_METHODS:
+            module.event_emit(self.owner, node, chain, self.local_imports)
         callee = module._resolve_chain(chain, self.local_imports)
         if callee is None:
             return
@@ -1240,6 +1315,17 @@ class _ScopeScanner:
             module.django_url(node, self.local_imports)
         elif id(node) not in self.orm_done:
             module.orm_call(self.owner, "", node, self.local_imports, annotation=None)
+
+    def _with(self, node: ast.With | ast.AsyncWith) -> None:
+        """`with transaction.atomic():`, `with session.begin():`: a unit of work."""
+        for item in node.items:
+            expression = item.context_expr
+            call = expression.func if isinstance(expression, ast.Call) else expression
+            last = (_dotted(call) or "").rpartition(".")[2]
+            if last in ("atomic", "begin", "begin_nested"):
+                kind = "atomic" if last == "atomic" else "session"
+                self.module.transaction(self.owner, kind, node, node)
+                return
 
     def _field(self, target: ast.expr, value: ast.expr | None, annotation: ast.expr | None) -> None:
         """`name = ForeignKey(...)` / `name: Mapped[X] = relationship()` in a class body."""
@@ -1269,7 +1355,7 @@ class _ScopeScanner:
                 if chain is not None:
                     self.candidates.append(
                         _Candidate(
-                            self.owner, chain, "annotation", node.lineno, node.col_offset + 1
+                            self.owner, chain, "annotation", node.lineno, node.col_offset + 1, False
                         )
                     )
 

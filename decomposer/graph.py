@@ -21,6 +21,7 @@ from decomposer.models import (
     GraphEntryPoint,
     GraphNode,
     GraphStats,
+    GraphTransaction,
     ImportRef,
     Location,
     ModuleFacts,
@@ -28,6 +29,7 @@ from decomposer.models import (
     ParseFailure,
     Resolution,
     SourceTree,
+    SymbolRef,
     Unresolved,
 )
 
@@ -49,9 +51,10 @@ def build_graph(
     for module in facts:
         builder.add_module(module)
     builder.add_orm(facts)
+    entry_points = builder.entry_points(facts)
+    builder.add_events(facts, entry_points)
     nodes = _nodes(tree, facts, index)
     edges = builder.edges()
-    entry_points = builder.entry_points(facts)
     return DependencyGraph(
         repo=tree.name,
         roots=tree.roots,
@@ -59,6 +62,7 @@ def build_graph(
         nodes=nodes,
         edges=edges,
         entry_points=entry_points,
+        transactions=builder.transactions(facts),
         unresolved=tuple(sorted(builder.unresolved, key=lambda u: (u.path, u.line, u.col, u.code))),
         failures=tuple(failures),
         skipped=tree.skipped,
@@ -146,24 +150,18 @@ class _Builder:
     index: _Index
     # Raw (path, line, col, certainty, resolution) per edge: models are built once per unique
     # location in edges(), which halved this stage's time on Django.
-    locations: dict[tuple[str, str, EdgeKind], set[tuple[str, int, int, Certainty, Resolution]]] = (
-        field(default_factory=lambda: defaultdict(set))
-    )
+    locations: dict[
+        tuple[str, str, EdgeKind], set[tuple[str, int, int, Certainty, Resolution, bool]]
+    ] = field(default_factory=lambda: defaultdict(set))
+    # (line, resolved node) of every use, per source node: what a unit of work touches.
+    used: dict[str, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
     unresolved: list[Unresolved] = field(default_factory=list)
 
     def add_module(self, facts: ModuleFacts) -> None:
         for ref in facts.imports:
             self._import(facts, ref)
         for symbol_ref in facts.references:
-            self._reference(
-                facts,
-                symbol_ref.source,
-                symbol_ref.target,
-                symbol_ref.kind,
-                symbol_ref.via,
-                symbol_ref.line,
-                symbol_ref.col,
-            )
+            self._reference(facts, symbol_ref)
         for diagnostic in facts.diagnostics:
             self.unresolved.append(
                 Unresolved(
@@ -210,12 +208,11 @@ class _Builder:
             facts.module, target, ref.kind, facts.path, ref.line, ref.col, certainty, resolution
         )
 
-    def _reference(
-        self, facts: ModuleFacts, source: str, target: str, kind: str, via: str, line: int, col: int
-    ) -> None:
+    def _reference(self, facts: ModuleFacts, ref: SymbolRef) -> None:
         index = self.index
+        source, target, kind, via = ref.source, ref.target, ref.kind, ref.via
+        found: tuple[str, Resolution, str] | None = None
         if via == "star-import":
-            found = None
             for star in index.star_sources.get(facts.module, ()):
                 candidate = index.resolve(f"{star}.{target}")
                 if candidate is not None and ":" in candidate[0]:
@@ -227,15 +224,26 @@ class _Builder:
             return
         node, resolution, remainder = found
         source_node = f"{facts.module}:{source}" if source else facts.module
+        self.used[source_node].append((ref.line, node))
         if node in (source_node, facts.module):
             return
         if via == "same-module":
             resolution = "same-module"
-        edge_kind = kind
+        edge_kind: EdgeKind = kind
         if kind == "call" and not remainder and self._is_class(node):
             edge_kind = "instantiation"
         certainty: Certainty = "inferred" if resolution == "star-import" else "certain"
-        self._add(source_node, node, edge_kind, facts.path, line, col, certainty, resolution)  # type: ignore[arg-type]
+        self._add(
+            source_node,
+            node,
+            edge_kind,
+            facts.path,
+            ref.line,
+            ref.col,
+            certainty,
+            resolution,
+            discards_result=ref.discards_result,
+        )
 
     def _is_class(self, node: str) -> bool:
         module, _, name = node.partition(":")
@@ -332,15 +340,26 @@ class _Builder:
         col: int,
         certainty: Certainty,
         resolution: Resolution,
+        *,
+        discards_result: bool = False,
     ) -> None:
-        self.locations[(source, target, kind)].add((path, line, col, certainty, resolution))
+        self.locations[(source, target, kind)].add(
+            (path, line, col, certainty, resolution, discards_result)
+        )
 
     def edges(self) -> tuple[GraphEdge, ...]:
         edges = []
         for (source, target, kind), raw in sorted(self.locations.items()):
             unique = [
-                Location(path=path, line=line, col=col, certainty=certainty, resolution=resolution)
-                for path, line, col, certainty, resolution in sorted(raw)
+                Location(
+                    path=path,
+                    line=line,
+                    col=col,
+                    certainty=certainty,
+                    resolution=resolution,
+                    discards_result=discards,
+                )
+                for path, line, col, certainty, resolution, discards in sorted(raw)
             ]
             edges.append(
                 GraphEdge(
@@ -355,6 +374,58 @@ class _Builder:
                 )
             )
         return tuple(edges)
+
+    def add_events(
+        self, facts: list[ModuleFacts], entry_points: tuple[GraphEntryPoint, ...]
+    ) -> None:
+        """An `event` edge from each publisher to each handler subscribed to the same name."""
+        handlers: dict[str, list[str]] = defaultdict(list)
+        for entry in entry_points:
+            if entry.kind in ("event_handler", "signal_receiver"):
+                handlers[entry.name].append(entry.node)
+        for module in facts:
+            for emit in module.emits:
+                source = f"{module.module}:{emit.owner}" if emit.owner else module.module
+                for handler in sorted(set(handlers.get(emit.name, ()))):
+                    if handler != source:
+                        self._add(
+                            source,
+                            handler,
+                            "event",
+                            module.path,
+                            emit.line,
+                            emit.col,
+                            "inferred",
+                            "event-name",
+                            discards_result=True,
+                        )
+
+    def transactions(self, facts: list[ModuleFacts]) -> tuple[GraphTransaction, ...]:
+        """Units of work with the ORM models their code uses."""
+        found = []
+        for module in facts:
+            for transaction in module.transactions:
+                node = (
+                    f"{module.module}:{transaction.owner}" if transaction.owner else module.module
+                )
+                models = {
+                    target
+                    for line, target in self.used.get(node, ())
+                    if transaction.start_line <= line <= transaction.end_line
+                    and target in self.index.orm
+                }
+                if models:
+                    found.append(
+                        GraphTransaction(
+                            node=node,
+                            kind=transaction.kind,
+                            path=module.path,
+                            line=transaction.line,
+                            col=transaction.col,
+                            models=tuple(sorted(models)),
+                        )
+                    )
+        return tuple(sorted(set(found), key=lambda t: (t.path, t.line, t.col)))
 
     def entry_points(self, facts: list[ModuleFacts]) -> tuple[GraphEntryPoint, ...]:
         found = []

@@ -116,6 +116,7 @@ class SymbolRef(NamedTuple):
     via: Literal["import", "same-module", "star-import"]
     line: int
     col: int
+    discards_result: bool = False  # a call used as a statement: the caller needs no answer
 
 
 OrmRefKind = Literal[
@@ -177,6 +178,26 @@ class RouterDef(Model):
     line: int = Field(ge=1)
 
 
+class Transaction(Model):
+    """A unit of work: `transaction.atomic`, `session.begin()`, or a function that commits."""
+
+    owner: str = Field(description="Top-level definition holding it; '' for module code")
+    kind: Literal["atomic", "session", "commit"]
+    line: int = Field(ge=1)
+    col: int = Field(ge=1)
+    start_line: int = Field(ge=1, description="First line of the code the unit of work covers")
+    end_line: int = Field(ge=1, description="Last line of the code the unit of work covers")
+
+
+class EventEmit(Model):
+    """An event published by name (`publish("order_placed")`) or a signal object sent."""
+
+    owner: str = Field(description="Top-level definition holding it; '' for module code")
+    name: str = Field(description="Event name, or the dotted name of the signal object")
+    line: int = Field(ge=1)
+    col: int = Field(ge=1)
+
+
 class AppConfigDef(Model):
     """A Django AppConfig subclass: which app it configures and the label it gives it."""
 
@@ -208,6 +229,8 @@ class ModuleFacts(Model):
     entry_points: tuple[EntryPoint, ...] = ()
     routers: tuple[RouterDef, ...] = ()
     app_configs: tuple[AppConfigDef, ...] = ()
+    transactions: tuple[Transaction, ...] = ()
+    emits: tuple[EventEmit, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
@@ -248,6 +271,7 @@ EdgeKind = Literal[
     "annotation",
     "reference",
     "orm_relation",
+    "event",
 ]
 Resolution = Literal[
     "absolute-import",
@@ -261,6 +285,7 @@ Resolution = Literal[
     "django-self",
     "sqlalchemy-class-name",
     "sqlalchemy-table-name",
+    "event-name",
 ]
 
 
@@ -272,6 +297,10 @@ class Location(Model):
     col: int = Field(ge=1)
     certainty: Certainty = Field(description="certain, inferred (a documented convention), dynamic")
     resolution: Resolution = Field(description="How the target was resolved")
+    discards_result: bool = Field(
+        default=False,
+        description="A call used as a statement: the caller does not need an answer",
+    )
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
@@ -319,6 +348,17 @@ class GraphEntryPoint(Model):
     col: int = Field(ge=1)
 
 
+class GraphTransaction(Model):
+    """A unit of work and the ORM models it touches: what must stay in one database."""
+
+    node: str = Field(description="Graph node holding the unit of work")
+    kind: Literal["atomic", "session", "commit"]
+    path: str
+    line: int = Field(ge=1)
+    col: int = Field(ge=1)
+    models: tuple[str, ...] = Field(description="ORM model nodes used inside it")
+
+
 class Unresolved(Model):
     """A dependency the analyzer saw but could not pin to a node, and why."""
 
@@ -357,6 +397,7 @@ class DependencyGraph(Model):
     nodes: tuple[GraphNode, ...]
     edges: tuple[GraphEdge, ...]
     entry_points: tuple[GraphEntryPoint, ...]
+    transactions: tuple[GraphTransaction, ...]
     unresolved: tuple[Unresolved, ...]
     failures: tuple[ParseFailure, ...]
     skipped: tuple[SkippedFile, ...]

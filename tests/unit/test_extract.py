@@ -170,7 +170,9 @@ def test_decorator_factory_call_is_a_decorator_reference() -> None:
 def test_same_module_call_is_labelled_same_module() -> None:
     facts = facts_of("def helper():\n    pass\ndef main():\n    helper()\n")
     (ref,) = facts.references
-    assert ref == SymbolRef("main", "pkg.mod.helper", "call", "same-module", 4, 5)
+    assert ref == SymbolRef(
+        "main", "pkg.mod.helper", "call", "same-module", 4, 5, discards_result=True
+    )
 
 
 def test_parameter_shadowing_an_import_is_not_a_reference() -> None:

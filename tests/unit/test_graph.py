@@ -215,3 +215,45 @@ def test_networkx_view_has_every_node_and_edge() -> None:
     assert set(nx_graph.nodes) == {n.id for n in graph.nodes}
     assert nx_graph.number_of_edges() == len(graph.edges)
     assert nx_graph["shop.a:f"]["shop.b:g"]["call"]["weight"] == 1
+
+
+def test_published_event_links_publisher_to_subscribers() -> None:
+    graph = graph_of(
+        {
+            "shop/": "",
+            "shop.events": "def publish(name, payload): ...\ndef subscribe(name): ...\n",
+            "shop.orders": "from shop import events\ndef place():\n    events.publish('order_placed', {})\n",
+            "shop.mail": "from shop import events\n@events.subscribe('order_placed')\ndef on_placed(p): ...\n",
+        }
+    )
+    found = edge(graph, "shop.orders:place", "shop.mail:on_placed", "event")
+    assert (found.certainty, found.locations[0].resolution) == ("inferred", "event-name")
+
+
+def test_discarded_call_result_is_recorded_on_the_location() -> None:
+    code = "from shop import b\ndef f():\n    b.g()\n    return b.h()\n"
+    graph = graph_of({"shop/": "", "shop.a": code, "shop.b": "def g(): ...\ndef h(): ..."})
+    assert edge(graph, "shop.a:f", "shop.b:g", "call").locations[0].discards_result
+    assert not edge(graph, "shop.a:f", "shop.b:h", "call").locations[0].discards_result
+
+
+def test_unit_of_work_lists_the_models_it_touches() -> None:
+    models = (
+        "from django.db import models\n"
+        "class Order(models.Model): ...\n"
+        "class Stock(models.Model): ...\n"
+    )
+    service = (
+        "from django.db import transaction\n"
+        "from shop.models import Order, Stock\n"
+        "def place():\n"
+        "    with transaction.atomic():\n"
+        "        Order.objects.create()\n"
+        "        Stock.objects.update()\n"
+        "def read():\n"
+        "    return Order.objects.all()\n"
+    )
+    graph = graph_of({"shop/": "", "shop.models": models, "shop.service": service})
+    (unit,) = graph.transactions
+    assert (unit.node, unit.kind, unit.line) == ("shop.service:place", "atomic", 4)
+    assert unit.models == ("shop.models:Order", "shop.models:Stock")
