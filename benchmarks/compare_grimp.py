@@ -53,9 +53,10 @@ def main() -> int:
     ours = set(ours_by_kind)
     missing = sorted(theirs - ours)
     extra = sorted(ours - theirs)
-    print(
-        f"modules: grimp {len(oracle.modules)}, decomposer {sum(1 for n in graph.nodes if n.kind == 'module')}"
-    )
+    ours_modules = {n.id for n in graph.nodes if n.kind == "module"}
+    print(f"modules: grimp {len(oracle.modules)}, decomposer {len(ours_modules)}")
+    print(f"  only grimp: {sorted(set(oracle.modules) - ours_modules)[:20]}")
+    print(f"  only decomposer: {sorted(ours_modules - set(oracle.modules))[:20]}")
     print(f"module import edges: grimp {len(theirs)}, decomposer {len(ours)}")
     print(f"failures: {len(failures)}")
     for failure in failures:
