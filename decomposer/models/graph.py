@@ -1,0 +1,169 @@
+"""Models of stage 3: the dependency graph (graph.json)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from decomposer.models.base import Model
+from decomposer.models.facts import Certainty, EntryKind, ParseFailure, SkippedFile
+
+if TYPE_CHECKING:
+    import networkx as nx
+# --------------------------------------------------------------------------- stage 3: graph
+
+NodeKind = Literal["module", "class", "function"]
+EdgeKind = Literal[
+    "import",
+    "type_import",
+    "dynamic_import",
+    "call",
+    "instantiation",
+    "inheritance",
+    "decorator",
+    "annotation",
+    "reference",
+    "orm_relation",
+    "event",
+]
+Resolution = Literal[
+    "absolute-import",
+    "relative-import",
+    "literal-string",
+    "import-table",
+    "same-module",
+    "re-export",
+    "star-import",
+    "django-app-label",
+    "django-self",
+    "sqlalchemy-class-name",
+    "sqlalchemy-table-name",
+    "event-name",
+]
+
+
+class Location(Model):
+    """Where in the repository an edge was seen."""
+
+    path: str
+    line: int = Field(ge=1)
+    col: int = Field(ge=1)
+    certainty: Certainty = Field(description="certain, inferred (a documented convention), dynamic")
+    resolution: Resolution = Field(description="How the target was resolved")
+    discards_result: bool = Field(
+        default=False,
+        description="A call used as a statement: the caller does not need an answer",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+class GraphNode(Model):
+    """A module, or a top-level class or function inside one."""
+
+    id: str = Field(description="Dotted module name, or module:QualName for a symbol")
+    kind: NodeKind
+    module: str = Field(description="The module the node is, or belongs to")
+    path: str
+    line: int = Field(ge=1)
+    end_line: int = Field(ge=1)
+    lines: int = Field(ge=0, description="Lines of code the node spans")
+    is_package: bool = False
+    parse_failed: bool = Field(default=False, description="The module's file could not be parsed")
+    orm: Literal["django", "sqlalchemy"] | None = Field(
+        default=None, description="Set on ORM model classes"
+    )
+    table: str | None = Field(default=None, description="ORM table name, if known")
+
+
+class GraphEdge(Model):
+    """All uses of one kind from one node to another, with every location."""
+
+    source: str
+    target: str
+    kind: EdgeKind
+    weight: int = Field(ge=1, description="Number of locations")
+    certainty: Certainty = Field(description="The strongest certainty among the locations")
+    locations: tuple[Location, ...]
+
+
+class GraphEntryPoint(Model):
+    """An entry point attached to the graph node that handles it."""
+
+    kind: EntryKind
+    framework: str
+    node: str = Field(description="Graph node id of the handler (module or module:QualName)")
+    name: str
+    methods: tuple[str, ...] = ()
+    path: str
+    line: int = Field(ge=1)
+    col: int = Field(ge=1)
+
+
+class GraphTransaction(Model):
+    """A unit of work and the ORM models it touches: what must stay in one database."""
+
+    node: str = Field(description="Graph node holding the unit of work")
+    kind: Literal["atomic", "session", "commit"]
+    path: str
+    line: int = Field(ge=1)
+    col: int = Field(ge=1)
+    models: tuple[str, ...] = Field(description="ORM model nodes used inside it")
+
+
+class Unresolved(Model):
+    """A dependency the analyzer saw but could not pin to a node, and why."""
+
+    path: str
+    line: int = Field(ge=1)
+    col: int = Field(ge=1)
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+class GraphStats(Model):
+    """Counts for the summary."""
+
+    files: int
+    lines: int
+    modules: int
+    symbols: int
+    failed_files: int
+    skipped_files: int
+    empty_files: int
+    edges_by_kind: dict[str, int]
+    entry_points_by_kind: dict[str, int]
+    orm_models: int
+
+
+class DependencyGraph(Model):
+    """graph.json: the dependency graph of a repository, as written to disk."""
+
+    schema_version: Literal["1"] = Field(default="1", description="graph.json format version")
+    repo: str = Field(description="Name of the analyzed repository folder")
+    roots: tuple[str, ...]
+    stats: GraphStats
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+    entry_points: tuple[GraphEntryPoint, ...]
+    transactions: tuple[GraphTransaction, ...]
+    unresolved: tuple[Unresolved, ...]
+    failures: tuple[ParseFailure, ...]
+    skipped: tuple[SkippedFile, ...]
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """A networkx view: nodes carry `node` (GraphNode), edges are keyed by kind and carry
+        `edge` (GraphEdge) and `weight`. Build it once per stage and work on copies."""
+        import networkx as nx  # imported here: `analyze` alone does not need it (0.1 s)
+
+        graph = nx.MultiDiGraph(repo=self.repo)
+        for node in self.nodes:
+            graph.add_node(node.id, node=node, kind=node.kind, module=node.module)
+        for edge in self.edges:
+            graph.add_edge(edge.source, edge.target, key=edge.kind, edge=edge, weight=edge.weight)
+        return graph
