@@ -1,0 +1,3 @@
+"""Shop: a Flask + SQLAlchemy web shop monolith."""
+
+__version__ = "1.4.2"

@@ -1,0 +1,1 @@
+"""Catalog: products, categories, search and pricing."""

@@ -1,0 +1,1 @@
+"""Customers: accounts, authentication, addresses and loyalty."""

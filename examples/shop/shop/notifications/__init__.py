@@ -1,0 +1,1 @@
+"""Notifications: templates, the outbox and delivery channels."""

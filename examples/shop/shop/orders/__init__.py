@@ -1,0 +1,1 @@
+"""Orders: shopping cart, checkout and the order lifecycle."""

@@ -1,0 +1,1 @@
+"""Payments: payment intents, gateways and refunds."""
