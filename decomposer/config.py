@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -21,6 +21,81 @@ DEFAULT_EXCLUDED_DIRS: tuple[str, ...] = (
     "docs",
 )
 TEST_DIRS: tuple[str, ...] = ("tests",)
+
+
+class Weights(BaseModel):
+    """How strongly each signal ties two units together (0 switches a signal off)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    # structural coupling, per edge kind of the graph
+    import_: float = Field(default=1.0, ge=0, alias="import", description="module imports")
+    call: float = Field(default=1.0, ge=0)
+    instantiation: float = Field(default=1.0, ge=0)
+    inheritance: float = Field(default=2.0, ge=0)
+    decorator: float = Field(default=0.5, ge=0)
+    reference: float = Field(default=0.5, ge=0)
+    dynamic_import: float = Field(default=0.5, ge=0)
+    # type-only coupling is not runtime coupling: off by default
+    annotation: float = Field(default=0.0, ge=0)
+    type_import: float = Field(default=0.0, ge=0)
+    event: float = Field(default=0.3, ge=0, description="publisher -> subscriber (asynchronous)")
+    # data coupling
+    orm_relation: float = Field(default=3.0, ge=0, description="ORM models referencing each other")
+    data_sharing: float = Field(default=1.0, ge=0, description="units using the same ORM model")
+    transaction: float = Field(default=3.0, ge=0, description="models changed in one unit of work")
+    # business use cases, package structure, history
+    use_case: float = Field(
+        default=1.0, ge=0, description="units reached from the same entry point"
+    )
+    package: float = Field(default=0.3, ge=0, description="weak prior: units of the same package")
+    cochange: float = Field(
+        default=1.0, ge=0, description="files changed in the same commits (--git)"
+    )
+
+    def of(self, kind: str) -> float:
+        """The weight of a graph edge kind or signal name."""
+        return float(getattr(self, "import_" if kind == "import" else kind))
+
+
+class ClusterSettings(BaseModel):
+    """How `analyze` cuts the graph into bounded contexts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    granularity: Literal["module", "auto", "symbol"] = Field(
+        default="auto",
+        description="module: whole modules; auto: whole modules, but god modules (a models.py or"
+        " utils.py serving several domains) split by class/function; symbol: every module split",
+    )
+    services: int | None = Field(default=None, ge=1, description="Ask for this many contexts")
+    seed: int = Field(default=7, description="Seed of the community detection (determinism)")
+    weights: Weights = Field(default_factory=Weights)
+    shared_kernel: bool = Field(
+        default=True, description="Propose high fan-in, low fan-out utilities as a shared kernel"
+    )
+    kernel_min_dependents: int = Field(
+        default=3, ge=1, description="A kernel candidate is used by at least this many packages"
+    )
+    kernel_max_instability: float = Field(
+        default=0.35, ge=0, le=1, description="...and has instability Ce/(Ca+Ce) at most this"
+    )
+    pin: dict[str, str] = Field(
+        default_factory=dict, description="unit -> context name: always place the unit there"
+    )
+    together: tuple[tuple[str, ...], ...] = Field(
+        default=(), description="Groups of units that must land in the same context"
+    )
+    apart: tuple[tuple[str, ...], ...] = Field(
+        default=(), description="Groups of units that must land in different contexts"
+    )
+    git: bool = Field(default=False, description="Use git co-change history as a signal")
+    relational_engine: Literal["aurora-postgresql", "aurora-mysql"] = Field(
+        default="aurora-postgresql", description="Aurora engine for contexts that need one"
+    )
+    ned_bounds: tuple[int, int] = Field(
+        default=(5, 20), description="NED: context sizes (in units) that count as non-extreme"
+    )
 
 
 class Settings(BaseModel):
@@ -43,6 +118,7 @@ class Settings(BaseModel):
     )
     jobs: int = Field(default=0, ge=0, description="Worker processes; 0 = one per core")
     cache: bool = Field(default=True, description="Reuse facts of unchanged files between runs")
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
 
 
 # Public functions
@@ -60,7 +136,13 @@ def load_settings(
     merged.update(_repo_table(repo))
     if config_file is not None:
         merged.update(_table_of(config_file, _read_toml(config_file)))
-    merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key.startswith("cluster."):
+            merged.setdefault("cluster", {})[key.removeprefix("cluster.")] = value
+        else:
+            merged[key] = value
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:

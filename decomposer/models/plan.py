@@ -1,0 +1,314 @@
+"""Models of stages 4-6: the clustering, the metrics of a cut, and plan.json.
+
+`DecompositionPlan` is a public file format: architects edit it between `analyze` and
+`scaffold`, so every field says what it means, and names are checked so that they can become
+folder names, Python packages and Terraform identifiers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from decomposer.models.base import Model
+from decomposer.models.graph import EdgeKind, GraphStats
+
+PLAN_SCHEMA_VERSION = "1"
+_SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def _safe_name(value: str) -> str:
+    if not _SAFE_NAME.match(value):
+        raise ValueError(
+            "must be lowercase letters, digits and '_', start with a letter, at most 40"
+            f" characters (a service, folder and Python package name); got {value!r}"
+        )
+    return value
+
+
+ContextName = Annotated[str, AfterValidator(_safe_name)]
+Style = Literal["rest", "sqs"]
+Datastore = Literal["aurora-postgresql", "aurora-mysql", "dynamodb", "none"]
+
+
+# --------------------------------------------------------------------------- stage 4: cluster
+
+
+class Reason(Model):
+    """Why a unit sits beside another: the signal that ties them and where it was seen."""
+
+    unit: str = Field(description="The other unit of the same context")
+    signal: str = Field(description="Edge kind or signal: call, orm_relation, use_case, ...")
+    weight: float = Field(ge=0, description="Its weight in the clustering graph")
+    location: str | None = Field(default=None, description="path:line where it was seen")
+
+
+class Placement(Model):
+    """A member of a context and the strongest ties that hold it there."""
+
+    unit: str = Field(description="Module (dotted) or symbol (module:QualName)")
+    reasons: tuple[Reason, ...] = Field(description="Strongest ties first")
+
+
+class ContextGroup(Model):
+    """One cluster of units, as the clustering stage found it."""
+
+    name: str = Field(description="Name derived from the members' packages")
+    units: tuple[str, ...]
+    placements: tuple[Placement, ...] = ()
+
+
+class Alternative(Model):
+    """One candidate number of contexts the tool considered."""
+
+    contexts: int = Field(ge=1)
+    resolution: float = Field(description="Louvain resolution that produced it")
+    modularity: float = Field(description="Modularity Q of the candidate")
+    chosen: bool = False
+
+
+class ContextCountChoice(Model):
+    """How the number of contexts was decided, and what else was on the table."""
+
+    criterion: str = Field(description="The rule that picked the number")
+    requested: int | None = Field(default=None, description="--services, if given")
+    alternatives: tuple[Alternative, ...]
+
+
+class Clustering(Model):
+    """Stage 4's result: the units, how they are grouped, and the shared kernel."""
+
+    granularity: Literal["module", "auto", "symbol"]
+    split_modules: tuple[str, ...] = Field(
+        description="Modules split into their classes and functions (god modules)"
+    )
+    contexts: tuple[ContextGroup, ...]
+    shared_kernel: ContextGroup = Field(description="Units every service may depend on")
+    selection: ContextCountChoice
+
+    def unit_of(self, node: str) -> str:
+        """The unit a graph node belongs to: its module, or itself in a split module."""
+        module, _, name = node.partition(":")
+        return node if name and module in self.split_modules else module
+
+
+# --------------------------------------------------------------------------- stage 5: metrics
+
+
+class CutMetrics(Model):
+    """Quality of a cut. Formulas and sources: README, "Metrics"."""
+
+    contexts: int = Field(ge=0)
+    modularity: float = Field(description="Newman-Girvan modularity Q, weighted (higher is better)")
+    structural_modularity: float = Field(
+        description="SM (Jin et al. 2019): mean cohesion minus mean pairwise coupling (higher)"
+    )
+    icp: float = Field(
+        ge=0, le=1, description="Inter-call percentage: share of calls crossing contexts (lower)"
+    )
+    ifn: float = Field(ge=0, description="Interface number: mean symbols a context exposes (lower)")
+    ned: float = Field(
+        ge=0,
+        le=1,
+        description="Non-extreme distribution: units in too small or too large contexts (lower)",
+    )
+    bcp: float = Field(
+        ge=0,
+        description="Business context purity: mean entropy of entry points per context (lower)",
+    )
+    cross_context_edges: int = Field(ge=0, description="Runtime dependencies crossing contexts")
+    cyclic_context_pairs: int = Field(ge=0, description="Context pairs that depend on each other")
+
+
+class ContextMetrics(Model):
+    """Size, cohesion and coupling of one context."""
+
+    units: int = Field(ge=0)
+    lines: int = Field(ge=0)
+    cohesion: float = Field(ge=0, le=1, description="Internal weight / (internal + external)")
+    efferent: int = Field(ge=0, description="Dependencies to other contexts (count)")
+    afferent: int = Field(ge=0, description="Dependencies from other contexts (count)")
+
+
+# --------------------------------------------------------------------------- stage 6: plan
+
+
+class PlanEntryPoint(Model):
+    kind: str
+    framework: str
+    name: str = Field(description="Route, command, task or event name")
+    methods: tuple[str, ...] = ()
+    handler: str = Field(description="Graph node of the handler")
+    location: str = Field(description="path:line")
+
+
+class OwnedModel(Model):
+    model: str = Field(description="ORM model node (module:Class)")
+    table: str | None = None
+    framework: str
+
+
+class DatastoreChoice(Model):
+    kind: Datastore
+    evidence: tuple[str, ...] = Field(description="Why this store: relations, transactions, access")
+
+
+class Operation(Model):
+    """What a service exposes to others (REST) or accepts as a message (SQS)."""
+
+    name: str = Field(description="snake_case operation name, unique within the context")
+    target: str = Field(description="The graph node that implements it today")
+    style: Style
+    callers: tuple[str, ...] = Field(description="Contexts that call it")
+    locations: tuple[str, ...] = Field(description="Call sites, path:line (first 10)")
+
+    @model_validator(mode="after")
+    def _name_is_identifier(self) -> Operation:
+        _safe_name(self.name)
+        return self
+
+
+class EventFlow(Model):
+    """An event published in one context and consumed in another (an SQS queue)."""
+
+    name: str = Field(description="snake_case event or message name")
+    publisher: str = Field(description="Context that publishes it")
+    consumer: str = Field(description="Context that consumes it")
+    handlers: tuple[str, ...] = Field(description="Graph nodes that handle it in the consumer")
+
+
+class BoundedContext(Model):
+    name: ContextName
+    modules: tuple[str, ...] = Field(description="Member modules (dotted names)")
+    symbols: tuple[str, ...] = Field(
+        default=(), description="Members split out of shared modules, as module:QualName"
+    )
+    entry_points: tuple[PlanEntryPoint, ...] = ()
+    owned_data: tuple[OwnedModel, ...] = ()
+    datastore: DatastoreChoice
+    operations: tuple[Operation, ...] = Field(default=(), description="What the service exposes")
+    publishes: tuple[str, ...] = Field(default=(), description="Event names it publishes")
+    consumes: tuple[str, ...] = Field(default=(), description="Event names it consumes")
+    placements: tuple[Placement, ...] = Field(default=(), description="Why here, per member")
+    metrics: ContextMetrics
+
+
+class SharedKernel(Model):
+    modules: tuple[str, ...] = ()
+    symbols: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = Field(default=(), description="Why each unit is shared")
+
+
+class Evidence(Model):
+    source: str = Field(description="Graph node")
+    target: str = Field(description="Graph node")
+    kind: EdgeKind
+    location: str = Field(description="path:line")
+
+
+class ContextDependency(Model):
+    """Everything one context needs from another, and how the services will talk."""
+
+    source: str
+    target: str
+    style: Style = Field(description="rest: the caller needs the answer; sqs: fire-and-forget")
+    reason: str
+    weight: int = Field(ge=1, description="Number of code locations")
+    operations: tuple[str, ...] = Field(default=(), description="Operations of target it calls")
+    events: tuple[str, ...] = Field(default=(), description="Events or messages it sends")
+    evidence: tuple[Evidence, ...] = Field(description="Strongest locations (first 20)")
+
+
+class BrokenRelation(Model):
+    source_model: str
+    target_model: str
+    source_context: str
+    target_context: str
+    location: str
+
+
+class DistributedTransaction(Model):
+    node: str
+    location: str
+    models: tuple[str, ...]
+    contexts: tuple[str, ...]
+
+
+class SharedTable(Model):
+    model: str
+    table: str | None
+    owner: str = Field(description="Context that owns the model")
+    used_by: tuple[str, ...] = Field(description="Other contexts whose code uses it")
+
+
+class Risks(Model):
+    cycles: tuple[tuple[str, ...], ...] = Field(description="Cycles between contexts")
+    broken_relations: tuple[BrokenRelation, ...]
+    distributed_transactions: tuple[DistributedTransaction, ...]
+    shared_tables: tuple[SharedTable, ...]
+    parse_failures: int = Field(ge=0)
+    unresolved: int = Field(ge=0)
+
+
+class ExtractionStep(Model):
+    order: int = Field(ge=1)
+    context: str
+    entanglement: float = Field(ge=0, description="Lower is easier to extract")
+    reasons: tuple[str, ...]
+
+
+class AsIsSplit(Model):
+    """The split the code already has (one context per top-level package), for comparison."""
+
+    description: str
+    contexts: tuple[ContextGroup, ...]
+    metrics: CutMetrics
+
+
+class BaselineEdge(Model):
+    """A cross-context dependency that existed when the plan was made (for `decompose check`)."""
+
+    source: str = Field(description="Unit (module or module:QualName)")
+    target: str = Field(description="Unit")
+    kind: EdgeKind
+
+
+class DecompositionPlan(Model):
+    """plan.json: where to cut the monolith, why, and what each cut costs."""
+
+    schema_version: Literal["1"] = Field(default="1", description="plan.json format version")
+    tool_version: str
+    repo: str
+    settings: dict[str, object] = Field(description="Effective settings of the run")
+    summary: GraphStats
+    granularity: Literal["module", "auto", "symbol"]
+    split_modules: tuple[str, ...] = ()
+    selection: ContextCountChoice
+    contexts: tuple[BoundedContext, ...]
+    shared_kernel: SharedKernel
+    dependencies: tuple[ContextDependency, ...]
+    metrics: CutMetrics
+    as_is: AsIsSplit
+    risks: Risks
+    extraction_order: tuple[ExtractionStep, ...]
+    baseline: tuple[BaselineEdge, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DecompositionPlan:
+        problems = []
+        names = [context.name for context in self.contexts]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"contexts: name {name!r} is used twice")
+        seen: dict[str, str] = {}
+        for context in self.contexts:
+            for unit in (*context.modules, *context.symbols):
+                if unit in seen:
+                    problems.append(
+                        f"contexts.{context.name}: {unit} is also in contexts.{seen[unit]}"
+                    )
+                seen[unit] = context.name
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
