@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 import click
 
 from decomposer import __version__, pipeline
-from decomposer.config import load_settings
+from decomposer.config import Settings, load_settings
 from decomposer.console import Reporter
 from decomposer.errors import ExitCode, UserError
+from decomposer.models import DecompositionPlan
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,23 +70,58 @@ def main() -> None:
     """Cut a Python monolith into bounded contexts, and scaffold the services."""
 
 
-@main.command()
-@click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    default=Path("decomposer-out"),
-    show_default=True,
-    help="Write graph.json (and the facts cache) into this folder.",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read settings from this TOML file (over the repo's [tool.decomposer]).",
-)
-@click.option(
+def analysis_options(function: F) -> F:
+    """Options of every command that analyzes a repository."""
+    for option in reversed(
+        [
+            click.option(
+                "--out",
+                "out",
+                type=click.Path(path_type=Path),
+                default=Path("decomposer-out"),
+                show_default=True,
+                help="Write graph.json, plan.json (and the facts cache) into this folder.",
+            ),
+            click.option(
+                "--config",
+                "config_file",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="Read settings from this TOML file (over the repo's [tool.decomposer]).",
+            ),
+            click.option(
+                "--jobs", type=click.IntRange(min=0), help="Worker processes (0 = one per core)."
+            ),
+            click.option(
+                "--no-cache", is_flag=True, help="Parse every file again, ignoring cached facts."
+            ),
+            click.option(
+                "--include-tests", is_flag=True, default=None, help="Analyze test modules too."
+            ),
+            click.option(
+                "--exclude", multiple=True, help="Skip paths matching this glob (repeatable)."
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def _settings(repo: Path, options: dict[str, Any]) -> Settings:
+    overrides: dict[str, Any] = {
+        "jobs": options.get("jobs"),
+        "include_tests": options.get("include_tests"),
+        "cache": False if options.get("no_cache") else None,
+        "cluster.services": options.get("services"),
+        "cluster.granularity": options.get("granularity"),
+        "cluster.git": True if options.get("git") else None,
+    }
+    settings = load_settings(repo, config_file=options.get("config_file"), overrides=overrides)
+    if options.get("exclude"):
+        settings = settings.model_copy(update={"exclude": settings.exclude + options["exclude"]})
+    return settings
+
+
+FORMAT = click.option(
     "--format",
     "output_format",
     type=click.Choice(["text", "json"]),
@@ -93,37 +129,73 @@ def main() -> None:
     show_default=True,
     help="Print a summary for people, or JSON for machines.",
 )
-@click.option("--jobs", type=click.IntRange(min=0), help="Worker processes (0 = one per core).")
-@click.option("--no-cache", is_flag=True, help="Parse every file again, ignoring cached facts.")
-@click.option("--include-tests", is_flag=True, default=None, help="Analyze test modules too.")
-@click.option("--exclude", multiple=True, help="Skip paths matching this glob (repeatable).")
+REPO = click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path))
+
+
+@main.command()
+@REPO
+@analysis_options
+@click.option("--services", type=click.IntRange(min=1), help="Ask for this many contexts.")
+@click.option(
+    "--granularity",
+    type=click.Choice(["module", "auto", "symbol"]),
+    help="Cluster whole modules, split god modules (auto, the default), or split every module.",
+)
+@click.option("--git", is_flag=True, help="Use git co-change history as a clustering signal.")
+@FORMAT
 @common_options
 @handle_errors
-def analyze(
-    repo: Path,
-    out: Path,
-    config_file: Path | None,
-    output_format: str,
-    jobs: int | None,
-    no_cache: bool,
-    include_tests: bool | None,
-    exclude: tuple[str, ...],
-    reporter: Reporter,
-    **_: Any,
-) -> None:
-    """Analyze the Python repository REPO into a dependency graph."""
-    overrides: dict[str, Any] = {"jobs": jobs, "include_tests": include_tests}
-    overrides["cache"] = False if no_cache else None
-    settings = load_settings(repo, config_file=config_file, overrides=overrides)
-    if exclude:
-        settings = settings.model_copy(update={"exclude": settings.exclude + exclude})
+def analyze(repo: Path, out: Path, output_format: str, reporter: Reporter, **options: Any) -> None:
+    """Analyze REPO into a dependency graph and a decomposition plan."""
+    settings = _settings(repo, options)
     with reporter.progress() as on_stage:
         result = pipeline.analyze(repo, settings, out=out, on_stage=on_stage)
+    _report(reporter, result, output_format)
+
+
+@main.command()
+@click.argument(
+    "plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@REPO
+@analysis_options
+@FORMAT
+@common_options
+@handle_errors
+def score(
+    plan_file: Path, repo: Path, out: Path, output_format: str, reporter: Reporter, **options: Any
+) -> None:
+    """Validate a (hand-edited) PLAN against REPO and score its cut again."""
+    settings = _settings(repo, options)
+    with reporter.progress() as on_stage:
+        result = pipeline.score(plan_file, repo, settings, out=out, on_stage=on_stage)
+    _report(reporter, result, output_format)
+
+
+@main.command()
+@common_options
+@handle_errors
+def schema(reporter: Reporter, **_: Any) -> None:
+    """Print the JSON Schema of plan.json."""
+    reporter.json(DecompositionPlan.model_json_schema())
+
+
+def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: str) -> None:
     if output_format == "json":
         reporter.json(
             {
                 "stats": result.graph.stats.model_dump(),
                 "outputs": list(result.outputs),
+                "contexts": {
+                    c.name: {
+                        "modules": len(c.modules),
+                        "symbols": len(c.symbols),
+                        "datastore": c.datastore.kind,
+                    }
+                    for c in result.plan.contexts
+                },
+                "metrics": result.plan.metrics.model_dump(),
+                "as_is_metrics": result.plan.as_is.metrics.model_dump(),
                 "failures": [f.model_dump() for f in result.graph.failures],
                 "skipped": [s.model_dump() for s in result.graph.skipped],
                 "unresolved": [u.model_dump() for u in result.graph.unresolved],
@@ -131,3 +203,4 @@ def analyze(
         )
         return
     reporter.graph_summary(result.graph, outputs=result.outputs, cache_hits=result.cache_hits)
+    reporter.plan_summary(result.plan)

@@ -41,14 +41,17 @@ class Weights(BaseModel):
     type_import: float = Field(default=0.0, ge=0)
     event: float = Field(default=0.3, ge=0, description="publisher -> subscriber (asynchronous)")
     # data coupling
-    orm_relation: float = Field(default=3.0, ge=0, description="ORM models referencing each other")
+    orm_relation: float = Field(default=1.0, ge=0, description="ORM models referencing each other")
+    ownership: float = Field(
+        default=3.0, ge=0, description="code that creates instances of an ORM model (it owns it)"
+    )
     data_sharing: float = Field(default=1.0, ge=0, description="units using the same ORM model")
-    transaction: float = Field(default=3.0, ge=0, description="models changed in one unit of work")
+    transaction: float = Field(default=1.5, ge=0, description="models changed in one unit of work")
     # business use cases, package structure, history
     use_case: float = Field(
         default=1.0, ge=0, description="units reached from the same entry point"
     )
-    package: float = Field(default=0.3, ge=0, description="weak prior: units of the same package")
+    package: float = Field(default=1.0, ge=0, description="weak prior: units of the same package")
     cochange: float = Field(
         default=1.0, ge=0, description="files changed in the same commits (--git)"
     )
@@ -75,7 +78,7 @@ class ClusterSettings(BaseModel):
         default=True, description="Propose high fan-in, low fan-out utilities as a shared kernel"
     )
     kernel_min_dependents: int = Field(
-        default=3, ge=1, description="A kernel candidate is used by at least this many packages"
+        default=2, ge=1, description="A kernel candidate is used by at least this many packages"
     )
     kernel_max_instability: float = Field(
         default=0.35, ge=0, le=1, description="...and has instability Ce/(Ca+Ce) at most this"

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from decomposer.models import DependencyGraph, ParseFailure
+from decomposer.models import DecompositionPlan, DependencyGraph, ParseFailure
 
 
 class Reporter:
@@ -116,6 +116,80 @@ class Reporter:
         self.out.print(
             f"analyzed {stats.files:,} files ({not_analyzed:,} skipped or failed, "
             f"{cache_hits:,} from cache), "
-            f"{edges:,} dependencies; graph: {outputs[0]}",
+            f"{edges:,} dependencies; written: {', '.join(outputs)}",
             highlight=False,
         )
+
+    def plan_summary(self, plan: DecompositionPlan) -> None:
+        """The proposed contexts, the metrics beside the as-is split, and the top risks."""
+        if self.verbosity < 0:
+            return
+        table = Table(title=f"{len(plan.contexts)} bounded contexts ({plan.selection.criterion})")
+        for column in (
+            "context",
+            "modules",
+            "symbols",
+            "lines",
+            "entry points",
+            "datastore",
+            "cohesion",
+            "extract",
+        ):
+            table.add_column(
+                column, justify="left" if column in ("context", "datastore") else "right"
+            )
+        order = {step.context: step.order for step in plan.extraction_order}
+        for context in plan.contexts:
+            table.add_row(
+                context.name,
+                str(len(context.modules)),
+                str(len(context.symbols)),
+                f"{context.metrics.lines:,}",
+                str(len(context.entry_points)),
+                context.datastore.kind,
+                f"{context.metrics.cohesion:.2f}",
+                f"#{order.get(context.name, 0)}",
+            )
+        kernel = plan.shared_kernel
+        table.add_row(
+            "(shared kernel)",
+            str(len(kernel.modules)),
+            str(len(kernel.symbols)),
+            "",
+            "",
+            "",
+            "",
+            "",
+        )
+        self.out.print(table)
+        metrics = Table(title="metrics of the cut", show_header=True)
+        metrics.add_column("metric")
+        metrics.add_column("proposal", justify="right")
+        metrics.add_column(f"as-is ({len(plan.as_is.contexts)} packages)", justify="right")
+        for name in (
+            "modularity",
+            "structural_modularity",
+            "icp",
+            "ifn",
+            "ned",
+            "bcp",
+            "cross_context_edges",
+            "cyclic_context_pairs",
+        ):
+            mine, theirs = getattr(plan.metrics, name), getattr(plan.as_is.metrics, name)
+            metrics.add_row(name, _number(mine), _number(theirs))
+        self.out.print(metrics)
+        risks = plan.risks
+        self.out.print(
+            f"risks: {len(risks.cycles)} cycles between contexts, {len(risks.broken_relations)}"
+            f" ORM relations cut, {len(risks.distributed_transactions)} distributed transactions,"
+            f" {len(risks.shared_tables)} tables used across contexts;"
+            f" {len(plan.dependencies)} dependencies"
+            f" ({sum(d.style == 'rest' for d in plan.dependencies)} REST,"
+            f" {sum(d.style == 'sqs' for d in plan.dependencies)} SQS)",
+            highlight=False,
+        )
+
+
+def _number(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:.3f}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,42 @@ def find_sources(repo: Path, settings: Settings) -> SourceTree:
 def read_source(repo: Path, source: SourceFile) -> bytes:
     """The bytes of one discovered file (OSError propagates to the caller, who records it)."""
     return (repo / source.path).read_bytes()
+
+
+def read_cochanges(repo: Path, *, commits: int = 2000) -> tuple[tuple[str, ...], ...]:
+    """Paths (relative to `repo`) changed together, one tuple per commit, newest first.
+
+    Raises:
+        UserError: `repo` is not inside a git work tree, or git is missing.
+    """
+    command = [
+        "git",
+        "-C",
+        str(repo),
+        "log",
+        f"-{commits}",
+        "--no-merges",
+        "--relative",
+        "--name-only",
+        "--pretty=format:%x00",
+    ]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise UserError(
+            f"cannot run git: {exc.strerror}", hint="install git or drop --git"
+        ) from None
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["git log failed"])[-1]
+        raise UserError(
+            f"{repo} has no git history to read: {last}",
+            hint="drop --git, or point at a git work tree",
+        )
+    return tuple(
+        tuple(sorted(line for line in chunk.splitlines() if line.endswith(".py")))
+        for chunk in result.stdout.split("\x00")
+        if chunk.strip()
+    )
 
 
 # Private functions

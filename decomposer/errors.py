@@ -29,3 +29,7 @@ class UserError(DecomposerError):
 
 class ConfigError(UserError):
     """Invalid `[tool.decomposer]` settings or command-line overrides."""
+
+
+class PlanError(UserError):
+    """A plan file that cannot be read, or that does not match the repository."""

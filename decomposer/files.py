@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from decomposer.errors import UserError
-from decomposer.models import ModuleFacts, ParseFailure
+from decomposer.errors import PlanError, UserError
+from decomposer.models import PLAN_SCHEMA_VERSION, DecompositionPlan, ModuleFacts, ParseFailure
 
 # A cache entry: (content digest, module name, is_package, what extraction gave).
 CacheEntry = tuple[str, str, bool, ModuleFacts | ParseFailure]
@@ -22,6 +24,41 @@ def write_json(model: BaseModel, path: Path) -> Path:
     """Write a model as indented JSON, atomically (a reader never sees half a file)."""
     _write_atomic(path, model.model_dump_json(indent=2) + "\n")
     return path
+
+
+def read_plan(path: Path) -> DecompositionPlan:
+    """Load plan.json, with one readable line per problem.
+
+    Raises:
+        PlanError: not JSON, a schema version this decomposer does not know, invalid fields.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError(f"cannot read the plan {path}: {exc}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(
+            f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}",
+            hint="the plan is the plan.json that `decompose analyze` wrote",
+        ) from None
+    if not isinstance(document, dict):
+        raise PlanError(f"{path}: a plan is a JSON object, not {type(document).__name__}")
+    version = document.get("schema_version")
+    if version != PLAN_SCHEMA_VERSION:
+        raise PlanError(
+            f"{path}: schema_version {version!r} is not one this decomposer reads"
+            f" ({PLAN_SCHEMA_VERSION!r})",
+            hint="use the decomposer that wrote the plan, or rerun `decompose analyze`",
+        )
+    try:
+        return DecompositionPlan.model_validate(document)
+    except ValidationError as exc:
+        raise PlanError(
+            f"{path}: {exc.error_count()} problem(s):\n" + "\n".join(_problems(exc, document)),
+            hint="fix the fields named above",
+        ) from None
 
 
 def load_cache(path: Path) -> dict[str, CacheEntry]:
@@ -62,6 +99,25 @@ def prepare_out_dir(out: Path) -> Path:
 
 
 # Private functions
+
+
+def _problems(exc: ValidationError, document: dict[str, Any]) -> list[str]:
+    """`contexts.orders.name: must be lowercase ...`, naming list items by their name."""
+    lines = []
+    for error in exc.errors():
+        parts: list[str] = []
+        node: Any = document
+        for part in error["loc"]:
+            if isinstance(part, int) and isinstance(node, list) and part < len(node):
+                node = node[part]
+                label = node.get("name") if isinstance(node, dict) else None
+                parts.append(label if isinstance(label, str) and label else str(part))
+            else:
+                parts.append(str(part))
+                node = node.get(part) if isinstance(node, dict) else None
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"{'.'.join(parts) or 'plan'}: {message}")
+    return lines
 
 
 def _write_atomic(path: Path, content: str | bytes) -> None:

@@ -11,9 +11,19 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from decomposer import discover, extract, files, graph
+from decomposer import cluster, discover, extract, files, graph, metrics, plan
 from decomposer.config import Settings
-from decomposer.models import DependencyGraph, ModuleFacts, ParseFailure, SourceFile
+from decomposer.errors import PlanError
+from decomposer.models import (
+    AsIsSplit,
+    Clustering,
+    ContextGroup,
+    DecompositionPlan,
+    DependencyGraph,
+    ModuleFacts,
+    ParseFailure,
+    SourceFile,
+)
 
 StageCallback = Callable[[str, int, int], None]
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -26,6 +36,7 @@ class AnalysisResult(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     graph: DependencyGraph
+    plan: DecompositionPlan
     outputs: tuple[str, ...]
     cache_hits: int
     parsed_files: int
@@ -41,7 +52,105 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 def analyze(
     repo: Path, settings: Settings, *, out: Path, on_stage: StageCallback = _no_progress
 ) -> AnalysisResult:
-    """discover -> extract (cached, in parallel) -> graph; writes graph.json under `out`."""
+    """discover -> extract -> graph -> cluster -> metrics -> plan; writes graph.json and
+    plan.json under `out`."""
+    document, hits, parsed = _dependency_graph(repo, settings, out=out, on_stage=on_stage)
+    on_stage("cluster", 0, 1)
+    cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
+    clustering = cluster.find_contexts(document, settings.cluster, cochanges=cochanges)
+    on_stage("cluster", 1, 1)
+    decomposition = _plan_of(document, clustering, settings)
+    outputs = (
+        files.write_json(document, out / "graph.json"),
+        files.write_json(decomposition, out / "plan.json"),
+    )
+    return AnalysisResult(
+        graph=document,
+        plan=decomposition,
+        outputs=tuple(str(p) for p in outputs),
+        cache_hits=hits,
+        parsed_files=parsed,
+    )
+
+
+def score(
+    plan_path: Path,
+    repo: Path,
+    settings: Settings,
+    *,
+    out: Path,
+    on_stage: StageCallback = _no_progress,
+) -> AnalysisResult:
+    """Re-score a (hand-edited) plan against the repository as it is now."""
+    edited = files.read_plan(plan_path)
+    document, hits, parsed = _dependency_graph(repo, settings, out=out, on_stage=on_stage)
+    clustering = clustering_of(edited, document)
+    decomposition = _plan_of(document, clustering, settings)
+    outputs = (files.write_json(decomposition, out / "plan.json"),)
+    return AnalysisResult(
+        graph=document,
+        plan=decomposition,
+        outputs=tuple(str(p) for p in outputs),
+        cache_hits=hits,
+        parsed_files=parsed,
+    )
+
+
+def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clustering:
+    """The cut a plan describes, checked against the graph: every unit exists, and every
+    module of the repository is placed exactly once.
+
+    Raises:
+        PlanError: one line per problem, naming the field.
+    """
+    modules = {n.id for n in document.nodes if n.kind == "module"}
+    symbols = {n.id for n in document.nodes if n.kind != "module"}
+    kernel = edited.shared_kernel
+    groups = [(f"contexts.{c.name}", c.name, c.modules, c.symbols) for c in edited.contexts]
+    groups.append(("shared_kernel", cluster.KERNEL_NAME, kernel.modules, kernel.symbols))
+    problems = []
+    placed: set[str] = set()
+    for where, _, unit_modules, unit_symbols in groups:
+        for unit in (*unit_modules, *unit_symbols):
+            known = modules if ":" not in unit else symbols
+            if unit not in known:
+                what = "module" if ":" not in unit else "class or function"
+                problems.append(f"{where}: {unit} is not a {what} of the repository")
+            elif unit in placed:
+                problems.append(f"{where}: {unit} is placed twice")
+            placed.add(unit)
+    missing = sorted(modules - placed)
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        problems.append(f"contexts: {shown} in no context; add to a context or shared_kernel")
+    if problems:
+        raise PlanError(
+            f"{len(problems)} problem(s) in the plan:\n" + "\n".join(problems),
+            hint="fix the plan, or rerun `decompose analyze` for a fresh one",
+        )
+    split = {u.partition(":")[0] for u in placed if ":" in u} | set(edited.split_modules)
+    return Clustering(
+        granularity=edited.granularity,
+        split_modules=tuple(sorted(split & modules)),
+        contexts=tuple(
+            ContextGroup(name=name, units=tuple(sorted((*m, *s)))) for _, name, m, s in groups[:-1]
+        ),
+        shared_kernel=ContextGroup(
+            name=cluster.KERNEL_NAME, units=tuple(sorted((*kernel.modules, *kernel.symbols)))
+        ),
+        selection=edited.selection,
+    )
+
+
+# Private functions
+
+
+def _dependency_graph(
+    repo: Path, settings: Settings, *, out: Path, on_stage: StageCallback
+) -> tuple[DependencyGraph, int, int]:
+    """discover -> extract (cached, in parallel) -> graph."""
     tree = discover.find_sources(repo, settings)
     out = files.prepare_out_dir(out)
     cache_path = out / ".cache" / f"facts-{extract.EXTRACTOR_VERSION}.pickle"
@@ -54,16 +163,26 @@ def analyze(
     on_stage("graph", 0, 1)
     document = graph.build_graph(tree, facts, failures)
     on_stage("graph", 1, 1)
-    graph_path = files.write_json(document, out / "graph.json")
-    return AnalysisResult(
-        graph=document,
-        outputs=(str(graph_path),),
-        cache_hits=hits,
-        parsed_files=len(results) - hits,
+    return document, hits, len(results) - hits
+
+
+def _plan_of(
+    document: DependencyGraph, clustering: Clustering, settings: Settings
+) -> DecompositionPlan:
+    """Metrics of the cut and of the as-is split -> the plan."""
+    as_is = cluster.as_is_contexts(document)
+    return plan.make_plan(
+        document,
+        clustering,
+        metrics=metrics.measure_cut(document, clustering, settings.cluster),
+        context_metrics=metrics.measure_contexts(document, clustering, settings.cluster),
+        as_is=AsIsSplit(
+            description=as_is.selection.criterion,
+            contexts=as_is.contexts,
+            metrics=metrics.measure_cut(document, as_is, settings.cluster),
+        ),
+        settings=settings,
     )
-
-
-# Private functions
 
 
 def _extract_all(

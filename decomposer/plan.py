@@ -1,0 +1,440 @@
+"""Stage 6: graph + clustering + metrics -> DecompositionPlan (plan.json).
+
+Everything the plan says about a cut is derived here from the graph: what each context owns
+and exposes, how the services will talk (REST where the caller needs the answer, SQS where it
+does not), what the cut breaks, and in which order to extract the services.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import networkx as nx
+
+from decomposer import __version__
+from decomposer.config import Settings
+from decomposer.models import (
+    AsIsSplit,
+    BaselineEdge,
+    BoundedContext,
+    BrokenRelation,
+    Clustering,
+    ContextDependency,
+    ContextMetrics,
+    CutMetrics,
+    DatastoreChoice,
+    DecompositionPlan,
+    DependencyGraph,
+    DistributedTransaction,
+    Evidence,
+    ExtractionStep,
+    GraphEdge,
+    Operation,
+    OwnedModel,
+    PlanEntryPoint,
+    Risks,
+    SharedKernel,
+    SharedTable,
+    Style,
+)
+
+RUNTIME_KINDS = frozenset(
+    {
+        "import",
+        "dynamic_import",
+        "call",
+        "instantiation",
+        "inheritance",
+        "decorator",
+        "reference",
+        "event",
+        "orm_relation",
+    }
+)
+_OPERATION_KINDS = frozenset({"call", "instantiation", "reference"})
+_MAX_EVIDENCE = 20
+_MAX_CYCLES = 20
+
+# Public functions
+
+
+def make_plan(
+    graph: DependencyGraph,
+    clustering: Clustering,
+    *,
+    metrics: CutMetrics,
+    context_metrics: dict[str, ContextMetrics],
+    as_is: AsIsSplit,
+    settings: Settings,
+) -> DecompositionPlan:
+    """Assemble the decomposition plan of one cut."""
+    cut = _Cut.of(graph, clustering)
+    operations = _operations(cut)
+    dependencies = _dependencies(cut, operations)
+    contexts = tuple(
+        _context(
+            cut,
+            group.name,
+            operations,
+            dependencies,
+            context_metrics,
+            settings.cluster.relational_engine,
+        )
+        for group in clustering.contexts
+    )
+    risks = _risks(cut, graph)
+    return DecompositionPlan(
+        tool_version=__version__,
+        repo=graph.repo,
+        settings=settings.model_dump(mode="json", by_alias=True),
+        summary=graph.stats,
+        granularity=clustering.granularity,
+        split_modules=clustering.split_modules,
+        selection=clustering.selection,
+        contexts=contexts,
+        shared_kernel=SharedKernel(
+            modules=tuple(u for u in clustering.shared_kernel.units if ":" not in u),
+            symbols=tuple(u for u in clustering.shared_kernel.units if ":" in u),
+            reasons=tuple(
+                f"{p.unit}: {p.reasons[0].signal}"
+                for p in clustering.shared_kernel.placements
+                if p.reasons
+            ),
+        ),
+        dependencies=dependencies,
+        metrics=metrics,
+        as_is=as_is,
+        risks=risks,
+        extraction_order=_extraction_order(contexts, dependencies, risks),
+        baseline=tuple(
+            sorted(
+                {BaselineEdge(source=s, target=t, kind=e.kind) for s, t, e in cut.crossing()},
+                key=lambda b: (b.source, b.target, b.kind),
+            )
+        ),
+    )
+
+
+def operation_name(node: str) -> str:
+    """snake_case name of the operation a graph node becomes: reserve_stock, product."""
+    module, _, symbol = node.partition(":")
+    name = symbol or module.rpartition(".")[2]
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    snake = re.sub(r"[^a-z0-9_]+", "_", snake).strip("_") or "operation"
+    return snake if snake[0].isalpha() else f"op_{snake}"
+
+
+# Private functions
+
+
+@dataclass
+class _Cut:
+    """The graph seen through a clustering: which context every node is in."""
+
+    graph: DependencyGraph
+    clustering: Clustering
+    context_of_unit: dict[str, str]
+
+    @classmethod
+    def of(cls, graph: DependencyGraph, clustering: Clustering) -> _Cut:
+        owner = {u: g.name for g in clustering.contexts for u in g.units}
+        owner.update({u: clustering.shared_kernel.name for u in clustering.shared_kernel.units})
+        return cls(graph, clustering, owner)
+
+    def context(self, node: str) -> str | None:
+        return self.context_of_unit.get(self.clustering.unit_of(node))
+
+    def is_kernel(self, context: str | None) -> bool:
+        return context == self.clustering.shared_kernel.name
+
+    def crossing(self) -> Iterable[tuple[str, str, GraphEdge]]:
+        """(source unit, target unit, edge) for runtime edges between two service contexts."""
+        for edge in self.graph.edges:
+            if edge.kind not in RUNTIME_KINDS:
+                continue
+            source, target = self.context(edge.source), self.context(edge.target)
+            if (
+                source
+                and target
+                and source != target
+                and not (self.is_kernel(source) or self.is_kernel(target))
+            ):
+                yield (
+                    self.clustering.unit_of(edge.source),
+                    self.clustering.unit_of(edge.target),
+                    edge,
+                )
+
+
+def _needs_answer(edge: GraphEdge) -> bool:
+    """A call whose result is used somewhere: the caller waits for the answer."""
+    return edge.kind != "event" and any(not loc.discards_result for loc in edge.locations)
+
+
+def _operations(cut: _Cut) -> dict[str, list[Operation]]:
+    """Per context, what other contexts call on it."""
+    calls: dict[tuple[str, str], list[GraphEdge]] = defaultdict(list)
+    for _, _, edge in cut.crossing():
+        if edge.kind in _OPERATION_KINDS:
+            calls[(cut.context(edge.target) or "", edge.target)].append(edge)
+    by_context: dict[str, list[Operation]] = defaultdict(list)
+    used: dict[str, Counter[str]] = defaultdict(Counter)
+    for (context, target), edges in sorted(calls.items()):
+        name = operation_name(target)
+        used[context][name] += 1
+        if used[context][name] > 1:
+            name = f"{name}_{used[context][name]}"
+        callers = sorted({cut.context(e.source) or "" for e in edges})
+        locations = sorted({str(loc) for e in edges for loc in e.locations})
+        by_context[context].append(
+            Operation(
+                name=name,
+                target=target,
+                style="rest" if any(_needs_answer(e) for e in edges) else "sqs",
+                callers=tuple(callers),
+                locations=tuple(locations[:10]),
+            )
+        )
+    return by_context
+
+
+def _event_names(cut: _Cut, edge: GraphEdge) -> list[str]:
+    names = [
+        operation_name(entry.name.replace(".", "_"))
+        for entry in cut.graph.entry_points
+        if entry.node == edge.target and entry.kind in ("event_handler", "signal_receiver")
+    ]
+    return sorted(set(names)) or [operation_name(edge.target)]
+
+
+def _dependencies(
+    cut: _Cut, operations: dict[str, list[Operation]]
+) -> tuple[ContextDependency, ...]:
+    grouped: dict[tuple[str, str], list[GraphEdge]] = defaultdict(list)
+    for _, _, edge in cut.crossing():
+        grouped[(cut.context(edge.source) or "", cut.context(edge.target) or "")].append(edge)
+    op_of = {(c, op.target): op for c, ops in operations.items() for op in ops}
+    dependencies = []
+    for (source, target), edges in sorted(grouped.items()):
+        kinds: Counter[str] = Counter(e.kind for e in edges)
+        ops = sorted({op_of[(target, e.target)].name for e in edges if (target, e.target) in op_of})
+        events = sorted({n for e in edges if e.kind == "event" for n in _event_names(cut, e)})
+        events += sorted(
+            op_of[(target, e.target)].name
+            for e in edges
+            if (target, e.target) in op_of and op_of[(target, e.target)].style == "sqs"
+        )
+        waits = any(_needs_answer(e) for e in edges if e.kind in _OPERATION_KINDS)
+        data = kinds.get("orm_relation", 0)
+        style: Style = "rest" if waits or (data and not events) or not (events or waits) else "sqs"
+        evidence = sorted(
+            (
+                Evidence(source=e.source, target=e.target, kind=e.kind, location=str(loc))
+                for e in edges
+                for loc in e.locations
+            ),
+            key=lambda ev: (ev.location, ev.kind, ev.target),
+        )
+        dependencies.append(
+            ContextDependency(
+                source=source,
+                target=target,
+                style=style,
+                reason=_dependency_reason(style, kinds, waits, events),
+                weight=sum(e.weight for e in edges),
+                operations=tuple(ops),
+                events=tuple(sorted(set(events))),
+                evidence=tuple(evidence[:_MAX_EVIDENCE]),
+            )
+        )
+    return tuple(dependencies)
+
+
+def _dependency_reason(style: str, kinds: Counter[str], waits: bool, events: list[str]) -> str:
+    counted = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    if style == "sqs":
+        return f"fire-and-forget: no caller uses a result ({counted}); publish to SQS"
+    if waits:
+        return f"the caller uses the answer ({counted}); synchronous REST call"
+    if kinds.get("orm_relation"):
+        return f"its models reference the other's ({counted}); keep ids, look up over REST"
+    return f"module-level dependency ({counted}); expose what is used over REST"
+
+
+def _context(
+    cut: _Cut,
+    name: str,
+    operations: dict[str, list[Operation]],
+    dependencies: tuple[ContextDependency, ...],
+    context_metrics: dict[str, ContextMetrics],
+    engine: Literal["aurora-postgresql", "aurora-mysql"],
+) -> BoundedContext:
+    group = next(g for g in cut.clustering.contexts if g.name == name)
+    graph = cut.graph
+    owned = [n for n in graph.nodes if n.orm and cut.context(n.id) == name]
+    entry_points = tuple(
+        PlanEntryPoint(
+            kind=e.kind,
+            framework=e.framework,
+            name=e.name,
+            methods=e.methods,
+            handler=e.node,
+            location=f"{e.path}:{e.line}",
+        )
+        for e in graph.entry_points
+        if cut.context(e.node) == name
+    )
+    publishes = sorted({ev for d in dependencies if d.source == name for ev in d.events})
+    consumes = sorted({ev for d in dependencies if d.target == name for ev in d.events})
+    return BoundedContext(
+        name=name,
+        modules=tuple(u for u in group.units if ":" not in u),
+        symbols=tuple(u for u in group.units if ":" in u),
+        entry_points=entry_points,
+        owned_data=tuple(
+            OwnedModel(model=n.id, table=n.table, framework=n.orm or "") for n in owned
+        ),
+        datastore=_datastore(cut, {n.id for n in owned}, engine),
+        operations=tuple(operations.get(name, ())),
+        publishes=tuple(publishes),
+        consumes=tuple(consumes),
+        placements=group.placements,
+        metrics=context_metrics.get(name)
+        or ContextMetrics(units=len(group.units), lines=0, cohesion=1.0, efferent=0, afferent=0),
+    )
+
+
+def _datastore(
+    cut: _Cut, owned: set[str], engine: Literal["aurora-postgresql", "aurora-mysql"]
+) -> DatastoreChoice:
+    """Aurora where the data needs relational integrity or multi-entity transactions,
+    DynamoDB where each entity stands alone and is reached by key."""
+    if not owned:
+        return DatastoreChoice(kind="none", evidence=("owns no ORM model",))
+    relations = [
+        f"{e.source} -> {e.target} at {e.locations[0]}"
+        for e in cut.graph.edges
+        if e.kind == "orm_relation" and e.source in owned and e.target in owned
+    ]
+    transactions = [
+        f"{t.node} changes {', '.join(m.partition(':')[2] for m in t.models)} at {t.path}:{t.line}"
+        for t in cut.graph.transactions
+        if len(set(t.models) & owned) >= 2
+    ]
+    if relations or transactions:
+        evidence = [f"relation: {r}" for r in relations[:5]]
+        evidence += [f"multi-entity transaction: {t}" for t in transactions[:5]]
+        return DatastoreChoice(kind=engine, evidence=tuple(evidence))
+    models = ", ".join(sorted(m.partition(":")[2] for m in owned))
+    return DatastoreChoice(
+        kind="dynamodb",
+        evidence=(
+            f"{models}: no relation between its models and no transaction over several of them;"
+            " each entity is read and written by key",
+        ),
+    )
+
+
+def _risks(cut: _Cut, graph: DependencyGraph) -> Risks:
+    contexts = nx.DiGraph()
+    broken = []
+    for _, _, edge in cut.crossing():
+        source, target = cut.context(edge.source) or "", cut.context(edge.target) or ""
+        contexts.add_edge(source, target)
+        if edge.kind == "orm_relation":
+            broken.append(
+                BrokenRelation(
+                    source_model=edge.source,
+                    target_model=edge.target,
+                    source_context=source,
+                    target_context=target,
+                    location=str(edge.locations[0]),
+                )
+            )
+    cycles = []
+    for cycle in nx.simple_cycles(contexts, length_bound=4):
+        start = cycle.index(min(cycle))
+        cycles.append(tuple(cycle[start:] + cycle[:start]))
+    distributed = []
+    for transaction in graph.transactions:
+        spanned = sorted({c for m in transaction.models if (c := cut.context(m))})
+        if len(spanned) > 1:
+            distributed.append(
+                DistributedTransaction(
+                    node=transaction.node,
+                    location=f"{transaction.path}:{transaction.line}",
+                    models=transaction.models,
+                    contexts=tuple(spanned),
+                )
+            )
+    return Risks(
+        cycles=tuple(sorted(set(cycles), key=lambda c: (len(c), c))[:_MAX_CYCLES]),
+        broken_relations=tuple(sorted(broken, key=lambda b: (b.location, b.target_model))),
+        distributed_transactions=tuple(distributed),
+        shared_tables=_shared_tables(cut, graph),
+        parse_failures=len(graph.failures),
+        unresolved=len(graph.unresolved),
+    )
+
+
+def _shared_tables(cut: _Cut, graph: DependencyGraph) -> tuple[SharedTable, ...]:
+    users: dict[str, set[str]] = defaultdict(set)
+    for _, _, edge in cut.crossing():
+        if edge.kind in _OPERATION_KINDS:
+            users[edge.target].add(cut.context(edge.source) or "")
+    tables = []
+    for node in graph.nodes:
+        if node.orm and users.get(node.id):
+            tables.append(
+                SharedTable(
+                    model=node.id,
+                    table=node.table,
+                    owner=cut.context(node.id) or "",
+                    used_by=tuple(sorted(users[node.id])),
+                )
+            )
+    return tuple(tables)
+
+
+def _extraction_order(
+    contexts: tuple[BoundedContext, ...],
+    dependencies: tuple[ContextDependency, ...],
+    risks: Risks,
+) -> tuple[ExtractionStep, ...]:
+    """Strangler fig: the least entangled context first.
+
+    entanglement = dependencies in + out (locations) + 5 per broken ORM relation, shared table
+    or distributed transaction it is part of + 10 per cycle it is on.
+    """
+    scored = []
+    for context in contexts:
+        incoming = sum(d.weight for d in dependencies if d.target == context.name)
+        outgoing = sum(d.weight for d in dependencies if d.source == context.name)
+        relations = sum(
+            1
+            for b in risks.broken_relations
+            if context.name in (b.source_context, b.target_context)
+        )
+        tables = sum(1 for t in risks.shared_tables if t.owner == context.name)
+        transactions = sum(1 for t in risks.distributed_transactions if context.name in t.contexts)
+        cycles = sum(1 for c in risks.cycles if context.name in c)
+        score = incoming + outgoing + 5 * (relations + tables + transactions) + 10 * cycles
+        reasons = [
+            f"{incoming} dependency locations from other contexts, {outgoing} to them",
+            f"{relations} ORM relations cross its boundary, {tables} of its tables are used"
+            f" elsewhere, {transactions} transactions span it and another context",
+        ]
+        if cycles:
+            reasons.append(f"on {cycles} dependency cycles between contexts: break them first")
+        if not incoming:
+            reasons.append("nothing depends on it: it can move without changing other code")
+        scored.append((score, context.name, tuple(reasons)))
+    scored.sort()
+    return tuple(
+        ExtractionStep(order=i, context=name, entanglement=float(score), reasons=reasons)
+        for i, (score, name, reasons) in enumerate(scored, start=1)
+    )
