@@ -84,8 +84,12 @@ def find_contexts(
     weighted = _weighted_graph(view, settings, exclude=kernel, cochanges=cochanges)
     partition, selection = _choose_partition(weighted, settings)
     partition = _apply_rules(partition, weighted, settings, kernel)
-    partition = _adopt_orphans(partition, weighted, view, kernel)
-    named = _name_contexts(partition, view, settings)
+    partition = _adopt_orphans(partition, weighted, view, kernel, settings.apart)
+    if not partition:
+        # Nothing left outside the kernel (a one-module repository): that is one context.
+        partition = [set(kernel)] if kernel else []
+        kernel.clear()
+    named = _apply_pins(_name_contexts(partition, view), settings)
     contexts = tuple(
         ContextGroup(
             name=name,
@@ -283,7 +287,10 @@ def _shared_kernel(view: _UnitView, settings: ClusterSettings) -> dict[str, str]
         if unit in settings.pin or unit in view.orm_units:
             continue
         ca, ce = len(dependents[unit]), len(dependencies[unit])
-        domains = {view.domain(u) for u in dependents[unit]} - {view.domain(unit)}
+        # Users are counted by package, so that a layer's own core (saleor.graphql.core, used
+        # by every saleor.graphql.<app>) is recognised as shared by that layer's packages.
+        own_package = _package_of(view.module_of(unit))
+        domains = {_package_of(view.module_of(u)) for u in dependents[unit]} - {own_package}
         target_domains = {view.domain(u) for u in dependencies[unit]} - {view.domain(unit)}
         if (
             _outside_domains(unit, view)
@@ -334,10 +341,17 @@ _COMMON_PACKAGES = frozenset(
 )
 
 
+def _package_of(module: str) -> str:
+    return module.rpartition(".")[0]
+
+
 def _outside_domains(unit: str, view: _UnitView) -> bool:
     """A top-level module of the root package, or one in a package named like a library."""
     module = view.module_of(unit)
-    return module.rpartition(".")[0] in (view.root, "") or view.domain(unit) in _COMMON_PACKAGES
+    below_root = module[len(view.root) + 1 :] if view.root else module
+    return module.rpartition(".")[0] in (view.root, "") or any(
+        part in _COMMON_PACKAGES for part in below_root.split(".")[:-1]
+    )
 
 
 @dataclass
@@ -495,6 +509,8 @@ def _choose_partition(
     candidates: dict[int, tuple[float, float, list[set[str]]]] = {}
     for resolution in _resolutions(settings):
         communities = _louvain(graph.graph, resolution, settings.seed)
+        if not communities:
+            break
         quality = _modularity(graph.graph, communities)
         count = len(communities)
         if count not in candidates or quality > candidates[count][1]:
@@ -509,8 +525,8 @@ def _choose_partition(
             " coupled contexts"
         )
     else:
-        best = max(candidates.values(), key=lambda c: (round(c[1], 6), -len(c[2])))
-        communities = best[2]
+        best = max(candidates.values(), key=lambda c: (round(c[1], 6), -len(c[2])), default=None)
+        communities = best[2] if best else []
         criterion = (
             "highest modularity Q of the weighted unit graph over Louvain resolutions"
             f" {', '.join(str(r) for r in _SWEEP)} (fewer contexts on a tie)"
@@ -525,7 +541,7 @@ def _choose_partition(
         )
         for count, (resolution, quality, _) in sorted(candidates.items())
     )
-    if chosen not in candidates:
+    if chosen and chosen not in candidates:
         alternatives += (
             Alternative(
                 contexts=chosen,
@@ -691,12 +707,19 @@ def _adopt_orphans(
     weighted: _Weighted,
     view: _UnitView,
     kernel: dict[str, str],
+    apart: tuple[tuple[str, ...], ...],
 ) -> list[set[str]]:
     """A context whose units have no tie to each other is no context: each of its units joins
-    the context it is most tied to, else the one holding most of its domain, else the kernel."""
+    the context it is most tied to, else the one holding most of its domain, else the kernel.
+    A unit kept apart from others by a rule stays on its own rather than rejoin them."""
     real = [c for c in partition if _internal_weight(weighted, c) > 0]
     orphans = sorted(u for c in partition if _internal_weight(weighted, c) == 0 for u in c)
     for unit in orphans:
+        partners = {p for group in apart if unit in group for p in group if p != unit}
+        allowed = [c for c in real if not c & partners]
+        if len(allowed) < len(real):
+            real.append({unit})
+            continue
         best = max(real, key=lambda c: (_tie(weighted, unit, c), min(c)), default=None)
         if best is None or _tie(weighted, unit, best) == 0:
             domain = view.domain(unit)
@@ -719,16 +742,22 @@ def _tie(weighted: _Weighted, unit: str, community: set[str]) -> float:
     return sum(weighted.weight(unit, other) for other in community if other != unit)
 
 
-def _name_contexts(
-    partition: list[set[str]], view: _UnitView, settings: ClusterSettings
-) -> dict[str, set[str]]:
-    """Name each context after the domain most of its code lives in (or its pin)."""
+def _apply_pins(named: dict[str, set[str]], settings: ClusterSettings) -> dict[str, set[str]]:
+    """Pinned units move to the context of that name, created if no context has it."""
+    for unit, name in sorted(settings.pin.items()):
+        target = _safe(name)
+        if target == KERNEL_NAME or not any(unit in units for units in named.values()):
+            continue
+        for units in named.values():
+            units.discard(unit)
+        named.setdefault(target, set()).add(unit)
+    return {name: units for name, units in named.items() if units}
+
+
+def _name_contexts(partition: list[set[str]], view: _UnitView) -> dict[str, set[str]]:
+    """Name each context after the domain most of its code lives in."""
     named: dict[str, set[str]] = {}
     for community in sorted(partition, key=lambda c: (-len(c), min(c))):
-        pins = sorted({settings.pin[u] for u in community if u in settings.pin})
-        if pins and _safe(pins[0]) not in named:
-            named[_safe(pins[0])] = community
-            continue
         votes: Counter[str] = Counter()
         for unit in community:
             if ":" not in unit:

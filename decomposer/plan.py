@@ -125,7 +125,8 @@ def operation_name(node: str) -> str:
     name = symbol or module.rpartition(".")[2]
     snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
     snake = re.sub(r"[^a-z0-9_]+", "_", snake).strip("_") or "operation"
-    return snake if snake[0].isalpha() else f"op_{snake}"
+    snake = snake if snake[0].isalpha() else f"op_{snake}"
+    return snake[:56].rstrip("_")
 
 
 # Private functions

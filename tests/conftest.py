@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from decomposer.extract import extract_facts
-from decomposer.models import ModuleFacts, ParseFailure, SourceFile
+from decomposer.graph import build_graph
+from decomposer.models import DependencyGraph, ModuleFacts, ParseFailure, SourceFile, SourceTree
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "shop"
@@ -52,3 +53,19 @@ def facts_of(code: str, module: str = "pkg.mod", *, is_package: bool = False) ->
     result = extract_facts(source, textwrap.dedent(code).encode())
     assert not isinstance(result, ParseFailure), str(result)
     return result
+
+
+def graph_of(modules: dict[str, str]) -> DependencyGraph:
+    """Build a graph from {dotted module: code}; a name ending in '/' is a package __init__."""
+    files, facts = [], []
+    for name, code in sorted(modules.items()):
+        is_package = name.endswith("/")
+        module = name.rstrip("/")
+        path = module.replace(".", "/") + ("/__init__.py" if is_package else ".py")
+        source = SourceFile(path=path, module=module, is_package=is_package, root=".", size_bytes=1)
+        files.append(source)
+        result = extract_facts(source, textwrap.dedent(code).encode())
+        assert isinstance(result, ModuleFacts), str(result)
+        facts.append(result)
+    tree = SourceTree(name="repo", roots=(".",), files=tuple(files), skipped=())
+    return build_graph(tree, facts, [])

@@ -17,6 +17,7 @@ from decomposer.models.graph import EdgeKind, GraphStats
 
 PLAN_SCHEMA_VERSION = "1"
 _SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_OPERATION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 def _safe_name(value: str) -> str:
@@ -24,6 +25,15 @@ def _safe_name(value: str) -> str:
         raise ValueError(
             "must be lowercase letters, digits and '_', start with a letter, at most 40"
             f" characters (a service, folder and Python package name); got {value!r}"
+        )
+    return value
+
+
+def _operation_name(value: str) -> str:
+    if not _OPERATION_NAME.match(value):
+        raise ValueError(
+            "must be lowercase letters, digits and '_', start with a letter, at most 64"
+            f" characters (a Python function and URL path segment); got {value!r}"
         )
     return value
 
@@ -166,7 +176,7 @@ class Operation(Model):
 
     @model_validator(mode="after")
     def _name_is_identifier(self) -> Operation:
-        _safe_name(self.name)
+        _operation_name(self.name)
         return self
 
 

@@ -2,27 +2,8 @@
 
 from __future__ import annotations
 
-import textwrap
-
-from decomposer.extract import extract_facts
-from decomposer.graph import build_graph
-from decomposer.models import DependencyGraph, GraphEdge, ModuleFacts, SourceFile, SourceTree
-
-
-def graph_of(modules: dict[str, str]) -> DependencyGraph:
-    """Build a graph from {dotted module: code}; a name ending in '/' is a package __init__."""
-    files, facts = [], []
-    for name, code in sorted(modules.items()):
-        is_package = name.endswith("/")
-        module = name.rstrip("/")
-        path = module.replace(".", "/") + ("/__init__.py" if is_package else ".py")
-        source = SourceFile(path=path, module=module, is_package=is_package, root=".", size_bytes=1)
-        files.append(source)
-        result = extract_facts(source, textwrap.dedent(code).encode())
-        assert isinstance(result, ModuleFacts), str(result)
-        facts.append(result)
-    tree = SourceTree(name="repo", roots=(".",), files=tuple(files), skipped=())
-    return build_graph(tree, facts, [])
+from decomposer.models import DependencyGraph, GraphEdge
+from tests.conftest import graph_of
 
 
 def edge(graph: DependencyGraph, source: str, target: str, kind: str) -> GraphEdge:

@@ -1,0 +1,175 @@
+"""Stage 4: contexts from hand-made repositories with an obvious answer."""
+
+from __future__ import annotations
+
+from decomposer.cluster import as_is_contexts, common_root, domain_of, find_contexts
+from decomposer.config import ClusterSettings
+from decomposer.models import Clustering, DependencyGraph
+from tests.conftest import graph_of
+
+SHOP = {
+    "shop/": "",
+    "shop.utils": "def money(x): ...\ndef slug(x): ...\n",
+    "shop.orders/": "",
+    "shop.orders.services": (
+        "from shop import utils\nfrom shop.orders import repo\n"
+        "def place():\n    repo.save(utils.money(1))\n    return repo.load()\n"
+    ),
+    "shop.orders.repo": "from shop import utils\ndef save(x): ...\ndef load():\n    return utils.slug(1)\n",
+    "shop.orders.views": "from shop.orders import services\ndef create():\n    return services.place()\n",
+    "shop.billing/": "",
+    "shop.billing.services": (
+        "from shop import utils\nfrom shop.billing import ledger\n"
+        "def charge():\n    ledger.post(utils.money(2))\n    return ledger.total()\n"
+    ),
+    "shop.billing.ledger": "from shop import utils\ndef post(x): ...\ndef total():\n    return utils.slug(2)\n",
+    "shop.billing.views": "from shop.billing import services\ndef pay():\n    return services.charge()\n",
+    "shop.catalog/": "",
+    "shop.catalog.services": "from shop import utils\ndef find():\n    return utils.slug(3)\n",
+}
+
+
+def contexts_of(clustering: Clustering) -> dict[str, set[str]]:
+    return {c.name: set(c.units) for c in clustering.contexts}
+
+
+def shop() -> DependencyGraph:
+    return graph_of(SHOP)
+
+
+def test_each_domain_becomes_a_context_named_after_its_package() -> None:
+    found = contexts_of(find_contexts(shop(), ClusterSettings()))
+    assert found["orders"] >= {"shop.orders.services", "shop.orders.repo", "shop.orders.views"}
+    assert found["billing"] >= {
+        "shop.billing.services",
+        "shop.billing.ledger",
+        "shop.billing.views",
+    }
+
+
+def test_utility_used_across_domains_is_the_shared_kernel() -> None:
+    clustering = find_contexts(shop(), ClusterSettings())
+    assert "shop.utils" in clustering.shared_kernel.units
+    reason = next(p for p in clustering.shared_kernel.placements if p.unit == "shop.utils")
+    assert reason.reasons[0].signal.startswith("utility used by")
+
+
+def test_every_unit_is_placed_exactly_once() -> None:
+    graph = shop()
+    clustering = find_contexts(graph, ClusterSettings())
+    placed = [u for c in clustering.contexts for u in c.units] + list(
+        clustering.shared_kernel.units
+    )
+    assert sorted(placed) == sorted(n.id for n in graph.nodes if n.kind == "module")
+
+
+def test_same_graph_and_settings_give_the_same_clustering() -> None:
+    first = find_contexts(shop(), ClusterSettings())
+    second = find_contexts(shop(), ClusterSettings())
+    assert first.model_dump_json() == second.model_dump_json()
+
+
+def test_requested_number_of_services_is_honoured() -> None:
+    for wanted in (1, 2, 3):
+        clustering = find_contexts(shop(), ClusterSettings(services=wanted))
+        assert len(clustering.contexts) == wanted
+        assert clustering.selection.requested == wanted
+
+
+def test_alternatives_considered_are_reported_with_the_chosen_one() -> None:
+    selection = find_contexts(shop(), ClusterSettings()).selection
+    assert sum(a.chosen for a in selection.alternatives) == 1
+    assert "modularity" in selection.criterion
+
+
+def test_pin_places_a_unit_in_the_named_context() -> None:
+    settings = ClusterSettings(pin={"shop.orders.repo": "billing"})
+    found = contexts_of(find_contexts(shop(), settings))
+    assert "shop.orders.repo" in found["billing"]
+
+
+def test_pin_to_shared_puts_a_unit_in_the_kernel() -> None:
+    settings = ClusterSettings(pin={"shop.catalog.services": "shared"})
+    assert "shop.catalog.services" in find_contexts(shop(), settings).shared_kernel.units
+
+
+def test_together_keeps_units_in_one_context() -> None:
+    settings = ClusterSettings(together=(("shop.orders.views", "shop.billing.views"),))
+    found = contexts_of(find_contexts(shop(), settings))
+    assert any({"shop.orders.views", "shop.billing.views"} <= units for units in found.values())
+
+
+def test_apart_separates_units() -> None:
+    settings = ClusterSettings(
+        services=1, apart=(("shop.orders.services", "shop.billing.services"),)
+    )
+    found = contexts_of(find_contexts(shop(), settings))
+    assert not any({"shop.orders.services", "shop.billing.services"} <= u for u in found.values())
+
+
+def test_god_models_module_is_split_and_models_follow_their_domains() -> None:
+    models = (
+        "from django.db import models\n"
+        "class Order(models.Model): ...\nclass Invoice(models.Model): ...\n"
+        "class Product(models.Model): ...\nclass Review(models.Model): ...\n"
+    )
+    graph = graph_of(
+        {
+            **SHOP,
+            "shop.models": models,
+            "shop.orders.repo": "from shop.models import Order\ndef save(x):\n    Order(x)\ndef load():\n    return Order()\n",
+            "shop.billing.ledger": "from shop.models import Invoice\ndef post(x):\n    Invoice(x)\ndef total():\n    return Invoice()\n",
+            "shop.catalog.services": "from shop.models import Product, Review\ndef find():\n    return Product(), Review()\n",
+        }
+    )
+    clustering = find_contexts(graph, ClusterSettings())
+    assert clustering.split_modules == ("shop.models",)
+    found = contexts_of(clustering)
+    assert "shop.models:Order" in found["orders"]
+    assert "shop.models:Invoice" in found["billing"]
+    assert clustering.unit_of("shop.models:Order") == "shop.models:Order"
+    assert clustering.unit_of("shop.orders.repo:save") == "shop.orders.repo"
+
+
+def test_module_granularity_never_splits() -> None:
+    clustering = find_contexts(shop(), ClusterSettings(granularity="module"))
+    assert clustering.split_modules == ()
+
+
+def test_single_module_repository_gives_one_context() -> None:
+    graph = graph_of({"app": "def main():\n    return 1\n"})
+    clustering = find_contexts(graph, ClusterSettings())
+    units = [u for c in clustering.contexts for u in c.units] + list(clustering.shared_kernel.units)
+    assert units == ["app"]
+
+
+def test_context_names_are_safe_identifiers() -> None:
+    graph = graph_of(
+        {
+            "My_App/": "",
+            "My_App.Mod": "def f(): ...",
+            "My_App.Other": "from My_App import Mod\ndef g():\n    Mod.f()\n",
+        }
+    )
+    for context in find_contexts(graph, ClusterSettings()).contexts:
+        assert context.name.isidentifier() and context.name == context.name.lower()
+
+
+def test_placements_explain_members_with_locations() -> None:
+    clustering = find_contexts(shop(), ClusterSettings())
+    orders = next(c for c in clustering.contexts if c.name == "orders")
+    views = next(p for p in orders.placements if p.unit == "shop.orders.views")
+    assert views.reasons[0].unit == "shop.orders.services"
+    assert any(r.location and r.location.startswith("shop/orders/views.py:") for r in views.reasons)
+
+
+def test_as_is_split_is_one_context_per_package_below_the_root() -> None:
+    as_is = as_is_contexts(shop())
+    assert {c.name for c in as_is.contexts} == {"shop", "utils", "orders", "billing", "catalog"}
+
+
+def test_common_root_and_domain() -> None:
+    assert common_root(["shop.a.x", "shop.b"]) == "shop"
+    assert common_root(["shop", "shop.a"]) == "shop"
+    assert domain_of("shop.orders.services", "shop") == "orders"
+    assert domain_of("other.x", "shop") == "other"
