@@ -190,19 +190,23 @@ class EventFlow(Model):
 
 
 class BoundedContext(Model):
-    name: ContextName
+    """One proposed service: its members, data, interface and why each member is here."""
+
+    name: ContextName = Field(description="Service name: lowercase identifier, at most 40")
     modules: tuple[str, ...] = Field(description="Member modules (dotted names)")
     symbols: tuple[str, ...] = Field(
         default=(), description="Members split out of shared modules, as module:QualName"
     )
-    entry_points: tuple[PlanEntryPoint, ...] = ()
-    owned_data: tuple[OwnedModel, ...] = ()
-    datastore: DatastoreChoice
+    entry_points: tuple[PlanEntryPoint, ...] = Field(
+        default=(), description="Routes, tasks, commands and handlers that move here"
+    )
+    owned_data: tuple[OwnedModel, ...] = Field(default=(), description="ORM models it owns")
+    datastore: DatastoreChoice = Field(description="Where its data goes, with the evidence")
     operations: tuple[Operation, ...] = Field(default=(), description="What the service exposes")
     publishes: tuple[str, ...] = Field(default=(), description="Event names it publishes")
     consumes: tuple[str, ...] = Field(default=(), description="Event names it consumes")
     placements: tuple[Placement, ...] = Field(default=(), description="Why here, per member")
-    metrics: ContextMetrics
+    metrics: ContextMetrics = Field(description="Size, cohesion and coupling")
 
 
 class SharedKernel(Model):
@@ -289,21 +293,36 @@ class DecompositionPlan(Model):
     """plan.json: where to cut the monolith, why, and what each cut costs."""
 
     schema_version: Literal["1"] = Field(default="1", description="plan.json format version")
-    tool_version: str
-    repo: str
+    tool_version: str = Field(description="Version of decomposer that wrote the plan")
+    repo: str = Field(description="Name of the analyzed repository folder")
     settings: dict[str, object] = Field(description="Effective settings of the run")
-    summary: GraphStats
-    granularity: Literal["module", "auto", "symbol"]
-    split_modules: tuple[str, ...] = ()
-    selection: ContextCountChoice
-    contexts: tuple[BoundedContext, ...]
-    shared_kernel: SharedKernel
-    dependencies: tuple[ContextDependency, ...]
-    metrics: CutMetrics
-    as_is: AsIsSplit
-    risks: Risks
-    extraction_order: tuple[ExtractionStep, ...]
-    baseline: tuple[BaselineEdge, ...]
+    summary: GraphStats = Field(description="Size of the monolith and of its graph")
+    granularity: Literal["module", "auto", "symbol"] = Field(
+        description="Units clustered: whole modules, or god modules split (auto), or symbols"
+    )
+    split_modules: tuple[str, ...] = Field(
+        default=(), description="Modules whose classes and functions were placed one by one"
+    )
+    selection: ContextCountChoice = Field(description="How the number of contexts was chosen")
+    contexts: tuple[BoundedContext, ...] = Field(
+        description="The proposed bounded contexts: one service each"
+    )
+    shared_kernel: SharedKernel = Field(
+        description="Units proposed as a library every service may depend on"
+    )
+    dependencies: tuple[ContextDependency, ...] = Field(
+        description="What each context needs from another, as REST calls or SQS messages"
+    )
+    metrics: CutMetrics = Field(description="Quality of the proposed cut")
+    as_is: AsIsSplit = Field(description="The same metrics for the split the code already has")
+    risks: Risks = Field(description="What the cut breaks: cycles, relations, transactions")
+    extraction_order: tuple[ExtractionStep, ...] = Field(
+        description="Strangler-fig order: the least entangled context first"
+    )
+    baseline: tuple[BaselineEdge, ...] = Field(
+        description="Cross-context dependencies when the plan was made: `decompose check`"
+        " fails on any other"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> DecompositionPlan:

@@ -1,0 +1,187 @@
+"""plan.json as users meet it: written by analyze, edited by hand, re-scored, refused when bad."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from decomposer import pipeline
+from decomposer.cli import main
+from decomposer.config import ClusterSettings, Settings
+from decomposer.metrics import mojofm_both
+from decomposer.models import DecompositionPlan
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "shop"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("plan")
+    code, _, err = run("analyze", str(EXAMPLE), "--out", str(out))
+    assert code == 0, err
+    return out
+
+
+def truth() -> dict[str, str]:
+    text = (EXAMPLE / "README.md").read_text()
+    section = text[text.index("## Expected split") :].split("\n## ")[0]
+    rows = re.findall(r"^\|\s*`?([\w.:]+)`?\s*\|\s*`?(\w+)`?\s*\|", section, re.M)
+    return {unit: context for unit, context in rows if unit != "unit"}
+
+
+def assignment(plan: DecompositionPlan, units: dict[str, str]) -> dict[str, str]:
+    owner = {u: c.name for c in plan.contexts for u in (*c.modules, *c.symbols)}
+    owner.update({u: "shared" for u in (*plan.shared_kernel.modules, *plan.shared_kernel.symbols)})
+    return {u: owner.get(u) or owner[u.partition(":")[0]] for u in units}
+
+
+def test_analyze_writes_a_plan_that_validates(example_out: Path) -> None:
+    plan = DecompositionPlan.model_validate_json((example_out / "plan.json").read_text())
+    assert plan.schema_version == "1"
+    assert len(plan.contexts) >= 2
+    placed = [u for c in plan.contexts for u in (*c.modules, *c.symbols)]
+    placed += [*plan.shared_kernel.modules, *plan.shared_kernel.symbols]
+    assert len(placed) == len(set(placed))  # every unit in exactly one place
+
+
+@pytest.mark.parametrize("services", [None, 7])
+def test_example_split_matches_the_answer_key(tmp_path: Path, services: int | None) -> None:
+    settings = Settings(cache=False, cluster=ClusterSettings(services=services))
+    plan = pipeline.analyze(EXAMPLE, settings, out=tmp_path).plan
+    expected = truth()
+    forward, backward = mojofm_both(assignment(plan, expected), expected)
+    assert forward >= 90 and backward >= 90, (forward, backward)
+
+
+def test_models_of_the_shared_models_module_land_with_their_domains(example_out: Path) -> None:
+    plan = DecompositionPlan.model_validate_json((example_out / "plan.json").read_text())
+    expected = {u: c for u, c in truth().items() if u.startswith("shop.models:")}
+    found = assignment(plan, expected)
+    # the context that holds most of a domain's modules holds that domain's models
+    domain_context = {
+        domain: max(
+            (c.name for c in plan.contexts),
+            key=lambda name: sum(
+                found_ctx == name
+                for u, found_ctx in assignment(plan, truth()).items()
+                if truth()[u] == domain
+            ),
+        )
+        for domain in set(expected.values())
+    }
+    wrong = {u: found[u] for u, domain in expected.items() if found[u] != domain_context[domain]}
+    assert len(wrong) <= 1, wrong
+
+
+def test_two_runs_give_byte_identical_plans(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        assert (
+            run("analyze", str(EXAMPLE), "--out", str(tmp_path / name), "--no-cache", "-q")[0] == 0
+        )
+    assert (tmp_path / "a" / "plan.json").read_bytes() == (
+        tmp_path / "b" / "plan.json"
+    ).read_bytes()
+
+
+def test_schema_command_prints_the_published_json_schema() -> None:
+    code, out, _ = run("schema")
+    schema = json.loads(out)
+    assert code == 0 and schema["title"] == "DecompositionPlan"
+    assert "description" in schema["properties"]["contexts"]
+
+
+def edited(example_out: Path, change: Any, tmp_path: Path) -> Path:
+    document = json.loads((example_out / "plan.json").read_text())
+    change(document)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_score_re_scores_a_plan_with_a_module_moved(example_out: Path, tmp_path: Path) -> None:
+    def move(document: dict[str, Any]) -> None:
+        first, second = document["contexts"][0], document["contexts"][1]
+        second["modules"].append(first["modules"].pop())
+
+    path = edited(example_out, move, tmp_path)
+    code, out, err = run("score", str(path), str(EXAMPLE), "--out", str(tmp_path / "scored"))
+    assert code == 0, err
+    scored = json.loads((tmp_path / "scored" / "plan.json").read_text())
+    original = json.loads((example_out / "plan.json").read_text())
+    assert scored["metrics"] != original["metrics"]
+    assert "bounded contexts" in out
+
+
+def test_score_accepts_renamed_and_merged_contexts(example_out: Path, tmp_path: Path) -> None:
+    def merge(document: dict[str, Any]) -> None:
+        first, second = document["contexts"][0], document["contexts"].pop(1)
+        first["name"] = "storefront"
+        first["modules"] += second["modules"]
+        first["symbols"] += second["symbols"]
+
+    path = edited(example_out, merge, tmp_path)
+    code, _, err = run("score", str(path), str(EXAMPLE), "--out", str(tmp_path / "scored"))
+    assert code == 0, err
+    names = [
+        c["name"] for c in json.loads((tmp_path / "scored" / "plan.json").read_text())["contexts"]
+    ]
+    assert "storefront" in names
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d.update(schema_version="9"),
+            "schema_version '9' is not one this decomposer reads",
+        ),
+        (lambda d: d["contexts"][0].update(name="Orders & Co"), "name: must be lowercase letters"),
+        (
+            lambda d: d["contexts"][0]["modules"].append("shop.nowhere"),
+            "shop.nowhere is not a module of the repository",
+        ),
+        (
+            lambda d: d["contexts"][1]["modules"].append(d["contexts"][0]["modules"][0]),
+            "is also in contexts.",
+        ),
+        (
+            lambda d: d["contexts"][0]["modules"].clear(),
+            "in no context; add to a context or shared_kernel",
+        ),
+        (lambda d: d.pop("contexts"), "contexts: Field required"),
+    ],
+)
+def test_bad_plan_is_one_clear_error_naming_the_field(
+    example_out: Path, tmp_path: Path, change: Any, message: str
+) -> None:
+    path = edited(example_out, change, tmp_path)
+    code, _, err = run("score", str(path), str(EXAMPLE), "--out", str(tmp_path / "scored"))
+    assert code == 1
+    assert err.startswith("error:") and message in err, err
+
+
+def test_plan_that_is_not_json_is_refused_with_its_position(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text('{"schema_version": "1",\n  oops}')
+    code, _, err = run("score", str(path), str(EXAMPLE), "--out", str(tmp_path / "o"))
+    assert code == 1 and f"{path}:2:3: not JSON" in err
+
+
+def test_single_module_repository_gives_a_valid_one_context_plan(
+    write_tree, tmp_path: Path
+) -> None:
+    repo = write_tree({"tool.py": "def main():\n    return 1\n"})
+    code, _, err = run("analyze", str(repo), "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    plan = DecompositionPlan.model_validate_json((tmp_path / "o" / "plan.json").read_text())
+    assert [c.modules for c in plan.contexts] == [("tool",)]

@@ -1,0 +1,182 @@
+"""Stage 6: what the plan derives from a cut (styles, datastores, risks, order)."""
+
+from __future__ import annotations
+
+from decomposer.cluster import as_is_contexts
+from decomposer.config import Settings
+from decomposer.metrics import measure_contexts, measure_cut
+from decomposer.models import (
+    AsIsSplit,
+    Clustering,
+    ContextCountChoice,
+    ContextGroup,
+    DecompositionPlan,
+    DependencyGraph,
+)
+from decomposer.plan import make_plan, operation_name
+from tests.conftest import graph_of
+
+MODELS = """
+from django.db import models
+class Order(models.Model):
+    customer = models.ForeignKey("crm.Customer", on_delete=models.CASCADE)
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE)
+"""
+CRM_MODELS = """
+from django.db import models
+class Customer(models.Model):
+    name = models.CharField(max_length=10)
+"""
+SALES = """
+from django.db import transaction
+from app.sales.models import Order, OrderLine
+from app.crm import services as crm
+from app.mail import outbox
+def place(customer_id):
+    customer = crm.find(customer_id)
+    with transaction.atomic():
+        order = Order(customer=customer)
+        OrderLine(order=order)
+    outbox.send_receipt(order)
+    return order
+"""
+
+
+def planned(modules: dict[str, str], groups: dict[str, tuple[str, ...]]) -> DecompositionPlan:
+    graph = graph_of(modules)
+    clustering = Clustering(
+        granularity="module",
+        split_modules=(),
+        contexts=tuple(ContextGroup(name=n, units=u) for n, u in groups.items()),
+        shared_kernel=ContextGroup(name="shared", units=()),
+        selection=ContextCountChoice(criterion="by hand", alternatives=()),
+    )
+    return plan_of(graph, clustering)
+
+
+def plan_of(graph: DependencyGraph, clustering: Clustering) -> DecompositionPlan:
+    settings = Settings()
+    as_is = as_is_contexts(graph)
+    return make_plan(
+        graph,
+        clustering,
+        metrics=measure_cut(graph, clustering, settings.cluster),
+        context_metrics=measure_contexts(graph, clustering, settings.cluster),
+        as_is=AsIsSplit(
+            description="as is",
+            contexts=as_is.contexts,
+            metrics=measure_cut(graph, as_is, settings.cluster),
+        ),
+        settings=settings,
+    )
+
+
+def shop_plan() -> DecompositionPlan:
+    return planned(
+        {
+            "app/": "",
+            "app.sales/": "",
+            "app.sales.models": MODELS,
+            "app.sales.services": SALES,
+            "app.crm/": "",
+            "app.crm.models": CRM_MODELS,
+            "app.crm.services": "from app.crm.models import Customer\ndef find(i):\n    return Customer.objects.get(pk=i)\n",
+            "app.mail/": "",
+            "app.mail.outbox": "def send_receipt(order):\n    pass\n",
+        },
+        {
+            "sales": ("app", "app.sales", "app.sales.models", "app.sales.services"),
+            "crm": ("app.crm", "app.crm.models", "app.crm.services"),
+            "mail": ("app.mail", "app.mail.outbox"),
+        },
+    )
+
+
+def context(plan: DecompositionPlan, name: str):  # type: ignore[no-untyped-def]
+    return next(c for c in plan.contexts if c.name == name)
+
+
+def test_call_whose_answer_is_used_is_a_rest_dependency() -> None:
+    plan = shop_plan()
+    (dependency,) = [d for d in plan.dependencies if (d.source, d.target) == ("sales", "crm")]
+    assert dependency.style == "rest"
+    assert "find" in dependency.operations
+
+
+def test_call_whose_result_is_discarded_is_an_sqs_message() -> None:
+    plan = shop_plan()
+    (dependency,) = [d for d in plan.dependencies if (d.source, d.target) == ("sales", "mail")]
+    assert dependency.style == "sqs"
+    assert dependency.events == ("send_receipt",)
+    assert "send_receipt" in context(plan, "mail").consumes
+
+
+def test_exposed_operations_name_their_callers_and_call_sites() -> None:
+    (operation,) = [o for o in context(shop_plan(), "crm").operations if o.name == "find"]
+    assert operation.target == "app.crm.services:find"
+    assert operation.callers == ("sales",)
+    assert operation.locations == ("app/sales/services.py:7:16",)
+
+
+def test_related_models_in_one_unit_of_work_need_aurora() -> None:
+    store = context(shop_plan(), "sales").datastore
+    assert store.kind == "aurora-postgresql"
+    assert any("relation" in e for e in store.evidence)
+
+
+def test_a_lone_model_read_by_key_gets_dynamodb() -> None:
+    assert context(shop_plan(), "crm").datastore.kind == "dynamodb"
+
+
+def test_context_without_models_has_no_datastore() -> None:
+    assert context(shop_plan(), "mail").datastore.kind == "none"
+
+
+def test_orm_relation_across_contexts_is_a_broken_relation() -> None:
+    (broken,) = shop_plan().risks.broken_relations
+    assert (broken.source_model, broken.target_model) == (
+        "app.sales.models:Order",
+        "app.crm.models:Customer",
+    )
+    assert (broken.source_context, broken.target_context) == ("sales", "crm")
+
+
+def test_extraction_order_starts_with_the_least_entangled_context() -> None:
+    order = [step.context for step in shop_plan().extraction_order]
+    assert order[0] == "mail" and order[-1] == "sales"
+
+
+def test_baseline_records_every_cross_context_dependency() -> None:
+    baseline = {(b.source, b.target, b.kind) for b in shop_plan().baseline}
+    assert ("app.sales.services", "app.crm.services", "call") in baseline
+    assert all(not b.source.startswith("app.mail") for b in shop_plan().baseline)
+
+
+def test_members_and_entry_points_are_listed_per_context() -> None:
+    sales = context(shop_plan(), "sales")
+    assert sales.modules == ("app", "app.sales", "app.sales.models", "app.sales.services")
+    assert {m.model for m in sales.owned_data} == {
+        "app.sales.models:Order",
+        "app.sales.models:OrderLine",
+    }
+
+
+def test_cycle_between_contexts_is_a_risk() -> None:
+    plan = planned(
+        {
+            "app/": "",
+            "app.a": "from app import b\ndef f():\n    return b.g()\n",
+            "app.b": "from app import a\ndef g():\n    return a.f()\n",
+        },
+        {"first": ("app", "app.a"), "second": ("app.b",)},
+    )
+    assert plan.risks.cycles == (("first", "second"),)
+
+
+def test_operation_names_are_snake_case_identifiers() -> None:
+    assert operation_name("shop.catalog.services:get_product") == "get_product"
+    assert operation_name("shop.models:PriceTier") == "price_tier"
+    assert operation_name("shop.catalog.views") == "views"
+    assert operation_name("m:_private") == "private"
+    assert len(operation_name("m:" + "x" * 200)) <= 56
