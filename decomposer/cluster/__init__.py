@@ -1,0 +1,203 @@
+"""Stage 4: the dependency graph -> bounded contexts (Clustering), seeded and deterministic.
+
+The recipe: choose the units (modules; god modules split into their classes and functions),
+set the shared kernel aside (utilities that everything uses and that use little), weigh every
+pair of units by the signals that tie them (structural, data, use case, package, history),
+run Louvain community detection over a sweep of resolutions, keep the candidate the quality
+criterion prefers (or the one with the requested number of contexts), then honour the pins,
+"together" and "apart" rules, name each context from its members and say why each unit is
+where it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from decomposer.cluster.communities import (
+    _adopt_orphans,
+    _apply_rules,
+    _choose_partition,
+)
+from decomposer.cluster.signals import (
+    _Weighted,
+    _weighted_graph,
+)
+from decomposer.cluster.units import (
+    KERNEL_NAME,
+    _shared_kernel,
+    _split_modules,
+    _UnitView,
+    common_root,
+    domain_of,
+)
+from decomposer.config import ClusterSettings
+from decomposer.models import (
+    Clustering,
+    ContextCountChoice,
+    ContextGroup,
+    DependencyGraph,
+    Placement,
+    Reason,
+)
+
+__all__ = [
+    "KERNEL_NAME",
+    "RUNTIME_KINDS",
+    "as_is_contexts",
+    "common_root",
+    "domain_of",
+    "find_contexts",
+]
+
+
+# Public functions
+
+
+def find_contexts(
+    graph: DependencyGraph,
+    settings: ClusterSettings,
+    *,
+    cochanges: Iterable[tuple[str, ...]] = (),
+) -> Clustering:
+    """Cut the graph into bounded contexts plus a shared kernel.
+
+    Args:
+        graph: the dependency graph of the monolith.
+        settings: weights, granularity, number of services, pins and rules.
+        cochanges: paths changed together, one tuple per commit (only with `git` on).
+    """
+    # The kernel is decided on whole modules first: a utility module stays whole in the kernel,
+    # and only the god modules left (a models.py) are split so their symbols can follow the
+    # domains that use them.
+    kernel = _shared_kernel(_UnitView(graph, frozenset()), settings)
+    split = _split_modules(graph, settings) - kernel.keys()
+    view = _UnitView(graph, split)
+    for module in sorted(split):
+        # What is left of a split module is its imports and module-level code (a Base class
+        # import, constants): shared by the symbols that went to their domains.
+        kernel.setdefault(module, "the module-level part of a split module")
+    weighted = _weighted_graph(view, settings, exclude=kernel, cochanges=cochanges)
+    partition, selection = _choose_partition(weighted, settings)
+    partition = _apply_rules(partition, weighted, settings, kernel)
+    partition = _adopt_orphans(partition, weighted, view, kernel, settings.apart)
+    if not partition:
+        # Nothing left outside the kernel (a one-module repository): that is one context.
+        partition = [set(kernel)] if kernel else []
+        kernel.clear()
+    named = _apply_pins(_name_contexts(partition, view), settings)
+    contexts = tuple(
+        ContextGroup(
+            name=name,
+            units=tuple(sorted(units)),
+            placements=_placements(units, weighted),
+        )
+        for name, units in sorted(named.items())
+    )
+    return Clustering(
+        granularity=settings.granularity,
+        split_modules=tuple(sorted(split)),
+        contexts=contexts,
+        shared_kernel=ContextGroup(
+            name=KERNEL_NAME,
+            units=tuple(sorted(kernel)),
+            placements=tuple(
+                Placement(unit=u, reasons=(Reason(unit=u, signal=why, weight=0.0),))
+                for u, why in sorted(kernel.items())
+            ),
+        ),
+        selection=selection,
+    )
+
+
+def as_is_contexts(graph: DependencyGraph) -> Clustering:
+    """The split the code already has: one context per package below the common root
+    (shop.orders.*, shop.payments.*, and each top-level module on its own)."""
+    modules = sorted(n.id for n in graph.nodes if n.kind == "module")
+    root = common_root(modules)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for module in modules:
+        groups[_safe(domain_of(module, root))].append(module)
+    return Clustering(
+        granularity="module",
+        split_modules=(),
+        contexts=tuple(
+            ContextGroup(name=name, units=tuple(units)) for name, units in sorted(groups.items())
+        ),
+        shared_kernel=ContextGroup(name=KERNEL_NAME, units=()),
+        selection=ContextCountChoice(
+            criterion="as-is: one context per top-level package", alternatives=()
+        ),
+    )
+
+
+def _apply_pins(named: dict[str, set[str]], settings: ClusterSettings) -> dict[str, set[str]]:
+    """Pinned units move to the context of that name, created if no context has it."""
+    for unit, name in sorted(settings.pin.items()):
+        target = _safe(name)
+        if target == KERNEL_NAME or not any(unit in units for units in named.values()):
+            continue
+        for units in named.values():
+            units.discard(unit)
+        named.setdefault(target, set()).add(unit)
+    return {name: units for name, units in named.items() if units}
+
+
+def _name_contexts(partition: list[set[str]], view: _UnitView) -> dict[str, set[str]]:
+    """Name each context after the domain most of its code lives in."""
+    named: dict[str, set[str]] = {}
+    for community in sorted(partition, key=lambda c: (-len(c), min(c))):
+        votes: Counter[str] = Counter()
+        for unit in community:
+            if ":" not in unit:
+                votes[view.domain(unit)] += max(view.units.get(unit, 0), 1)
+        if not votes:
+            votes.update({_snake(unit.rpartition(":")[2]): 1 for unit in community})
+        ranked = [name for name, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
+        name = _safe(ranked[0])
+        if name in named or name == KERNEL_NAME:
+            name = _safe("_".join(ranked[:2])) if len(ranked) > 1 else name
+        base, number = name, 2
+        while name in named or name == KERNEL_NAME:
+            name, number = f"{base[:36]}_{number}", number + 1
+        named[name] = community
+    return named
+
+
+def _safe(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9_]+", "_", text.lower()).strip("_")
+    if not slug or not slug[0].isalpha():
+        slug = f"ctx_{slug}"
+    return slug[:40].rstrip("_")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _placements(units: set[str], weighted: _Weighted) -> tuple[Placement, ...]:
+    """Why here: each member's three strongest ties to other members, with the evidence."""
+    placements = []
+    for unit in sorted(units):
+        ties = []
+        for other in sorted(units):
+            if other == unit or not weighted.graph.has_edge(unit, other):
+                continue
+            key = (unit, other) if unit < other else (other, unit)
+            signals = weighted.evidence.get(key, {})
+            signal, (_, location) = max(
+                signals.items(), key=lambda kv: (kv[1][0], kv[0]), default=("", (0.0, None))
+            )
+            ties.append((weighted.weight(unit, other), other, signal, location))
+        ties.sort(key=lambda t: (-t[0], t[1]))
+        placements.append(
+            Placement(
+                unit=unit,
+                reasons=tuple(
+                    Reason(unit=other, signal=signal, weight=round(total, 3), location=location)
+                    for total, other, signal, location in ties[:3]
+                ),
+            )
+        )
+    return tuple(placements)

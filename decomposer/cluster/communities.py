@@ -1,0 +1,263 @@
+"""Louvain over a sweep of resolutions, the requested count, and the placement rules."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+
+from decomposer.cluster.signals import (
+    _Weighted,
+)
+from decomposer.cluster.units import (
+    _SWEEP,
+    KERNEL_NAME,
+    _UnitView,
+)
+from decomposer.config import ClusterSettings
+from decomposer.models import (
+    Alternative,
+    ContextCountChoice,
+)
+
+
+def _choose_partition(
+    weighted: _Weighted, settings: ClusterSettings
+) -> tuple[list[set[str]], ContextCountChoice]:
+    """Louvain over a sweep of resolutions; pick by modularity, or by the requested count."""
+    graph = _contracted(weighted.graph, settings)
+    candidates: dict[int, tuple[float, float, list[set[str]]]] = {}
+    for resolution in _resolutions(settings):
+        communities = _louvain(graph.graph, resolution, settings.seed)
+        if not communities:
+            break
+        quality = _modularity(graph.graph, communities)
+        count = len(communities)
+        if count not in candidates or quality > candidates[count][1]:
+            candidates[count] = (resolution, quality, communities)
+        if settings.services and count >= settings.services * 2:
+            break
+    if settings.services:
+        communities = _with_count(graph.graph, candidates, settings.services, settings.seed)
+        criterion = (
+            f"--services {settings.services}: the Louvain candidate with that many contexts and"
+            " the highest modularity; otherwise the nearest larger one, merging the most"
+            " coupled contexts"
+        )
+    else:
+        best = max(candidates.values(), key=lambda c: (round(c[1], 6), -len(c[2])), default=None)
+        communities = best[2] if best else []
+        criterion = (
+            "highest modularity Q of the weighted unit graph over Louvain resolutions"
+            f" {', '.join(str(r) for r in _SWEEP)} (fewer contexts on a tie)"
+        )
+    chosen = len(communities)
+    alternatives = tuple(
+        Alternative(
+            contexts=count,
+            resolution=resolution,
+            modularity=round(quality, 4),
+            chosen=count == chosen,
+        )
+        for count, (resolution, quality, _) in sorted(candidates.items())
+    )
+    if chosen and chosen not in candidates:
+        alternatives += (
+            Alternative(
+                contexts=chosen,
+                resolution=0.0,
+                modularity=round(_modularity(graph.graph, communities), 4),
+                chosen=True,
+            ),
+        )
+    return graph.expand(communities), ContextCountChoice(
+        criterion=criterion, requested=settings.services, alternatives=alternatives
+    )
+
+
+def _resolutions(settings: ClusterSettings) -> tuple[float, ...]:
+    if not settings.services:
+        return _SWEEP
+    # A finer, wider sweep to find the requested count.
+    return tuple(round(0.1 * 1.15**i, 4) for i in range(40))
+
+
+def _louvain(graph: nx.Graph, resolution: float, seed: int) -> list[set[str]]:
+    if graph.number_of_nodes() == 0:
+        return []
+    communities = nx.community.louvain_communities(
+        graph, weight="weight", resolution=resolution, seed=seed
+    )
+    return sorted((set(c) for c in communities), key=lambda c: min(c))
+
+
+def _modularity(graph: nx.Graph, communities: list[set[str]]) -> float:
+    if graph.number_of_edges() == 0 or not communities:
+        return 0.0
+    return float(nx.community.modularity(graph, communities, weight="weight"))
+
+
+def _with_count(
+    graph: nx.Graph,
+    candidates: dict[int, tuple[float, float, list[set[str]]]],
+    wanted: int,
+    seed: int,
+) -> list[set[str]]:
+    if wanted in candidates:
+        return candidates[wanted][2]
+    larger = sorted(c for c in candidates if c > wanted)
+    if larger:
+        communities = [set(c) for c in candidates[larger[0]][2]]
+        while len(communities) > wanted:
+            communities = _merge_closest(graph, communities)
+        return communities
+    communities = [set(c) for c in candidates[max(candidates)][2]] if candidates else []
+    while 0 < len(communities) < wanted:
+        biggest = max(communities, key=len)
+        if len(biggest) < 2:
+            break
+        halves = _split_one(graph.subgraph(biggest), seed)
+        communities.remove(biggest)
+        communities.extend(halves)
+    return sorted(communities, key=lambda c: min(c))
+
+
+def _merge_closest(graph: nx.Graph, communities: list[set[str]]) -> list[set[str]]:
+    """Merge the two contexts with the most coupling per unit pair."""
+    owner = {unit: i for i, c in enumerate(communities) for unit in c}
+    between: Counter[tuple[int, int]] = Counter()
+    for a, b, data in graph.edges(data=True):
+        i, j = sorted((owner[a], owner[b]))
+        if i != j:
+            between[(i, j)] += data["weight"]
+    if between:
+        i, j = max(
+            between,
+            key=lambda p: (
+                between[p] / (len(communities[p[0]]) * len(communities[p[1]])),
+                -p[0],
+                -p[1],
+            ),
+        )
+    else:
+        smallest = sorted(range(len(communities)), key=lambda k: (len(communities[k]), k))
+        i, j = sorted(smallest[:2])
+    merged = communities[i] | communities[j]
+    rest = [c for k, c in enumerate(communities) if k not in (i, j)]
+    return sorted([*rest, merged], key=lambda c: min(c))
+
+
+def _split_one(graph: nx.Graph, seed: int) -> list[set[str]]:
+    for resolution in (1.0, 2.0, 4.0, 8.0, 16.0):
+        parts = _louvain(nx.Graph(graph), resolution, seed)
+        if len(parts) > 1:
+            return parts
+    nodes = sorted(graph.nodes)
+    return [set(nodes[: len(nodes) // 2]), set(nodes[len(nodes) // 2 :])]
+
+
+@dataclass
+class _Contracted:
+    """The unit graph with pinned and "together" units merged into single nodes."""
+
+    graph: nx.Graph
+    members: dict[str, set[str]]
+
+    def expand(self, communities: list[set[str]]) -> list[set[str]]:
+        return [set().union(*(self.members[n] for n in c)) for c in communities]
+
+
+def _contracted(graph: nx.Graph, settings: ClusterSettings) -> _Contracted:
+    group_of: dict[str, str] = {}
+    for unit, name in sorted(settings.pin.items()):
+        if name != KERNEL_NAME and graph.has_node(unit):
+            group_of[unit] = f"pin:{name}"
+    for index, together in enumerate(settings.together):
+        present = [u for u in together if graph.has_node(u)]
+        target = next((group_of[u] for u in present if u in group_of), f"together:{index}")
+        for unit in present:
+            group_of[unit] = target
+    members: dict[str, set[str]] = defaultdict(set)
+    contracted = nx.Graph()
+    for node in sorted(graph.nodes):
+        key = group_of.get(node, node)
+        members[key].add(node)
+        contracted.add_node(key)
+    for a, b, data in sorted(graph.edges(data=True)):
+        ka, kb = group_of.get(a, a), group_of.get(b, b)
+        if ka == kb:
+            continue
+        if contracted.has_edge(ka, kb):
+            contracted[ka][kb]["weight"] += data["weight"]
+        else:
+            contracted.add_edge(ka, kb, weight=data["weight"])
+    return _Contracted(contracted, dict(members))
+
+
+def _apply_rules(
+    partition: list[set[str]],
+    weighted: _Weighted,
+    settings: ClusterSettings,
+    kernel: dict[str, str],
+) -> list[set[str]]:
+    """Keep "apart" groups apart: all but the best-anchored member move to their next-best
+    context (a new one if there is none)."""
+    communities = [set(c) for c in partition]
+    for group in settings.apart:
+        for community in communities:
+            clash = sorted(u for u in group if u in community and u not in kernel)
+            if len(clash) < 2:
+                continue
+            anchored = max(clash, key=lambda u: (_tie(weighted, u, community), u))
+            for unit in clash:
+                if unit == anchored:
+                    continue
+                community.discard(unit)
+                others = [c for c in communities if c is not community and not (c & set(group))]
+                best = max(others, key=lambda c: _tie(weighted, unit, c), default=None)
+                if best is not None and _tie(weighted, unit, best) > 0:
+                    best.add(unit)
+                else:
+                    communities.append({unit})
+    return sorted((c for c in communities if c), key=lambda c: min(c))
+
+
+def _adopt_orphans(
+    partition: list[set[str]],
+    weighted: _Weighted,
+    view: _UnitView,
+    kernel: dict[str, str],
+    apart: tuple[tuple[str, ...], ...],
+) -> list[set[str]]:
+    """A context whose units have no tie to each other is no context: each of its units joins
+    the context it is most tied to, else the one holding most of its domain, else the kernel.
+    A unit kept apart from others by a rule stays on its own rather than rejoin them."""
+    real = [c for c in partition if _internal_weight(weighted, c) > 0]
+    orphans = sorted(u for c in partition if _internal_weight(weighted, c) == 0 for u in c)
+    for unit in orphans:
+        partners = {p for group in apart if unit in group for p in group if p != unit}
+        allowed = [c for c in real if not c & partners]
+        if len(allowed) < len(real):
+            real.append({unit})
+            continue
+        best = max(real, key=lambda c: (_tie(weighted, unit, c), min(c)), default=None)
+        if best is None or _tie(weighted, unit, best) == 0:
+            domain = view.domain(unit)
+            same = [c for c in real if any(view.domain(u) == domain for u in c)]
+            best = max(
+                same, key=lambda c: (sum(view.domain(u) == domain for u in c), min(c)), default=None
+            )
+        if best is not None:
+            best.add(unit)
+        else:
+            kernel[unit] = "no dependency ties it to any context"
+    return sorted(real, key=lambda c: min(c))
+
+
+def _internal_weight(weighted: _Weighted, community: set[str]) -> float:
+    return float(weighted.graph.subgraph(community).size(weight="weight"))
+
+
+def _tie(weighted: _Weighted, unit: str, community: set[str]) -> float:
+    return sum(weighted.weight(unit, other) for other in community if other != unit)
