@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,7 +22,9 @@ class Reporter:
 
     def __init__(self, *, verbosity: int = 0, color: bool | None = None) -> None:
         self.verbosity = verbosity
-        self.out = Console(no_color=color is False, soft_wrap=True)
+        # Piped output (CI logs, files) is not cut at 80 columns: tables stay readable.
+        width = None if sys.stdout.isatty() else 120
+        self.out = Console(no_color=color is False, soft_wrap=True, width=width)
         self.err = Console(stderr=True, no_color=color is False, soft_wrap=True)
 
     # -- diagnostics ------------------------------------------------------------------------
@@ -124,20 +128,15 @@ class Reporter:
         """The proposed contexts, the metrics beside the as-is split, and the top risks."""
         if self.verbosity < 0:
             return
-        table = Table(title=f"{len(plan.contexts)} bounded contexts ({plan.selection.criterion})")
-        for column in (
-            "context",
-            "modules",
-            "symbols",
-            "lines",
-            "entry points",
-            "datastore",
-            "cohesion",
-            "extract",
-        ):
-            table.add_column(
-                column, justify="left" if column in ("context", "datastore") else "right"
-            )
+        table = Table(
+            title=f"{len(plan.contexts)} bounded contexts", box=box.SIMPLE_HEAD, padding=(0, 1)
+        )
+        table.add_column("context", no_wrap=True)
+        for column in ("modules", "symbols", "lines", "entries"):
+            table.add_column(column, justify="right")
+        table.add_column("datastore", no_wrap=True)
+        table.add_column("cohesion", justify="right")
+        table.add_column("order", justify="right")
         order = {step.context: step.order for step in plan.extraction_order}
         for context in plan.contexts:
             table.add_row(
@@ -148,21 +147,15 @@ class Reporter:
                 str(len(context.entry_points)),
                 context.datastore.kind,
                 f"{context.metrics.cohesion:.2f}",
-                f"#{order.get(context.name, 0)}",
+                str(order.get(context.name, 0)),
             )
         kernel = plan.shared_kernel
         table.add_row(
-            "(shared kernel)",
-            str(len(kernel.modules)),
-            str(len(kernel.symbols)),
-            "",
-            "",
-            "",
-            "",
-            "",
+            "shared kernel", str(len(kernel.modules)), str(len(kernel.symbols)), "", "", "library"
         )
         self.out.print(table)
-        metrics = Table(title="metrics of the cut", show_header=True)
+        self.out.print(f"number of contexts: {plan.selection.criterion}", highlight=False)
+        metrics = Table(title="metrics of the cut", box=box.SIMPLE_HEAD)
         metrics.add_column("metric")
         metrics.add_column("proposal", justify="right")
         metrics.add_column(f"as-is ({len(plan.as_is.contexts)} packages)", justify="right")
