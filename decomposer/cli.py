@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -15,6 +15,7 @@ from decomposer.config import Settings, load_settings
 from decomposer.console import Reporter
 from decomposer.errors import ExitCode, UserError
 from decomposer.models import DecompositionPlan
+from decomposer.models.check import CheckResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -173,11 +174,93 @@ def score(
 
 
 @main.command()
+@REPO
+@click.option(
+    "--plan",
+    "plan_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The plan.json whose boundaries the code must keep.",
+)
+@analysis_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Report violations as path:line:col lines, JSON, or SARIF 2.1.0.",
+)
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of stdout.",
+)
+@click.option(
+    "--export-tach",
+    "tach_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the plan's boundaries as a tach.toml to this file.",
+)
+@click.option(
+    "--export-importlinter",
+    "importlinter_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the plan's boundaries as import-linter contracts (TOML) to this file.",
+)
+@common_options
+@handle_errors
+def check(
+    repo: Path,
+    plan_file: Path,
+    out: Path,
+    output_format: Literal["text", "json", "sarif"],
+    output: Path | None,
+    reporter: Reporter,
+    **options: Any,
+) -> None:
+    """Fail (exit code 4) where REPO depends across the plan's boundaries beyond its baseline."""
+    settings = _settings(repo, options)
+    with reporter.progress() as on_stage:
+        result = pipeline.check(
+            repo,
+            plan_file,
+            settings,
+            out=out,
+            on_stage=on_stage,
+            report_format=output_format,
+            report_file=output,
+            tach_file=options.get("tach_file"),
+            importlinter_file=options.get("importlinter_file"),
+        )
+    _report_check(reporter, result, to_stdout=output is None)
+    sys.exit(ExitCode.CHECK_FAILED if result.violations else ExitCode.OK)
+
+
+@main.command()
 @common_options
 @handle_errors
 def schema(reporter: Reporter, **_: Any) -> None:
     """Print the JSON Schema of plan.json."""
     reporter.json(DecompositionPlan.model_json_schema())
+
+
+def _report_check(reporter: Reporter, result: CheckResult, *, to_stdout: bool) -> None:
+    if to_stdout:
+        reporter.out.print(result.report, end="", markup=False, highlight=False, emoji=False)
+    elif reporter.verbosity >= 0:
+        reporter.out.print(result.summary, markup=False, highlight=False, emoji=False)
+    if result.unplaced:
+        shown = ", ".join(result.unplaced[:5]) + (
+            f" and {len(result.unplaced) - 5} more" if len(result.unplaced) > 5 else ""
+        )
+        reporter.warn(
+            f"{len(result.unplaced)} new module(s) in no context of the plan, not checked: {shown};"
+            " add them to a context of the plan"
+        )
+    if result.outputs:
+        reporter.info(f"written: {', '.join(result.outputs)}")
 
 
 def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: str) -> None:

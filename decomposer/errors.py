@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     USER_ERROR = 1
     USAGE = 2
     INTERNAL = 3
+    CHECK_FAILED = 4
 
 
 class DecomposerError(Exception):

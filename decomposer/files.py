@@ -26,6 +26,21 @@ def write_json(model: BaseModel, path: Path) -> Path:
     return path
 
 
+def write_text(text: str, path: Path) -> Path:
+    """Write a generated text file (a report, an exported configuration), atomically.
+
+    Raises:
+        UserError: the file cannot be written.
+    """
+    try:
+        _write_atomic(path, text)
+    except OSError as exc:
+        raise UserError(
+            f"cannot write {path}: {exc.strerror}", hint="pass a path in a writable folder"
+        ) from None
+    return path
+
+
 def read_plan(path: Path) -> DecompositionPlan:
     """Load plan.json, with one readable line per problem.
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from decomposer import check as contract_check
 from decomposer import cluster, discover, extract, files, graph, metrics, plan
 from decomposer.config import Settings
 from decomposer.errors import PlanError
@@ -24,6 +25,7 @@ from decomposer.models import (
     ParseFailure,
     SourceFile,
 )
+from decomposer.models.check import CheckResult
 
 StageCallback = Callable[[str, int, int], None]
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -93,6 +95,51 @@ def score(
         outputs=tuple(str(p) for p in outputs),
         cache_hits=hits,
         parsed_files=parsed,
+    )
+
+
+def check(
+    repo: Path,
+    plan_path: Path,
+    settings: Settings,
+    *,
+    out: Path,
+    on_stage: StageCallback = _no_progress,
+    report_format: contract_check.ReportFormat = "text",
+    report_file: Path | None = None,
+    tach_file: Path | None = None,
+    importlinter_file: Path | None = None,
+) -> CheckResult:
+    """The repository as it is now against the plan's boundaries; writes the report and the
+    exported tach / import-linter configurations where asked."""
+    contract = files.read_plan(plan_path)
+    document, _, _ = _dependency_graph(repo, settings, out=out, on_stage=on_stage)
+    on_stage("check", 0, 1)
+    clustering, unplaced = contract_check.place_units(
+        contract, document, kernel_name=cluster.KERNEL_NAME
+    )
+    violations = contract_check.find_violations(document, clustering, contract.baseline)
+    on_stage("check", 1, 1)
+    report = contract_check.render_report(
+        violations, report_format=report_format, baseline=len(contract.baseline), unplaced=unplaced
+    )
+    roots = contract_check.composition_roots(document, clustering)
+    writes = [(report_file, report)]
+    if tach_file:
+        tach = contract_check.export_tach(contract, source_roots=document.roots, roots=roots)
+        writes.append((tach_file, tach))
+    if importlinter_file:
+        writes.append(
+            (importlinter_file, contract_check.export_importlinter(contract, roots=roots))
+        )
+    outputs = tuple(str(files.write_text(text, path)) for path, text in writes if path)
+    return CheckResult(
+        violations=violations,
+        unplaced=unplaced,
+        baseline=len(contract.baseline),
+        summary=contract_check.summary(violations, baseline=len(contract.baseline)),
+        report=report,
+        outputs=outputs,
     )
 
 

@@ -5,6 +5,7 @@ everything is importable from `decomposer.models`.
 """
 
 from decomposer.models.base import Model
+from decomposer.models.check import Violation
 from decomposer.models.facts import (
     AppConfigDef,
     Binding,
@@ -142,4 +143,5 @@ __all__ = [
     "SymbolRef",
     "Transaction",
     "Unresolved",
+    "Violation",
 ]
