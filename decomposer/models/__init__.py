@@ -76,6 +76,7 @@ from decomposer.models.plan import (
     SharedTable,
     Style,
 )
+from decomposer.models.render import FileChange, RenderedFile
 
 __all__ = [
     "PLAN_SCHEMA_VERSION",
@@ -109,6 +110,7 @@ __all__ = [
     "Evidence",
     "ExtractionStep",
     "FailureReason",
+    "FileChange",
     "GraphEdge",
     "GraphEntryPoint",
     "GraphNode",
@@ -130,6 +132,7 @@ __all__ = [
     "PlanEntryPoint",
     "Reason",
     "RefKind",
+    "RenderedFile",
     "Resolution",
     "Risks",
     "RouterDef",
