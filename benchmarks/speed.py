@@ -8,9 +8,9 @@ process, alternating the tools so that machine noise hits both alike, and the sc
 medians and ratios:
 
 - call: the time inside the process of `grimp.build_graph(PACKAGE, cache_dir=None)` against
-  `decomposer.pipeline.analyze(...)` (discover, parse in a process pool, graph, graph.json);
+  `decomposer.pipeline.build_graph(...)` (discover, parse in a process pool, graph, graph.json);
 - process: the whole command, interpreter start and imports included:
-  `python -c "import grimp; grimp.build_graph(...)"` against `decompose analyze`;
+  `python -c "import grimp; grimp.build_graph(...)"` against `decompose analyze --graph-only`;
 - cold is `--no-cache`; warm is a re-run on unchanged files with the facts cache filled.
 """
 
@@ -40,7 +40,7 @@ from pathlib import Path
 from decomposer import pipeline
 from decomposer.config import Settings
 start = time.perf_counter()
-pipeline.analyze(Path({target!r}), Settings(cache={cache!r}), out=Path({out!r}))
+pipeline.build_graph(Path({target!r}), Settings(cache={cache!r}), out=Path({out!r}))
 print(time.perf_counter() - start)
 """
 
@@ -93,7 +93,18 @@ def main() -> int:
 
 
 def _decompose(target: str, out: Path, *flags: str) -> list[str]:
-    return [sys.executable, "-m", "decomposer", "analyze", target, "--out", str(out), "-q", *flags]
+    return [
+        sys.executable,
+        "-m",
+        "decomposer",
+        "analyze",
+        target,
+        "--out",
+        str(out),
+        "-q",
+        "--graph-only",
+        *flags,
+    ]
 
 
 def _call(code: str) -> float:

@@ -143,14 +143,16 @@ REPO = click.argument("repo", type=click.Path(exists=True, file_okay=False, path
     help="Cluster whole modules, split god modules (auto, the default), or split every module.",
 )
 @click.option("--git", is_flag=True, help="Use git co-change history as a clustering signal.")
+@click.option("--graph-only", is_flag=True, help="Stop after graph.json: no contexts, no plan.")
 @FORMAT
 @common_options
 @handle_errors
 def analyze(repo: Path, out: Path, output_format: str, reporter: Reporter, **options: Any) -> None:
     """Analyze REPO into a dependency graph and a decomposition plan."""
     settings = _settings(repo, options)
+    run = pipeline.build_graph if options.get("graph_only") else pipeline.analyze
     with reporter.progress() as on_stage:
-        result = pipeline.analyze(repo, settings, out=out, on_stage=on_stage)
+        result = run(repo, settings, out=out, on_stage=on_stage)
     _report(reporter, result, output_format)
 
 
@@ -264,26 +266,28 @@ def _report_check(reporter: Reporter, result: CheckResult, *, to_stdout: bool) -
 
 
 def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: str) -> None:
+    plan = result.plan
     if output_format == "json":
-        reporter.json(
-            {
-                "stats": result.graph.stats.model_dump(),
-                "outputs": list(result.outputs),
-                "contexts": {
-                    c.name: {
-                        "modules": len(c.modules),
-                        "symbols": len(c.symbols),
-                        "datastore": c.datastore.kind,
-                    }
-                    for c in result.plan.contexts
-                },
-                "metrics": result.plan.metrics.model_dump(),
-                "as_is_metrics": result.plan.as_is.metrics.model_dump(),
-                "failures": [f.model_dump() for f in result.graph.failures],
-                "skipped": [s.model_dump() for s in result.graph.skipped],
-                "unresolved": [u.model_dump() for u in result.graph.unresolved],
+        document: dict[str, Any] = {
+            "stats": result.graph.stats.model_dump(),
+            "outputs": list(result.outputs),
+            "failures": [f.model_dump() for f in result.graph.failures],
+            "skipped": [s.model_dump() for s in result.graph.skipped],
+            "unresolved": [u.model_dump() for u in result.graph.unresolved],
+        }
+        if plan is not None:
+            document["contexts"] = {
+                c.name: {
+                    "modules": len(c.modules),
+                    "symbols": len(c.symbols),
+                    "datastore": c.datastore.kind,
+                }
+                for c in plan.contexts
             }
-        )
+            document["metrics"] = plan.metrics.model_dump()
+            document["as_is_metrics"] = plan.as_is.metrics.model_dump()
+        reporter.json(document)
         return
     reporter.graph_summary(result.graph, outputs=result.outputs, cache_hits=result.cache_hits)
-    reporter.plan_summary(result.plan)
+    if plan is not None:
+        reporter.plan_summary(plan)

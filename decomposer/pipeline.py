@@ -38,7 +38,7 @@ class AnalysisResult(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     graph: DependencyGraph
-    plan: DecompositionPlan
+    plan: DecompositionPlan | None = None
     outputs: tuple[str, ...]
     cache_hits: int
     parsed_files: int
@@ -72,6 +72,17 @@ def analyze(
         outputs=tuple(str(p) for p in outputs),
         cache_hits=hits,
         parsed_files=parsed,
+    )
+
+
+def build_graph(
+    repo: Path, settings: Settings, *, out: Path, on_stage: StageCallback = _no_progress
+) -> AnalysisResult:
+    """discover -> extract -> graph only; writes graph.json under `out` (--graph-only)."""
+    document, hits, parsed = _dependency_graph(repo, settings, out=out, on_stage=on_stage)
+    path = files.write_json(document, out / "graph.json")
+    return AnalysisResult(
+        graph=document, outputs=(str(path),), cache_hits=hits, parsed_files=parsed
     )
 
 

@@ -89,3 +89,11 @@ def test_version_and_help() -> None:
     assert run("--version")[0] == 0
     code, out, _ = run("analyze", "--help")
     assert code == 0 and "--include-tests" in out
+
+
+def test_graph_only_stops_after_the_graph(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    code, out, _ = run("analyze", str(repo), "--out", str(tmp_path / "o"), "--graph-only")
+    assert code == 0 and "bounded contexts" not in out
+    assert (tmp_path / "o" / "graph.json").is_file()
+    assert not (tmp_path / "o" / "plan.json").exists()
