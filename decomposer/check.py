@@ -16,6 +16,7 @@ from typing import Any, Literal
 from decomposer import __version__
 from decomposer.errors import PlanError
 from decomposer.models import (
+    RUNTIME_KINDS,
     BaselineEdge,
     Clustering,
     ContextGroup,
@@ -27,21 +28,6 @@ from decomposer.models import (
 
 ReportFormat = Literal["text", "json", "sarif"]
 
-# The same kinds as plan.RUNTIME_KINDS (stages never import each other; a unit test keeps the
-# two in step): type-only dependencies do not survive the split, so they never violate it.
-RUNTIME_KINDS = frozenset(
-    {
-        "import",
-        "dynamic_import",
-        "call",
-        "instantiation",
-        "inheritance",
-        "decorator",
-        "reference",
-        "event",
-        "orm_relation",
-    }
-)
 RULES = {
     "DEC001": (
         "cross-context dependency not in the plan's baseline",

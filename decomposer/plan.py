@@ -18,6 +18,7 @@ import networkx as nx
 from decomposer import __version__
 from decomposer.config import Settings
 from decomposer.models import (
+    RUNTIME_KINDS,
     AsIsSplit,
     BaselineEdge,
     BoundedContext,
@@ -42,19 +43,6 @@ from decomposer.models import (
     Style,
 )
 
-RUNTIME_KINDS = frozenset(
-    {
-        "import",
-        "dynamic_import",
-        "call",
-        "instantiation",
-        "inheritance",
-        "decorator",
-        "reference",
-        "event",
-        "orm_relation",
-    }
-)
 _OPERATION_KINDS = frozenset({"call", "instantiation", "reference"})
 _MAX_EVIDENCE = 20
 _MAX_CYCLES = 20

@@ -8,25 +8,12 @@ from dataclasses import dataclass, field
 
 from decomposer.config import ClusterSettings
 from decomposer.models import (
+    RUNTIME_KINDS,
     DependencyGraph,
     GraphEdge,
 )
 
 KERNEL_NAME = "shared"
-# Edge kinds that are coupling at run time (annotations and TYPE_CHECKING imports are not).
-RUNTIME_KINDS = frozenset(
-    {
-        "import",
-        "dynamic_import",
-        "call",
-        "instantiation",
-        "inheritance",
-        "decorator",
-        "reference",
-        "event",
-        "orm_relation",
-    }
-)
 _USE_KINDS = frozenset({"call", "instantiation", "reference"})
 _REACH_KINDS = frozenset({"call", "instantiation", "reference", "event"})
 _SWEEP = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)

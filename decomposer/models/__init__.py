@@ -33,6 +33,7 @@ from decomposer.models.facts import (
     Transaction,
 )
 from decomposer.models.graph import (
+    RUNTIME_KINDS,
     DependencyGraph,
     EdgeKind,
     GraphEdge,
@@ -44,6 +45,14 @@ from decomposer.models.graph import (
     NodeKind,
     Resolution,
     Unresolved,
+)
+from decomposer.models.infra import (
+    EdgeMode,
+    InfraSpec,
+    QueueInfra,
+    ScaffoldOptions,
+    ServiceInfra,
+    ServicePipeline,
 )
 from decomposer.models.plan import (
     PLAN_SCHEMA_VERSION,
@@ -80,6 +89,7 @@ from decomposer.models.render import FileChange, RenderedFile
 
 __all__ = [
     "PLAN_SCHEMA_VERSION",
+    "RUNTIME_KINDS",
     "Alternative",
     "AppConfigDef",
     "AsIsSplit",
@@ -103,6 +113,7 @@ __all__ = [
     "Diagnostic",
     "DistributedTransaction",
     "EdgeKind",
+    "EdgeMode",
     "EntryKind",
     "EntryPoint",
     "EventEmit",
@@ -119,6 +130,7 @@ __all__ = [
     "ImportKind",
     "ImportRef",
     "ImportScope",
+    "InfraSpec",
     "Location",
     "Model",
     "ModuleFacts",
@@ -130,12 +142,16 @@ __all__ = [
     "ParseFailure",
     "Placement",
     "PlanEntryPoint",
+    "QueueInfra",
     "Reason",
     "RefKind",
     "RenderedFile",
     "Resolution",
     "Risks",
     "RouterDef",
+    "ScaffoldOptions",
+    "ServiceInfra",
+    "ServicePipeline",
     "SharedKernel",
     "SharedTable",
     "SkipReason",

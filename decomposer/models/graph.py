@@ -42,6 +42,22 @@ Resolution = Literal[
     "event-name",
 ]
 
+# Edge kinds that are coupling at run time. Annotations and TYPE_CHECKING imports are not:
+# they vanish when the code runs, so no stage counts them as a dependency between services.
+RUNTIME_KINDS: frozenset[str] = frozenset(
+    {
+        "import",
+        "dynamic_import",
+        "call",
+        "instantiation",
+        "inheritance",
+        "decorator",
+        "reference",
+        "event",
+        "orm_relation",
+    }
+)
+
 
 class Location(Model):
     """Where in the repository an edge was seen."""

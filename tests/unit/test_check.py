@@ -7,9 +7,7 @@ import tomllib
 
 import pytest
 
-from decomposer import plan as plan_stage
 from decomposer.check import (
-    RUNTIME_KINDS,
     composition_roots,
     export_importlinter,
     export_tach,
@@ -257,10 +255,6 @@ def test_composition_root_no_service_uses_may_use_every_service() -> None:
 def test_type_only_dependencies_are_not_checked(kind: EdgeKind) -> None:
     graph = graph_of([("shop.orders", "shop.payments", kind)])
     assert find_violations(graph, clustering_of(SHOP, kernel=KERNEL), ()) == ()
-
-
-def test_runtime_kinds_are_those_of_the_plan() -> None:
-    assert RUNTIME_KINDS == plan_stage.RUNTIME_KINDS
 
 
 def test_one_violation_per_location_sorted() -> None:
