@@ -185,3 +185,43 @@ def test_single_module_repository_gives_a_valid_one_context_plan(
     assert code == 0, err
     plan = DecompositionPlan.model_validate_json((tmp_path / "o" / "plan.json").read_text())
     assert [c.modules for c in plan.contexts] == [("tool",)]
+
+
+def test_git_cochange_history_is_read_with_git_flag(write_tree, tmp_path: Path) -> None:
+    import subprocess
+
+    repo = write_tree(
+        {
+            "app/__init__.py": "",
+            "app/a.py": "def f():\n    return 1\n",
+            "app/b.py": "def g():\n    return 2\n",
+        }
+    )
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+        "PATH": "/usr/bin:/bin",
+    }
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, env=env)
+    for round_ in range(3):
+        for name in ("a", "b"):
+            (repo / "app" / f"{name}.py").write_text(f"def f{round_}():\n    return {round_}\n")
+        subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
+        subprocess.run(["git", "-C", str(repo), "commit", "-qm", f"r{round_}"], check=True, env=env)
+    from decomposer.discover import read_cochanges
+
+    assert read_cochanges(repo)[0] == ("app/a.py", "app/b.py")
+    code, _, err = run("analyze", str(repo), "--out", str(tmp_path / "o"), "--git")
+    assert code == 0, err
+    plan = DecompositionPlan.model_validate_json((tmp_path / "o" / "plan.json").read_text())
+    assert plan.settings["cluster"]["git"] is True
+    together = [c for c in plan.contexts if {"app.a", "app.b"} <= set(c.modules)]
+    assert together, [c.modules for c in plan.contexts]
+
+
+def test_git_flag_outside_a_git_work_tree_is_a_user_error(write_tree, tmp_path: Path) -> None:
+    repo = write_tree({"app/__init__.py": "", "app/a.py": "x = 1\n"})
+    code, _, err = run("analyze", str(repo), "--out", str(tmp_path / "o"), "--git")
+    assert code == 1 and "no git history" in err
