@@ -14,6 +14,7 @@ from decomposer import __version__, pipeline
 from decomposer.config import Settings, load_settings
 from decomposer.console import Reporter
 from decomposer.errors import ExitCode, UserError
+from decomposer.export import FORMATS
 from decomposer.models import DecompositionPlan
 from decomposer.models.check import CheckResult
 
@@ -238,6 +239,75 @@ def check(
         )
     _report_check(reporter, result, to_stdout=output is None)
     sys.exit(ExitCode.CHECK_FAILED if result.violations else ExitCode.OK)
+
+
+PLAN = click.argument(
+    "plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+GRAPH = click.option(
+    "--graph",
+    "graph_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The graph.json of the plan [default: graph.json beside PLAN, if there].",
+)
+RENDER_OUT = click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    help="Write into this folder [default: the folder of PLAN].",
+)
+
+
+@main.command()
+@PLAN
+@RENDER_OUT
+@GRAPH
+@common_options
+@handle_errors
+def report(
+    plan_file: Path, out: Path | None, graph_file: Path | None, reporter: Reporter, **_: Any
+) -> None:
+    """Render report.html from a (hand-edited) PLAN without analyzing again."""
+    result = pipeline.report(plan_file, out=out, graph_path=graph_file)
+    _report_rendered(reporter, result)
+
+
+@main.command()
+@PLAN
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["dot", "mermaid", "structurizr", "graphml", "all"]),
+    multiple=True,
+    default=("all",),
+    show_default=True,
+    help="Graphviz DOT or Mermaid of the context map, a Structurizr C4 model, the graph as"
+    " GraphML (repeatable).",
+)
+@RENDER_OUT
+@GRAPH
+@common_options
+@handle_errors
+def export(
+    plan_file: Path,
+    formats: tuple[str, ...],
+    out: Path | None,
+    graph_file: Path | None,
+    reporter: Reporter,
+    **_: Any,
+) -> None:
+    """Export PLAN's context map, C4 model or graph for other tools."""
+    chosen = FORMATS if "all" in formats else tuple(f for f in FORMATS if f in formats)
+    result = pipeline.export(plan_file, chosen, out=out, graph_path=graph_file)
+    _report_rendered(reporter, result)
+
+
+def _report_rendered(reporter: Reporter, result: pipeline.RenderResult) -> None:
+    if not result.has_graph:
+        reporter.warn("no graph.json beside the plan: module-level views are missing (--graph)")
+    for problem in result.problems:
+        reporter.warn(problem)
+    reporter.out.print(f"written: {', '.join(result.outputs)}", markup=False, highlight=False)
 
 
 @main.command()

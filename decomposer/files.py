@@ -12,7 +12,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from decomposer.errors import PlanError, UserError
-from decomposer.models import PLAN_SCHEMA_VERSION, DecompositionPlan, ModuleFacts, ParseFailure
+from decomposer.models import (
+    PLAN_SCHEMA_VERSION,
+    DecompositionPlan,
+    DependencyGraph,
+    ModuleFacts,
+    ParseFailure,
+    RenderedFile,
+)
 
 # A cache entry: (content digest, module name, is_package, what extraction gave).
 CacheEntry = tuple[str, str, bool, ModuleFacts | ParseFailure]
@@ -39,6 +46,34 @@ def write_text(text: str, path: Path) -> Path:
             f"cannot write {path}: {exc.strerror}", hint="pass a path in a writable folder"
         ) from None
     return path
+
+
+def write_rendered(rendered: list[RenderedFile], out: Path) -> list[Path]:
+    """Write rendered files (a report, exports) under `out`, replacing earlier versions: they
+    are generated, never edited by hand.
+
+    Raises:
+        UserError: a file cannot be written.
+    """
+    return [write_text(file.content, out / file.path) for file in rendered]
+
+
+def read_graph(path: Path) -> DependencyGraph:
+    """Load graph.json.
+
+    Raises:
+        UserError: unreadable, or not a graph.json this decomposer wrote.
+    """
+    try:
+        return DependencyGraph.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise UserError(f"cannot read the graph {path}: {exc.strerror}") from None
+    except ValidationError as exc:
+        raise UserError(
+            f"{path}: not a graph.json ({exc.error_count()} problem(s), first:"
+            f" {exc.errors()[0]['msg']})",
+            hint="pass the graph.json that `decompose analyze` wrote beside the plan",
+        ) from None
 
 
 def read_plan(path: Path) -> DecompositionPlan:

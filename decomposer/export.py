@@ -1,0 +1,201 @@
+"""Stage 7a': a decomposition plan (and its graph) -> files other tools read: Graphviz DOT and
+Mermaid of the context map, a C4 model in Structurizr DSL, and the graph as GraphML."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Literal
+
+from decomposer.models import DecompositionPlan, DependencyGraph, RenderedFile
+
+ExportFormat = Literal["dot", "mermaid", "structurizr", "graphml"]
+FORMATS: tuple[ExportFormat, ...] = ("dot", "mermaid", "structurizr", "graphml")
+FILE_NAMES: dict[ExportFormat, str] = {
+    "dot": "context-map.dot",
+    "mermaid": "context-map.mmd",
+    "structurizr": "workspace.dsl",
+    "graphml": "graph.graphml",
+}
+_COLOURS = {"rest": "#2563eb", "sqs": "#d97706", "data": "#7c3aed"}
+
+# Public functions
+
+
+def render_exports(
+    plan: DecompositionPlan,
+    graph: DependencyGraph | None,
+    formats: tuple[ExportFormat, ...] = FORMATS,
+) -> list[RenderedFile]:
+    """One file per format, sorted by path."""
+    renderers = {
+        "dot": lambda: _dot(plan),
+        "mermaid": lambda: _mermaid(plan),
+        "structurizr": lambda: _structurizr(plan),
+        "graphml": lambda: _graphml(plan, graph),
+    }
+    rendered = [RenderedFile(path=FILE_NAMES[f], content=renderers[f]()) for f in formats]
+    return sorted(rendered, key=lambda file: file.path)
+
+
+# Private functions
+
+
+def _links(plan: DecompositionPlan) -> list[tuple[str, str, str, int, str]]:
+    """(source, target, kind, weight, what) for every link of the context map."""
+    names = {context.name for context in plan.contexts}
+    links: list[tuple[str, str, str, int, str]] = [
+        (d.source, d.target, d.style, d.weight, ", ".join((*d.operations, *d.events)))
+        for d in plan.dependencies
+    ]
+    data: Counter[tuple[str, str]] = Counter()
+    for relation in plan.risks.broken_relations:
+        data[relation.source_context, relation.target_context] += 1
+    for table in plan.risks.shared_tables:
+        for user in table.used_by:
+            data[user, table.owner] += 1
+    links += [(s, t, "data", n, "ORM data shared") for (s, t), n in sorted(data.items()) if s != t]
+    return [link for link in links if link[0] in names and link[1] in names]
+
+
+def _quoted(text: str) -> str:
+    """A DOT / Structurizr double-quoted string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _dot(plan: DecompositionPlan) -> str:
+    lines = [
+        f"digraph {_quoted(plan.repo + ' context map')} {{",
+        "  graph [rankdir=LR, fontname=Helvetica];",
+        '  node [shape=box, style="rounded,filled", fillcolor="#dbeafe", fontname=Helvetica];',
+        "  edge [fontname=Helvetica, fontsize=10];",
+    ]
+    for context in plan.contexts:
+        members = len(context.modules) + len(context.symbols)
+        label = f"{context.name}\n{members} members, {context.datastore.kind}"
+        lines.append(f"  {_quoted(context.name)} [label={_quoted(label)}];")
+    for source, target, kind, weight, _ in _links(plan):
+        style = {"rest": "solid", "sqs": "dashed", "data": "dotted"}[kind]
+        lines.append(
+            f"  {_quoted(source)} -> {_quoted(target)} [label={_quoted(f'{kind} {weight}')},"
+            f' color="{_COLOURS[kind]}", style={style}, penwidth={1 + min(weight, 20) / 4:.2f}];'
+        )
+    return "\n".join([*lines, "}"]) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    """Mermaid has no escape character in labels; HTML entities are its documented way."""
+    return re.sub(r'["<>&#]', lambda m: f"#{ord(m.group())};", text)
+
+
+def _mermaid(plan: DecompositionPlan) -> str:
+    ids = {context.name: f"c{index}" for index, context in enumerate(plan.contexts)}
+    lines = ["flowchart LR"]
+    for context in plan.contexts:
+        members = len(context.modules) + len(context.symbols)
+        label = _mermaid_text(f"{context.name} ({members} members, {context.datastore.kind})")
+        lines.append(f'  {ids[context.name]}["{label}"]')
+    arrows = {"rest": "-->", "sqs": "-.->", "data": "==>"}
+    for source, target, kind, weight, _ in _links(plan):
+        lines.append(f'  {ids[source]} {arrows[kind]}|"{kind} {weight}"| {ids[target]}')
+    if ids:
+        lines += [
+            "  classDef context fill:#dbeafe,stroke:#1d4ed8",
+            f"  class {','.join(ids.values())} context",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _structurizr(plan: DecompositionPlan) -> str:
+    """A C4 container model: one container per context, one database per datastore."""
+    lines = [
+        f"workspace {_quoted(plan.repo)} {_quoted('Decomposition proposed by decomposer')} {{",
+        "  model {",
+        '    user = person "User"',
+        f"    system = softwareSystem {_quoted(plan.repo)} {{",
+        '      gateway = container "API Gateway" "Routes requests to the services"'
+        ' "Amazon API Gateway"',
+    ]
+    ids = {context.name: f"ctx_{context.name}" for context in plan.contexts}
+    for context in plan.contexts:
+        summary = f"{len(context.modules)} modules, {len(context.symbols)} symbols"
+        lines.append(
+            f"      {ids[context.name]} = container {_quoted(context.name)}"
+            f' {_quoted(summary)} "ECS Fargate service"'
+        )
+        if context.datastore.kind != "none":
+            lines.append(
+                f"      db_{context.name} = container {_quoted(context.name + ' data')}"
+                f' "Owned data" {_quoted(context.datastore.kind)} {{'
+            )
+            lines += ['        tags "Database"', "      }"]
+    lines += ["    }", '    user -> gateway "Uses" "HTTPS"']
+    for context in plan.contexts:
+        if context.entry_points:
+            lines.append(f'    gateway -> {ids[context.name]} "Routes to" "HTTPS"')
+        if context.datastore.kind != "none":
+            lines.append(f'    {ids[context.name]} -> db_{context.name} "Reads and writes"')
+    for source, target, kind, weight, what in _links(plan):
+        if kind == "data":
+            continue
+        technology = "REST/HTTPS" if kind == "rest" else "Amazon SQS"
+        description = what or f"{weight} dependencies"
+        lines.append(
+            f"    {ids[source]} -> {ids[target]} {_quoted(description)} {_quoted(technology)}"
+        )
+    lines += [
+        "  }",
+        "  views {",
+        '    container system "containers" {',
+        "      include *",
+        "      autoLayout lr",
+        "    }",
+        "    styles {",
+        '      element "Database" {',
+        "        shape cylinder",
+        "      }",
+        "    }",
+        "  }",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _graphml(plan: DecompositionPlan, graph: DependencyGraph | None) -> str:
+    """The module and symbol graph, each node with its context; without a graph, the
+    context map."""
+    import networkx as nx  # only this export needs it
+
+    owners = {
+        u: "shared_kernel" for u in (*plan.shared_kernel.modules, *plan.shared_kernel.symbols)
+    }
+    for context in plan.contexts:
+        owners.update(dict.fromkeys((*context.modules, *context.symbols), context.name))
+    document = nx.MultiDiGraph()
+    if graph is None:
+        for context in plan.contexts:
+            document.add_node(context.name, kind="context", context=context.name)
+        for source, target, kind, weight, _ in _links(plan):
+            document.add_edge(source, target, key=kind, kind=kind, weight=weight)
+    else:
+        for node in graph.nodes:
+            owner = owners.get(node.id) or owners.get(node.module, "")
+            document.add_node(
+                node.id,
+                kind=node.kind,
+                module=node.module,
+                path=node.path,
+                line=node.line,
+                lines=node.lines,
+                context=owner,
+            )
+        for edge in graph.edges:
+            document.add_edge(
+                edge.source,
+                edge.target,
+                key=edge.kind,
+                kind=edge.kind,
+                weight=edge.weight,
+                certainty=edge.certainty,
+            )
+    return "\n".join(nx.generate_graphml(document)) + "\n"

@@ -1,0 +1,432 @@
+"""Stage 7a: a decomposition plan (and its graph) -> one self-contained HTML report.
+
+Python computes every view (overview, context map, DSM, a page per context, extraction
+order, AWS diagram) into one dict; the template only loops over it, and the same dict is
+embedded as JSON for the interactive context map, so the golden file pins what the report
+shows. Scripts are inlined and allowed by their hashes (Content-Security-Policy
+`default-src 'none'`): the report cannot load anything from anywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+from collections import Counter, defaultdict
+from typing import Any
+
+from markupsafe import Markup
+
+from decomposer import templating
+from decomposer.models import DecompositionPlan, DependencyGraph, RenderedFile
+
+REPORT_NAME = "report.html"
+CYTOSCAPE = "report/static/cytoscape-3.35.0.min.js"
+KERNEL = "(shared kernel)"
+# Annotations and TYPE_CHECKING imports are not runtime coupling (README, "Metrics").
+STATIC_ONLY = frozenset({"annotation", "type_import"})
+_METRICS = (
+    ("modularity", "modularity Q", "higher"),
+    ("structural_modularity", "structural modularity", "higher"),
+    ("icp", "inter-call percentage (ICP)", "lower"),
+    ("ifn", "interface number (IFN)", "lower"),
+    ("ned", "non-extreme distribution (NED)", "lower"),
+    ("bcp", "business context purity (BCP)", "lower"),
+    ("cross_context_edges", "dependencies across contexts", "lower"),
+    ("cyclic_context_pairs", "context pairs in a cycle", "lower"),
+)
+_LABEL_CHARS = 28
+
+# Public functions
+
+
+def render_report(plan: DecompositionPlan, graph: DependencyGraph | None) -> RenderedFile:
+    """The report of a plan; without its graph the DSM and module-level edges are missing,
+    and the report says so."""
+    view = report_view(plan, graph)
+    scripts = [templating.read_static(CYTOSCAPE), templating.read_static("report/static/report.js")]
+    for script in scripts:
+        # Inlined as is: a `</script` inside would end the element early (a packaging bug).
+        assert "</script" not in script.lower(), "an inlined script contains </script"
+    html = templating.render(
+        "report/report.html.j2",
+        view=view,
+        data_json=Markup(embeddable_json(view)),
+        css=Markup(templating.read_static("report/static/report.css")),
+        scripts=[Markup(script) for script in scripts],
+        csp=_content_security_policy(scripts),
+    )
+    return RenderedFile(path=REPORT_NAME, content=html)
+
+
+def report_view(plan: DecompositionPlan, graph: DependencyGraph | None) -> dict[str, Any]:
+    """Everything the report shows, as JSON-ready data with a stable order."""
+    owners = _owners(plan)
+    return {
+        "repo": plan.repo,
+        "tool_version": plan.tool_version,
+        "has_graph": graph is not None,
+        "problems": list(inconsistencies(plan, graph)),
+        "overview": _overview(plan, graph),
+        "map": _map(plan, graph, owners),
+        "dsm": _dsm(plan, graph, owners),
+        "contexts": [_context_page(plan, name) for name in _names(plan)],
+        "kernel": {
+            "modules": list(plan.shared_kernel.modules),
+            "symbols": list(plan.shared_kernel.symbols),
+            "reasons": list(plan.shared_kernel.reasons),
+        },
+        "order": [step.model_dump(mode="json") for step in plan.extraction_order],
+        "aws": _aws(plan),
+    }
+
+
+def inconsistencies(plan: DecompositionPlan, graph: DependencyGraph | None) -> tuple[str, ...]:
+    """What in the plan does not add up, or does not match the graph, one line each."""
+    names = set(_names(plan))
+    problems = [f"contexts.{c.name}: has no members" for c in plan.contexts if not _units(c)]
+    for dependency in plan.dependencies:
+        for end in (dependency.source, dependency.target):
+            if end not in names:
+                problems.append(
+                    f"dependencies: {dependency.source} -> {dependency.target}"
+                    f" names {end!r}, which is no context of the plan"
+                )
+    ordered = [step.context for step in plan.extraction_order]
+    problems += [
+        f"extraction_order: {name!r} is no context of the plan"
+        for name in ordered
+        if name not in names
+    ]
+    problems += [
+        f"extraction_order: context {name} is missing" for name in sorted(names - set(ordered))
+    ]
+    if graph is None:
+        return tuple(problems)
+    if graph.repo != plan.repo:
+        problems.append(f"the plan is of {plan.repo!r} but the graph of {graph.repo!r}")
+    nodes = {node.id for node in graph.nodes}
+    placed = set(_owners(plan))
+    unknown = sorted(placed - nodes)
+    if unknown:
+        problems.append(f"{len(unknown)} unit(s) of the plan not in the graph: {_few(unknown)}")
+    modules = {node.id for node in graph.nodes if node.kind == "module"}
+    unplaced = sorted(m for m in modules - placed if not _split_member(m, placed))
+    if unplaced:
+        problems.append(f"{len(unplaced)} module(s) of the graph in no context: {_few(unplaced)}")
+    return tuple(problems)
+
+
+def embeddable_json(view: dict[str, Any]) -> str:
+    """JSON that is safe inside a <script> element: no `<`, `>` or `&` can end it early
+    (`</script>`, `<!--`), since they are written as \\u escapes that JSON.parse reads back."""
+    text = json.dumps(view, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# Private functions
+
+
+def _names(plan: DecompositionPlan) -> list[str]:
+    return [context.name for context in plan.contexts]
+
+
+def _units(context: Any) -> tuple[str, ...]:
+    return (*context.modules, *context.symbols)
+
+
+def _few(items: list[str]) -> str:
+    return ", ".join(items[:5]) + (f" and {len(items) - 5} more" if len(items) > 5 else "")
+
+
+def _split_member(module: str, placed: set[str]) -> bool:
+    """A split module's symbols are placed one by one; the module itself may be nowhere."""
+    return any(unit.startswith(f"{module}:") for unit in placed)
+
+
+def _owners(plan: DecompositionPlan) -> dict[str, str]:
+    """unit -> context name (or KERNEL)."""
+    owners = {unit: KERNEL for unit in (*plan.shared_kernel.modules, *plan.shared_kernel.symbols)}
+    for context in plan.contexts:
+        owners.update(dict.fromkeys(_units(context), context.name))
+    return owners
+
+
+def _unit_of(node: str, owners: dict[str, str]) -> str | None:
+    if node in owners:
+        return node
+    module = node.partition(":")[0]
+    return module if module in owners else None
+
+
+def _unit_edges(graph: DependencyGraph, owners: dict[str, str]) -> Counter[tuple[str, str]]:
+    """Runtime dependency locations between placed units (self-loops left out)."""
+    weights: Counter[tuple[str, str]] = Counter()
+    for edge in graph.edges:
+        if edge.kind in STATIC_ONLY:
+            continue
+        source, target = _unit_of(edge.source, owners), _unit_of(edge.target, owners)
+        if source and target and source != target:
+            weights[source, target] += edge.weight
+    return weights
+
+
+def _number(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:.3f}"
+
+
+def _overview(plan: DecompositionPlan, graph: DependencyGraph | None) -> dict[str, Any]:
+    mine, theirs = plan.metrics, plan.as_is.metrics
+    metrics = []
+    for name, label, better in _METRICS:
+        a, b = getattr(mine, name), getattr(theirs, name)
+        wins = a > b if better == "higher" else a < b
+        metrics.append(
+            {"name": name, "label": label, "better": better, "proposal": _number(a)}
+            | {"as_is": _number(b), "verdict": "better" if wins else "same" if a == b else "worse"}
+        )
+    risks = plan.risks
+    failures = [str(f) for f in graph.failures] if graph else []
+    styles = Counter(d.style for d in plan.dependencies)
+    return {
+        "size": {
+            "files": plan.summary.files,
+            "lines": plan.summary.lines,
+            "modules": plan.summary.modules,
+            "symbols": plan.summary.symbols,
+            "orm_models": plan.summary.orm_models,
+            "contexts": len(plan.contexts),
+            "kernel_units": len(plan.shared_kernel.modules) + len(plan.shared_kernel.symbols),
+            "rest": styles["rest"],
+            "sqs": styles["sqs"],
+        },
+        "as_is_contexts": len(plan.as_is.contexts),
+        "criterion": plan.selection.criterion,
+        "metrics": metrics,
+        "cycles": [" → ".join((*cycle, cycle[0])) for cycle in risks.cycles],
+        "shared_tables": [
+            {"model": t.model, "table": t.table or "", "owner": t.owner, "used_by": list(t.used_by)}
+            for t in risks.shared_tables
+        ],
+        "transactions": [
+            {"node": t.node, "location": t.location, "contexts": list(t.contexts)}
+            for t in risks.distributed_transactions
+        ],
+        "broken_relations": [r.model_dump(mode="json") for r in risks.broken_relations],
+        "parse_failures": risks.parse_failures,
+        "failures": failures,
+        "unresolved": risks.unresolved,
+    }
+
+
+def _map(
+    plan: DecompositionPlan, graph: DependencyGraph | None, owners: dict[str, str]
+) -> dict[str, Any]:
+    """Context nodes (with seed positions on a circle), weighted edges by kind, and the
+    members and internal edges each context shows when it is opened."""
+    order = {step.context: step.order for step in plan.extraction_order}
+    names = _names(plan)
+    radius = 120 + 40 * len(names)
+    nodes = []
+    for index, context in enumerate(plan.contexts):
+        angle = 2 * math.pi * index / max(len(names), 1)
+        nodes.append(
+            {
+                "id": context.name,
+                "label": _short(context.name),
+                "members": len(_units(context)),
+                "lines": context.metrics.lines,
+                "datastore": context.datastore.kind,
+                "order": order.get(context.name, 0),
+                "x": round(radius * math.cos(angle), 1),
+                "y": round(radius * math.sin(angle), 1),
+            }
+        )
+    known = set(names)
+    edges = [
+        {
+            "source": d.source,
+            "target": d.target,
+            "kind": d.style,
+            "weight": d.weight,
+            "detail": ", ".join((*d.operations, *d.events)),
+        }
+        for d in plan.dependencies
+        if d.source in known and d.target in known
+    ]
+    data: Counter[tuple[str, str]] = Counter()
+    for relation in plan.risks.broken_relations:
+        data[relation.source_context, relation.target_context] += 1
+    for table in plan.risks.shared_tables:
+        for user in table.used_by:
+            data[user, table.owner] += 1
+    edges += [
+        {"source": s, "target": t, "kind": "data", "weight": n, "detail": "ORM data shared"}
+        for (s, t), n in sorted(data.items())
+        if s in known and t in known and s != t
+    ]
+    for edge in edges:
+        edge["id"] = f"{edge['kind']}:{edge['source']}->{edge['target']}"
+    return {"nodes": nodes, "edges": edges} | _members(plan, graph, owners)
+
+
+def _members(
+    plan: DecompositionPlan, graph: DependencyGraph | None, owners: dict[str, str]
+) -> dict[str, Any]:
+    members = {
+        c.name: [{"id": unit, "label": _short(unit, 40)} for unit in _units(c)]
+        for c in plan.contexts
+    }
+    internal: dict[str, list[list[object]]] = defaultdict(list)
+    symbols: dict[str, list[str]] = defaultdict(list)
+    if graph is not None:
+        for (source, target), weight in sorted(_unit_edges(graph, owners).items()):
+            if owners[source] == owners[target] != KERNEL:
+                internal[owners[source]].append([source, target, weight])
+        for node in graph.nodes:
+            if node.kind != "module" and owners.get(node.module, KERNEL) != KERNEL:
+                symbols[node.module].append(node.id.partition(":")[2])
+    return {"members": members, "internal": dict(internal), "symbols": dict(symbols)}
+
+
+def _short(name: str, limit: int = _LABEL_CHARS) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _dsm(
+    plan: DecompositionPlan, graph: DependencyGraph | None, owners: dict[str, str]
+) -> dict[str, Any]:
+    """Dependency locations from each context (row) to each context (column)."""
+    names = _names(plan)
+    counts: Counter[tuple[str, str]] = Counter()
+    if graph is not None:
+        for (source, target), weight in _unit_edges(graph, owners).items():
+            counts[owners[source], owners[target]] += weight
+    else:
+        for dependency in plan.dependencies:
+            counts[dependency.source, dependency.target] += dependency.weight
+    peak = max((counts[a, b] for a in names for b in names if a != b), default=0) or 1
+    rows = []
+    for row in names:
+        cells = []
+        for column in names:
+            count = counts[row, column]
+            shade = 0 if row == column or not count else 1 + min(4, 5 * count // (peak + 1))
+            cells.append({"count": count, "shade": shade, "is_self": row == column})
+        rows.append({"name": row, "cells": cells, "kernel": counts[row, KERNEL]})
+    return {"names": names, "rows": rows, "source": "graph" if graph else "plan"}
+
+
+def _context_page(plan: DecompositionPlan, name: str) -> dict[str, Any]:
+    context = next(c for c in plan.contexts if c.name == name)
+    order = next((s.order for s in plan.extraction_order if s.context == name), 0)
+    consumed_from = {
+        event: d.source for d in plan.dependencies if d.target == name for event in d.events
+    }
+    return {
+        "name": name,
+        "order": order,
+        "modules": list(context.modules),
+        "symbols": list(context.symbols),
+        "metrics": context.metrics.model_dump(mode="json"),
+        "cohesion": f"{context.metrics.cohesion:.2f}",
+        "entry_points": [e.model_dump(mode="json") for e in context.entry_points],
+        "owned_data": [d.model_dump(mode="json") for d in context.owned_data],
+        "datastore": context.datastore.model_dump(mode="json"),
+        "operations": [o.model_dump(mode="json") for o in context.operations],
+        "publishes": list(context.publishes),
+        "consumes": [
+            {"event": event, "from": consumed_from.get(event, "")} for event in context.consumes
+        ],
+        "depends_on": [_dependency(d, d.target) for d in plan.dependencies if d.source == name],
+        "used_by": [_dependency(d, d.source) for d in plan.dependencies if d.target == name],
+        "placements": [
+            {"unit": p.unit, "reasons": [r.model_dump(mode="json") for r in p.reasons]}
+            for p in context.placements
+        ],
+    }
+
+
+def _dependency(dependency: Any, other: str) -> dict[str, Any]:
+    return {
+        "context": other,
+        "style": dependency.style,
+        "weight": dependency.weight,
+        "reason": dependency.reason,
+        "operations": list(dependency.operations),
+        "events": list(dependency.events),
+        "evidence": [
+            f"{e.location} {e.source} → {e.target} ({e.kind})" for e in dependency.evidence
+        ],
+    }
+
+
+def _aws(plan: DecompositionPlan) -> dict[str, Any]:
+    """Boxes and arrows of the target architecture, laid out in columns, one per context."""
+    column, names = 200, _names(plan)
+    width = 80 + column * max(len(names), 4)
+    middle = width / 2
+    boxes = [
+        _box("clients", "Clients", middle, 40, "actor"),
+        _box("apigw", "Amazon API Gateway", middle, 120, "edge"),
+        _box("alb", "Application Load Balancer", middle, 200, "edge"),
+    ]
+    lines = [_line("clients", "apigw", "rest"), _line("apigw", "alb", "rest")]
+    receivers = sorted({d.target for d in plan.dependencies if d.style == "sqs"})
+    receivers += [c.name for c in plan.contexts if c.consumes and c.name not in receivers]
+    for index, context in enumerate(plan.contexts):
+        x = 40 + column * index + column / 2
+        service = f"svc:{context.name}"
+        boxes.append(_box(service, context.name, x, 300, "service", sub="ECS Fargate service"))
+        lines.append(_line("alb", service, "rest"))
+        if context.datastore.kind != "none":
+            store = f"db:{context.name}"
+            boxes.append(_box(store, context.datastore.kind, x, 400, "store", sub="owned data"))
+            lines.append(_line(service, store, "data"))
+        if context.name in receivers:
+            queue = f"q:{context.name}"
+            boxes.append(_box(queue, f"{context.name}-inbox", x, 500, "queue", sub="Amazon SQS"))
+            lines.append(_line(queue, service, "sqs"))
+    known = {box["id"] for box in boxes}
+    for dependency in plan.dependencies:
+        queue, source = f"q:{dependency.target}", f"svc:{dependency.source}"
+        if dependency.style == "sqs" and queue in known and source in known:
+            lines.append(_line(source, queue, "sqs"))
+    boxes.append(_box("xray", "AWS X-Ray (tracing)", width / 4, 600, "ops"))
+    boxes.append(_box("cloudwatch", "Amazon CloudWatch (logs, metrics)", 3 * width / 4, 600, "ops"))
+    positions = {box["id"]: box for box in boxes}
+    for line in lines:
+        start, end = positions[line["from"]], positions[line["to"]]
+        line |= {"x1": start["cx"], "y1": start["cy"], "x2": end["cx"], "y2": end["cy"]}
+    return {"width": width, "height": 650, "boxes": boxes, "lines": lines}
+
+
+def _box(key: str, label: str, cx: float, cy: float, kind: str, *, sub: str = "") -> dict[str, Any]:
+    return {
+        "id": key,
+        "label": _short(label, 26),
+        "title": label,
+        "sub": sub,
+        "kind": kind,
+        "cx": cx,
+        "cy": cy,
+        "x": cx - 85,
+        "y": cy - 24,
+    }
+
+
+def _line(start: str, end: str, kind: str) -> dict[str, Any]:
+    return {"from": start, "to": end, "kind": kind}
+
+
+def _content_security_policy(scripts: list[str]) -> str:
+    """Nothing from anywhere; only these exact inline scripts, inline styles, data: images."""
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+        for s in scripts
+    )
+    return (
+        f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:;"
+        " base-uri 'none'; form-action 'none'"
+    )

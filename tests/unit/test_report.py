@@ -1,0 +1,256 @@
+"""Stage 7a: the report and the exports, from hand-built plans (no disk)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import networkx as nx
+import pydot
+import pytest
+
+from decomposer.export import render_exports
+from decomposer.models import DecompositionPlan
+from decomposer.report import embeddable_json, inconsistencies, render_report, report_view
+from tests.conftest import graph_of
+
+METRICS = {
+    "contexts": 2,
+    "modularity": 0.5,
+    "structural_modularity": 0.1,
+    "icp": 0.1,
+    "ifn": 1.0,
+    "ned": 0.0,
+    "bcp": 0.5,
+    "cross_context_edges": 1,
+    "cyclic_context_pairs": 0,
+}
+# pydot 4 calls pyparsing APIs that pyparsing 3.2 deprecates.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+CONTEXT_METRICS = {"units": 1, "lines": 10, "cohesion": 0.5, "efferent": 0, "afferent": 0}
+
+
+def context(name: str, *modules: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "modules": list(modules),
+        "datastore": {"kind": "none", "evidence": []},
+        "metrics": CONTEXT_METRICS,
+    } | extra
+
+
+def make_plan(contexts: list[dict[str, Any]], **extra: Any) -> DecompositionPlan:
+    document: dict[str, Any] = {
+        "tool_version": "0",
+        "repo": "repo",
+        "settings": {},
+        "summary": {
+            "files": 3,
+            "lines": 30,
+            "modules": 3,
+            "symbols": 2,
+            "failed_files": 0,
+            "skipped_files": 0,
+            "empty_files": 0,
+            "edges_by_kind": {},
+            "entry_points_by_kind": {},
+            "orm_models": 0,
+        },
+        "granularity": "module",
+        "selection": {"criterion": "test", "alternatives": []},
+        "contexts": contexts,
+        "shared_kernel": {},
+        "dependencies": [],
+        "metrics": METRICS,
+        "as_is": {"description": "packages", "contexts": [], "metrics": METRICS},
+        "risks": {
+            "cycles": [],
+            "broken_relations": [],
+            "distributed_transactions": [],
+            "shared_tables": [],
+            "parse_failures": 0,
+            "unresolved": 0,
+        },
+        "extraction_order": [
+            {"order": i + 1, "context": c["name"], "entanglement": 0, "reasons": []}
+            for i, c in enumerate(contexts)
+        ],
+        "baseline": [],
+    }
+    return DecompositionPlan.model_validate(document | extra)
+
+
+def dependency(source: str, target: str, style: str = "rest", weight: int = 2) -> dict[str, Any]:
+    return {
+        "source": source,
+        "target": target,
+        "style": style,
+        "reason": "test",
+        "weight": weight,
+        "evidence": [],
+    }
+
+
+def embedded(html: str) -> dict[str, Any]:
+    match = re.search(
+        r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S
+    )
+    assert match, "no embedded data"
+    return dict(json.loads(match.group(1)))
+
+
+SHOP = {
+    "shop/": "",
+    "shop.orders": "from shop import payments\ndef place():\n    payments.charge()\n    payments.charge()\n",
+    "shop.payments": "def charge(): ...\n",
+}
+
+
+def test_a_name_with_script_end_tag_stays_inside_the_embedded_json() -> None:
+    evil = "shop.</script><!--<script>alert(1)</script>"
+    html = render_report(make_plan([context("orders", evil)]), None).content
+    assert evil not in html
+    assert embedded(html)["contexts"][0]["modules"] == [evil]
+
+
+def test_names_with_markup_ampersands_and_quotes_are_escaped_in_the_html() -> None:
+    name = "shop.<b>x</b>&\"q'"
+    html = render_report(make_plan([context("orders", name)]), None).content
+    assert "<b>x</b>" not in html
+    assert "shop.&lt;b&gt;x&lt;/b&gt;&amp;&#34;q&#39;" in html
+
+
+def test_embeddable_json_has_no_angle_brackets_or_ampersands() -> None:
+    text = embeddable_json({"a": "</script><!-- & >"})
+    assert not set("<>&") & set(text)
+    assert json.loads(text) == {"a": "</script><!-- & >"}
+
+
+def test_content_security_policy_allows_no_host_and_nothing_loads_from_elsewhere() -> None:
+    html = render_report(make_plan([context("orders", "shop.orders")]), None).content
+    assert "default-src &#39;none&#39;" in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "<link" not in html and "@import" not in html
+
+
+def test_a_context_with_no_members_renders_and_is_reported() -> None:
+    plan = make_plan([context("orders", "shop.orders"), context("empty")])
+    html = render_report(plan, None).content
+    assert "contexts.empty: has no members" in html
+    assert "This context has no members." in html
+
+
+def test_a_plan_that_does_not_match_the_graph_says_what_differs() -> None:
+    graph = graph_of(SHOP)
+    plan = make_plan(
+        [context("orders", "shop.orders", "shop.gone")],
+        dependencies=[dependency("orders", "billing")],
+    )
+    problems = inconsistencies(plan, graph)
+    assert "1 unit(s) of the plan not in the graph: shop.gone" in problems
+    assert "2 module(s) of the graph in no context: shop, shop.payments" in problems
+    assert any("names 'billing', which is no context of the plan" in p for p in problems)
+    assert "the plan is of 'repo'" not in " ".join(problems)
+    assert "shop.gone" in render_report(plan, graph).content
+
+
+def test_without_a_graph_the_report_says_what_is_missing() -> None:
+    html = render_report(make_plan([context("orders", "shop.orders")]), None).content
+    assert "no graph.json beside the plan" in html
+    assert embedded(html)["dsm"]["source"] == "plan"
+
+
+def test_dsm_counts_runtime_dependency_locations_between_contexts() -> None:
+    plan = make_plan(
+        [context("orders", "shop.orders"), context("payments", "shop.payments")],
+        shared_kernel={"modules": ["shop"]},
+    )
+    dsm = report_view(plan, graph_of(SHOP))["dsm"]
+    assert dsm["names"] == ["orders", "payments"]
+    counts = [[cell["count"] for cell in row["cells"]] for row in dsm["rows"]]
+    assert counts == [[0, 3], [0, 0]]  # one import and one call edge seen at two places
+
+
+def test_map_has_one_node_per_context_and_edges_coloured_by_kind() -> None:
+    plan = make_plan(
+        [context("orders", "shop.orders"), context("payments", "shop.payments")],
+        dependencies=[dependency("orders", "payments", "sqs", 3)],
+    )
+    view = report_view(plan, None)["map"]
+    assert [n["id"] for n in view["nodes"]] == ["orders", "payments"]
+    assert [(e["kind"], e["weight"]) for e in view["edges"]] == [("sqs", 3)]
+
+
+def test_two_thousand_modules_render_with_one_map_node_per_context() -> None:
+    contexts = [
+        context(f"c{i}", *(f"pkg{i}.m{j}" for j in range(100)), metrics=CONTEXT_METRICS)
+        for i in range(21)
+    ]
+    html = render_report(make_plan(contexts), None).content
+    data = embedded(html)
+    assert len(data["map"]["nodes"]) == 21
+    assert sum(len(m) for m in data["map"]["members"].values()) == 2100
+
+
+def test_very_long_names_are_shortened_on_the_map_but_whole_on_the_page() -> None:
+    long = "shop." + "x" * 300
+    view = report_view(make_plan([context("orders", long)]), None)
+    assert len(view["map"]["members"]["orders"][0]["label"]) == 40
+    assert view["contexts"][0]["modules"] == [long]
+
+
+def test_the_view_is_deterministic() -> None:
+    plan = make_plan([context("orders", "shop.orders"), context("payments", "shop.payments")])
+    first = render_report(plan, graph_of(SHOP)).content
+    assert render_report(plan, graph_of(SHOP)).content == first
+
+
+# -- exports ---------------------------------------------------------------------------------
+
+
+def exports(plan: DecompositionPlan, graph: Any = None) -> dict[str, str]:
+    return {file.path: file.content for file in render_exports(plan, graph)}
+
+
+TWO = [context("orders", "shop.orders"), context("payments", "shop.payments")]
+
+
+def test_dot_export_parses_with_pydot_and_escapes_quotes() -> None:
+    plan = make_plan(TWO, repo='my "shop"\\', dependencies=[dependency("orders", "payments")])
+    (graph,) = pydot.graph_from_dot_data(exports(plan)["context-map.dot"])
+    assert sorted(
+        n.get_name().strip('"') for n in graph.get_nodes() if "label" in n.get_attributes()
+    ) == ["orders", "payments"]
+    assert len(graph.get_edges()) == 1
+
+
+def test_graphml_export_reads_back_with_networkx_with_each_node_context() -> None:
+    plan = make_plan(TWO, shared_kernel={"modules": ["shop"]})
+    document = nx.parse_graphml(exports(plan, graph_of(SHOP))["graph.graphml"])
+    assert document.nodes["shop.payments:charge"]["context"] == "payments"
+    assert document.nodes["shop"]["context"] == "shared_kernel"
+
+
+def test_graphml_export_without_a_graph_is_the_context_map() -> None:
+    plan = make_plan(TWO, dependencies=[dependency("orders", "payments")])
+    document = nx.parse_graphml(exports(plan)["graph.graphml"])
+    assert sorted(document.nodes) == ["orders", "payments"]
+    assert document.number_of_edges() == 1
+
+
+def test_mermaid_export_is_a_flowchart_with_one_node_per_context() -> None:
+    plan = make_plan(TWO, dependencies=[dependency("orders", "payments", "sqs")])
+    text = exports(plan)["context-map.mmd"]
+    assert text.startswith("flowchart LR\n")
+    assert re.findall(r'^  (c\d+)\["', text, re.M) == ["c0", "c1"]
+    assert '  c0 -.->|"sqs 2"| c1' in text
+
+
+def test_structurizr_export_has_a_container_per_context_and_balanced_braces() -> None:
+    plan = make_plan(TWO, dependencies=[dependency("orders", "payments")])
+    text = exports(plan)["workspace.dsl"]
+    assert text.count("{") == text.count("}")
+    assert 'ctx_orders = container "orders"' in text
+    assert 'ctx_orders -> ctx_payments "2 dependencies" "REST/HTTPS"' in text
