@@ -225,3 +225,14 @@ def test_git_flag_outside_a_git_work_tree_is_a_user_error(write_tree, tmp_path: 
     repo = write_tree({"app/__init__.py": "", "app/a.py": "x = 1\n"})
     code, _, err = run("analyze", str(repo), "--out", str(tmp_path / "o"), "--git")
     assert code == 1 and "no git history" in err
+
+
+def test_repository_of_empty_modules_gives_a_valid_one_context_plan(
+    write_tree, tmp_path: Path
+) -> None:
+    repo = write_tree({"app/__init__.py": "", "app/empty.py": ""})
+    code, _, err = run("analyze", str(repo), "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    plan = DecompositionPlan.model_validate_json((tmp_path / "o" / "plan.json").read_text())
+    placed = [u for c in plan.contexts for u in c.modules] + list(plan.shared_kernel.modules)
+    assert len(plan.contexts) == 1 and sorted(placed) == ["app", "app.empty"]
