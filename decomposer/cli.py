@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -15,7 +16,7 @@ from decomposer.config import Settings, load_settings
 from decomposer.console import Reporter
 from decomposer.errors import ExitCode, UserError
 from decomposer.export import FORMATS
-from decomposer.models import DecompositionPlan
+from decomposer.models import DecompositionPlan, ScaffoldOptions
 from decomposer.models.check import CheckResult
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -300,6 +301,51 @@ def export(
     chosen = FORMATS if "all" in formats else tuple(f for f in FORMATS if f in formats)
     result = pipeline.export(plan_file, chosen, out=out, graph_path=graph_file)
     _report_rendered(reporter, result)
+
+
+@main.command()
+@PLAN
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write infra/ and .github/workflows/ into this folder.",
+)
+@click.option("--force", is_flag=True, help="Overwrite generated files that were edited since.")
+@click.option("--dry-run", is_flag=True, help="List what would change; write nothing.")
+@click.option(
+    "--vpc-link",
+    type=click.Choice(["nlb", "alb-direct"]),
+    default="nlb",
+    show_default=True,
+    help="Reach the ALB through an NLB (hashicorp/aws 5.x) or directly (needs 6.25+).",
+)
+@common_options
+@handle_errors
+def scaffold(
+    plan_file: Path,
+    out: Path,
+    force: bool,
+    dry_run: bool,
+    vpc_link: Literal["nlb", "alb-direct"],
+    reporter: Reporter,
+    **_: Any,
+) -> None:
+    """Generate PLAN's AWS infrastructure (Terraform) and CI/CD pipelines into --out."""
+    options = ScaffoldOptions(vpc_link=vpc_link)
+    changes = pipeline.scaffold(plan_file, out=out, options=options, force=force, dry_run=dry_run)
+    for change in changes:
+        reporter.out.print(f"{change.action:>9}  {change.path}", markup=False, highlight=False)
+    counts: Counter[str] = Counter(change.action for change in changes)
+    summary = ", ".join(f"{counts[a]} {a}" for a in _ACTIONS if counts[a])
+    verb = "would write" if dry_run else "wrote"
+    reporter.out.print(f"{verb} {len(changes)} files into {out}: {summary}", markup=False)
+    if dry_run and counts["conflict"]:
+        reporter.warn("files marked conflict were edited by someone: --force overwrites them")
+
+
+_ACTIONS = ("create", "update", "overwrite", "identical", "conflict")
 
 
 def _report_rendered(reporter: Reporter, result: pipeline.RenderResult) -> None:

@@ -34,3 +34,7 @@ class ConfigError(UserError):
 
 class PlanError(UserError):
     """A plan file that cannot be read, or that does not match the repository."""
+
+
+class ConflictError(UserError):
+    """Generated files would overwrite files someone edited (`--force` to overwrite)."""

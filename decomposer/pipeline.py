@@ -17,6 +17,7 @@ from decomposer import check as contract_check
 from decomposer import cluster, discover, extract, files, graph, metrics, plan
 from decomposer import export as plan_export
 from decomposer import report as html_report
+from decomposer import scaffold as generated
 from decomposer.config import Settings
 from decomposer.errors import PlanError
 from decomposer.models import (
@@ -25,8 +26,10 @@ from decomposer.models import (
     ContextGroup,
     DecompositionPlan,
     DependencyGraph,
+    FileChange,
     ModuleFacts,
     ParseFailure,
+    ScaffoldOptions,
     SourceFile,
 )
 from decomposer.models.check import CheckResult
@@ -210,6 +213,16 @@ def export(
         problems=html_report.inconsistencies(edited, document),
         has_graph=document is not None,
     )
+
+
+def scaffold(
+    plan_path: Path, *, out: Path, options: ScaffoldOptions, force: bool, dry_run: bool
+) -> tuple[FileChange, ...]:
+    """The plan's infrastructure and pipelines, written under `out` (or only listed)."""
+    rendered = generated.render_scaffold(files.read_plan(plan_path), options=options)
+    if not dry_run:
+        files.prepare_out_dir(out)
+    return files.apply(rendered, out, force=force, dry_run=dry_run)
 
 
 def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clustering:

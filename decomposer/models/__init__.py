@@ -86,6 +86,14 @@ from decomposer.models.plan import (
     Style,
 )
 from decomposer.models.render import FileChange, RenderedFile
+from decomposer.models.service import (
+    ClientSpec,
+    OperationRoute,
+    PublishedEvent,
+    ServiceSet,
+    ServiceSpec,
+    TableSpec,
+)
 
 __all__ = [
     "PLAN_SCHEMA_VERSION",
@@ -98,6 +106,7 @@ __all__ = [
     "BoundedContext",
     "BrokenRelation",
     "Certainty",
+    "ClientSpec",
     "Clustering",
     "ContextCountChoice",
     "ContextDependency",
@@ -136,12 +145,14 @@ __all__ = [
     "ModuleFacts",
     "NodeKind",
     "Operation",
+    "OperationRoute",
     "OrmRef",
     "OrmRefKind",
     "OwnedModel",
     "ParseFailure",
     "Placement",
     "PlanEntryPoint",
+    "PublishedEvent",
     "QueueInfra",
     "Reason",
     "RefKind",
@@ -152,6 +163,8 @@ __all__ = [
     "ScaffoldOptions",
     "ServiceInfra",
     "ServicePipeline",
+    "ServiceSet",
+    "ServiceSpec",
     "SharedKernel",
     "SharedTable",
     "SkipReason",
@@ -160,6 +173,7 @@ __all__ = [
     "SourceTree",
     "Style",
     "SymbolRef",
+    "TableSpec",
     "Transaction",
     "Unresolved",
     "Violation",

@@ -1,0 +1,279 @@
+"""Stage 7b, services: plan + InfraSpec -> ServiceSpec per context -> services/<name>/ files.
+
+Ports, path prefixes, service names and inbox queues are read from the `InfraSpec`, so the
+code and the Terraform agree; this module adds routes, clients, events and tables, and checks
+that every plan name can become a Python identifier and a file name under the output folder.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+from decomposer import templating
+from decomposer.errors import PlanError
+from decomposer.models import (
+    BoundedContext,
+    ClientSpec,
+    DecompositionPlan,
+    InfraSpec,
+    OperationRoute,
+    PublishedEvent,
+    RenderedFile,
+    ServiceSet,
+    ServiceSpec,
+    TableSpec,
+)
+
+LOCAL_PORT_BASE = 8001
+# Routes the generated app defines itself: an operation may not take their place.
+RESERVED_OPERATIONS = frozenset({"health"})
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_CLASS = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,79}$")
+_TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_RELATIONAL = frozenset({"aurora-postgresql", "aurora-mysql"})
+
+# (template under templates/service/, output under services/<name>/, when)
+# when: "always", "relational", "dynamodb", "inbox"
+_FILES: tuple[tuple[str, str, str], ...] = (
+    ("pyproject.toml.j2", "pyproject.toml", "always"),
+    ("README.md.j2", "README.md", "always"),
+    ("Dockerfile.j2", "Dockerfile", "always"),
+    ("dockerignore", ".dockerignore", "always"),
+    ("package/__init__.py.j2", "{package}/__init__.py", "always"),
+    ("package/main.py.j2", "{package}/main.py", "always"),
+    ("package/settings.py.j2", "{package}/settings.py", "always"),
+    ("package/logs.py", "{package}/logs.py", "always"),
+    ("package/tracing.py", "{package}/tracing.py", "always"),
+    ("package/schemas.py", "{package}/schemas.py", "always"),
+    ("package/runtime.py.j2", "{package}/runtime.py", "always"),
+    ("package/routes.py.j2", "{package}/routes.py", "always"),
+    ("package/handlers.py.j2", "{package}/handlers.py", "always"),
+    ("package/http.py", "{package}/http.py", "always"),
+    ("package/clients.py.j2", "{package}/clients.py", "always"),
+    ("package/messaging.py", "{package}/messaging.py", "always"),
+    ("package/events.py.j2", "{package}/events.py", "always"),
+    ("package/data.py.j2", "{package}/data.py", "always"),
+    ("alembic.ini.j2", "alembic.ini", "relational"),
+    ("migrations/env.py.j2", "migrations/env.py", "relational"),
+    ("migrations/script.py.mako", "migrations/script.py.mako", "relational"),
+    ("migrations/versions/0001_initial.py.j2", "migrations/versions/0001_initial.py", "relational"),
+    ("tests/__init__.py", "tests/__init__.py", "always"),
+    ("tests/conftest.py.j2", "tests/conftest.py", "always"),
+    ("tests/test_app.py.j2", "tests/test_app.py", "always"),
+    ("tests/test_tracing.py.j2", "tests/test_tracing.py", "always"),
+    ("tests/test_messaging.py.j2", "tests/test_messaging.py", "always"),
+    ("tests/test_data.py.j2", "tests/test_data.py", "always"),
+    ("tests/test_contracts.py.j2", "tests/test_contracts.py", "always"),
+)
+
+# Public functions
+
+
+def build_services(plan: DecompositionPlan, spec: InfraSpec) -> ServiceSet:
+    """A ServiceSpec per context, with the names, ports and queues of `spec`.
+
+    Raises:
+        PlanError: a name of the plan cannot become Python code or a file name.
+    """
+    contexts = {context.name: context for context in plan.contexts}
+    local_ports = {s.name: LOCAL_PORT_BASE + i for i, s in enumerate(spec.services)}
+    services = tuple(
+        _service(contexts[infra.name], plan, spec, local_ports) for infra in spec.services
+    )
+    return ServiceSet(
+        project=spec.project,
+        services=services,
+        queues=tuple(queue.aws_name for queue in spec.queues),
+    )
+
+
+def render_services(plan: DecompositionPlan, spec: InfraSpec) -> list[RenderedFile]:
+    """services/<name>/ for every context, and docker-compose.yml to run them all locally."""
+    service_set = build_services(plan, spec)
+    rendered = [file for service in service_set.services for file in _render_service(service)]
+    rendered.append(
+        RenderedFile(
+            path="docker-compose.yml",
+            content=templating.render("service/docker-compose.yml.j2", services=service_set),
+        )
+    )
+    return rendered
+
+
+# Private functions
+
+
+def _service(
+    context: BoundedContext,
+    plan: DecompositionPlan,
+    spec: InfraSpec,
+    local_ports: dict[str, int],
+) -> ServiceSpec:
+    infra = next(s for s in spec.services if s.name == context.name)
+    where = f"contexts.{context.name}"
+    _identifier(context.name, where=where)
+    operations = tuple(
+        OperationRoute(
+            name=_identifier(op.name, where=f"{where}.operations.{op.name}", operation=True),
+            path=f"{infra.path_prefix}{op.name}",
+            style=op.style,
+            target=op.target,
+            callers=op.callers,
+        )
+        for op in sorted(context.operations, key=lambda op: op.name)
+    )
+    _unique([op.name for op in operations], where=f"{where}.operations")
+    inbox = next((q for q in spec.queues if q.consumer == context.name), None)
+    return ServiceSpec(
+        name=context.name,
+        package=f"{context.name}_service",
+        title="".join(part.capitalize() for part in context.name.split("_")),
+        aws_name=infra.aws_name,
+        port=infra.port,
+        local_port=local_ports[context.name],
+        path_prefix=infra.path_prefix,
+        datastore=context.datastore.kind,
+        is_relational=context.datastore.kind in _RELATIONAL,
+        operations=operations,
+        clients=_clients(context.name, plan, spec, local_ports),
+        publishes=_publishes(context.name, plan, spec),
+        consumes=tuple(_identifier(e, where=f"{where}.consumes") for e in inbox.events)
+        if inbox
+        else (),
+        inbox=inbox.aws_name if inbox else None,
+        tables=_tables(context, where=where),
+        entry_points=tuple(
+            f"{' '.join(ep.methods) + ' ' if ep.methods else ''}{ep.name} -> {ep.handler}"
+            f" ({ep.kind}, {ep.location})"
+            for ep in context.entry_points
+        ),
+        modules=context.modules,
+        symbols=context.symbols,
+        depends_on=tuple(
+            sorted(
+                {d.target for d in plan.dependencies if d.source == context.name} - {context.name}
+            )
+        ),
+    )
+
+
+def _clients(
+    name: str, plan: DecompositionPlan, spec: InfraSpec, local_ports: dict[str, int]
+) -> tuple[ClientSpec, ...]:
+    """REST operations called on each other context; operations sent as events go by SQS."""
+    calls: dict[str, set[str]] = {}
+    for dependency in plan.dependencies:
+        if dependency.source != name or dependency.target == name:
+            continue
+        rest = set(dependency.operations) - set(dependency.events)
+        for operation in rest:
+            _identifier(
+                operation,
+                where=f"dependencies.{name}->{dependency.target}.operations",
+                operation=True,
+            )
+        if rest:
+            calls.setdefault(dependency.target, set()).update(rest)
+    clients = []
+    for target in sorted(calls):
+        infra = next((s for s in spec.services if s.name == target), None)
+        if infra is None:
+            raise PlanError(
+                f"dependencies: {name} -> {target} names {target!r}, which is not a context",
+                hint="fix the dependency, or rerun `decompose score` on the edited plan",
+            )
+        clients.append(
+            ClientSpec(
+                service=target,
+                class_name="".join(p.capitalize() for p in target.split("_")) + "Client",
+                url_setting=f"{target}_service_url",
+                local_url=f"http://localhost:{local_ports[target]}",
+                path_prefix=infra.path_prefix,
+                operations=tuple(sorted(calls[target])),
+            )
+        )
+    return tuple(clients)
+
+
+def _publishes(name: str, plan: DecompositionPlan, spec: InfraSpec) -> tuple[PublishedEvent, ...]:
+    inboxes = {queue.consumer: queue.aws_name for queue in spec.queues}
+    events = {
+        (event, dependency.target)
+        for dependency in plan.dependencies
+        if dependency.source == name and dependency.target != name
+        for event in dependency.events
+    }
+    return tuple(
+        PublishedEvent(
+            name=_identifier(event, where=f"dependencies.{name}->{consumer}.events"),
+            consumer=consumer,
+            queue=inboxes[consumer],
+        )
+        for event, consumer in sorted(events)
+    )
+
+
+def _tables(context: BoundedContext, *, where: str) -> tuple[TableSpec, ...]:
+    tables = []
+    for owned in context.owned_data:
+        class_name = owned.model.rpartition(":")[2].rpartition(".")[2]
+        table = owned.table or templating.snake_case(class_name)
+        if not _CLASS.match(class_name) or keyword.iskeyword(class_name):
+            raise PlanError(
+                f"{where}.owned_data: {owned.model!r} does not end in a class name",
+                hint="write the model as module:Class",
+            )
+        if not _TABLE.match(table):
+            raise PlanError(
+                f"{where}.owned_data.{class_name}: table {table!r} is not a plain SQL name",
+                hint="use letters, digits and '_' (at most 63)",
+            )
+        tables.append(TableSpec(class_name=class_name, table=table, source=owned.model))
+    _unique([t.class_name for t in tables], where=f"{where}.owned_data")
+    _unique([t.table for t in tables], where=f"{where}.owned_data (tables)")
+    return tuple(sorted(tables, key=lambda t: t.class_name))
+
+
+def _identifier(value: str, *, where: str, operation: bool = False) -> str:
+    """`value` if it can be a Python identifier, a module-level name and a URL segment."""
+    if not _IDENTIFIER.match(value) or keyword.iskeyword(value):
+        raise PlanError(
+            f"{where}: {value!r} cannot become Python code: use lowercase letters, digits"
+            " and '_', start with a letter, no Python keyword",
+            hint="rename it in the plan",
+        )
+    if operation and value in RESERVED_OPERATIONS:
+        raise PlanError(
+            f"{where}: an operation may not be called {value!r}: the service defines it",
+            hint="rename the operation in the plan",
+        )
+    return value
+
+
+def _unique(values: list[str], *, where: str) -> None:
+    doubles = sorted({v for v in values if values.count(v) > 1})
+    if doubles:
+        raise PlanError(f"{where}: {', '.join(doubles)} appear twice", hint="rename one")
+
+
+def _render_service(service: ServiceSpec) -> list[RenderedFile]:
+    wanted = {
+        "always": True,
+        "relational": service.is_relational,
+        "dynamodb": service.datastore == "dynamodb",
+        "inbox": service.inbox is not None,
+    }
+    rendered = []
+    for template, output, when in _FILES:
+        if not wanted[when]:
+            continue
+        path = f"services/{service.name}/{output.format(package=service.package)}"
+        source = f"service/{template}"
+        content = (
+            templating.render(source, service=service)
+            if template.endswith(".j2")
+            else templating.read_static(source)
+        )
+        rendered.append(RenderedFile(path=path, content=content))
+    return rendered

@@ -1,0 +1,109 @@
+variable "name" {
+  description = "Name of the service's resources (project-environment-service)"
+  type        = string
+}
+
+variable "target_group_name" {
+  description = "Name of the target group (at most 32 characters)"
+  type        = string
+}
+
+variable "service" {
+  description = "Service (bounded context) name"
+  type        = string
+}
+
+variable "path_prefix" {
+  description = "Path prefix the ALB routes to this service, with both slashes"
+  type        = string
+}
+
+variable "port" {
+  description = "Port the service listens on"
+  type        = number
+}
+
+variable "listener_priority" {
+  description = "Priority of the service's ALB listener rule (unique per listener)"
+  type        = number
+}
+
+variable "vpc_id" {
+  description = "VPC of the service"
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Private subnets of the instances"
+  type        = list(string)
+}
+
+variable "alb_listener_arn" {
+  description = "ALB listener to add the path rule to"
+  type        = string
+}
+
+variable "alb_arn_suffix" {
+  description = "ARN suffix of the ALB, for CloudWatch metrics"
+  type        = string
+}
+
+variable "alb_security_group_id" {
+  description = "Security group of the ALB"
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "KMS key of the log group and image repository"
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "Retention of the service's log group"
+  type        = number
+}
+
+variable "ami_id" {
+  description = "AMI of the instances (an SSM parameter reference works too)"
+  type        = string
+}
+
+variable "instance_type" {
+  description = "EC2 instance type"
+  type        = string
+}
+
+variable "min_size" {
+  description = "Minimum number of instances"
+  type        = number
+}
+
+variable "max_size" {
+  description = "Maximum number of instances"
+  type        = number
+}
+
+variable "desired_capacity" {
+  description = "Instances at creation (scaling changes it afterwards)"
+  type        = number
+}
+
+variable "cpu_target_percent" {
+  description = "Average CPU the target-tracking policy keeps"
+  type        = number
+}
+
+variable "image_tag" {
+  description = "Image tag of the first rollout (the pipeline sets it afterwards)"
+  type        = string
+}
+
+variable "latency_threshold_seconds" {
+  description = "Alarm when the p95 response time is above this"
+  type        = number
+}
+
+variable "error_rate_threshold_percent" {
+  description = "Alarm when more than this share of responses are 5xx"
+  type        = number
+}

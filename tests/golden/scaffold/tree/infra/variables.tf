@@ -1,0 +1,132 @@
+variable "environment" {
+  description = "Environment name, part of every resource name"
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{0,7}$", var.environment))
+    error_message = "The environment is 1 to 8 lowercase letters and digits, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "AWS region"
+  type        = string
+}
+
+variable "availability_zones" {
+  description = "The two availability zones of the subnets"
+  type        = list(string)
+
+  validation {
+    condition     = length(var.availability_zones) == 2
+    error_message = "Give exactly two availability zones."
+  }
+}
+
+variable "emulator" {
+  description = "Leave out what a local AWS emulator cannot create (see emulator.tfvars)"
+  type        = bool
+  default     = false
+}
+
+variable "ami_id" {
+  description = "AMI of the service instances"
+  type        = string
+  default     = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+}
+
+variable "instance_type" {
+  description = "EC2 instance type of the services"
+  type        = string
+  default     = "t3.small"
+}
+
+variable "min_size" {
+  description = "Minimum instances per service"
+  type        = number
+  default     = 2
+}
+
+variable "max_size" {
+  description = "Maximum instances per service"
+  type        = number
+  default     = 6
+}
+
+variable "cpu_target_percent" {
+  description = "Average CPU each service's target-tracking policy keeps"
+  type        = number
+  default     = 60
+}
+
+variable "image_tag" {
+  description = "Image tag of the first rollout (each pipeline sets its own afterwards)"
+  type        = string
+  default     = "bootstrap"
+}
+
+variable "db_instance_class" {
+  description = "Instance class of the Aurora instances"
+  type        = string
+  default     = "db.t4g.medium"
+}
+
+variable "db_instance_count" {
+  description = "Aurora instances per cluster (writer plus readers)"
+  type        = number
+  default     = 1
+}
+
+variable "backup_retention_days" {
+  description = "Days of automated database backups"
+  type        = number
+  default     = 7
+}
+
+variable "deletion_protection" {
+  description = "Protect databases, tables and load balancers from deletion"
+  type        = bool
+  default     = true
+}
+
+variable "log_retention_days" {
+  description = "Retention of every log group"
+  type        = number
+  default     = 365
+}
+
+variable "cache_size_gb" {
+  description = "API Gateway stage cache size"
+  type        = string
+  default     = "0.5"
+}
+
+variable "cache_ttl_seconds" {
+  description = "How long the API caches a GET response"
+  type        = number
+  default     = 60
+}
+
+variable "latency_threshold_seconds" {
+  description = "Latency alarm: p95 response time above this"
+  type        = number
+  default     = 1
+}
+
+variable "error_rate_threshold_percent" {
+  description = "5xx alarm: share of 5xx responses above this"
+  type        = number
+  default     = 5
+}
+
+variable "queue_age_alarm_seconds" {
+  description = "Queue age alarm: oldest message older than this"
+  type        = number
+  default     = 300
+}
+
+variable "xray_sampling_rate" {
+  description = "Share of requests traced beyond the first each second"
+  type        = number
+  default     = 0.05
+}

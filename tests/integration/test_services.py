@@ -1,0 +1,392 @@
+"""The generated services for real: their own test suites, uvicorn, and two services talking
+over REST and SQS (moto's server) with PostgreSQL and DynamoDB, one trace id end to end.
+
+The services' dependencies live in their own virtualenv, never in decomposer's: point
+DECOMPOSER_SERVICES_PYTHON at its python (`.ci/run` creates `.venv-services`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import textwrap
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from decomposer import files
+from decomposer.models import ScaffoldOptions
+from decomposer.scaffold import render_scaffold
+
+pytestmark = pytest.mark.integration
+
+PLAN = Path(__file__).resolve().parent.parent / "golden" / "scaffold" / "plan.json"
+PYTHON = os.environ.get("DECOMPOSER_SERVICES_PYTHON")
+needs_python = pytest.mark.skipif(
+    not PYTHON,
+    reason="set DECOMPOSER_SERVICES_PYTHON to a python with the services' dependencies"
+    " (fastapi, uvicorn, httpx, boto3, sqlalchemy, alembic, psycopg, opentelemetry-sdk,"
+    " pydantic-settings, pytest, ruff, moto[server]); .ci/run creates .venv-services",
+)
+TRACE_ID = "5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5"
+
+
+def scaffold(out: Path, edit: dict[str, Any] | None = None) -> Path:
+    document = json.loads(PLAN.read_text())
+    for context in document["contexts"]:
+        context.update((edit or {}).get(context["name"], {}))
+    plan_path = out / "plan.json"
+    plan_path.write_text(json.dumps(document))
+    for file in render_scaffold(files.read_plan(plan_path), options=ScaffoldOptions()):
+        path = out / file.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(file.content)
+    return out / "services"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    for _ in range(200):
+        if process.poll() is not None:
+            pytest.fail(f"{url}: the process exited\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"{url} never answered\n{log.read_text()[-3000:]}")
+
+
+def start(
+    command: list[str], *, cwd: Path, env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
+    with log.open("wb") as stream:
+        return subprocess.Popen(
+            command, cwd=cwd, env={**os.environ, **env}, stdout=stream, stderr=subprocess.STDOUT
+        )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def json_lines(path: Path) -> list[dict[str, Any]]:
+    lines = []
+    for line in path.read_text().splitlines() if path.exists() else []:
+        try:
+            lines.append(json.loads(line))
+        except ValueError:
+            continue
+    return lines
+
+
+@needs_python
+def test_every_generated_service_passes_ruff_and_its_own_tests(tmp_path: Path) -> None:
+    assert PYTHON
+    services = scaffold(tmp_path)
+    for service in sorted(services.iterdir()):
+        lint = subprocess.run(
+            [PYTHON, "-m", "ruff", "check", "--no-cache", "."],
+            cwd=service,
+            capture_output=True,
+            text=True,
+        )
+        assert lint.returncode == 0, f"{service.name}:\n{lint.stdout}{lint.stderr}"
+        tests = subprocess.run(
+            [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=service,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert tests.returncode == 0, f"{service.name}:\n{tests.stdout[-4000:]}{tests.stderr}"
+
+
+@needs_python
+def test_a_generated_service_starts_under_uvicorn(tmp_path: Path) -> None:
+    assert PYTHON
+    service = scaffold(tmp_path) / "notifications"
+    port = free_port()
+    log = tmp_path / "notifications.log"
+    process = start(
+        [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            "notifications_service.main:create_app",
+            "--factory",
+            "--port",
+            str(port),
+        ],
+        cwd=service,
+        env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"},
+        log=log,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/notifications/health", process, log)
+    finally:
+        stop(process)
+    started = [line for line in json_lines(log) if line.get("message") == "notifications started"]
+    assert started and started[0]["service"] == "notifications"
+
+
+@pytest.fixture
+def postgres() -> Iterator[str]:
+    """A throwaway PostgreSQL server (initdb/pg_ctl in a temp folder); yields its SQLAlchemy URL."""
+    if not (shutil.which("initdb") and shutil.which("pg_ctl")):
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not on PATH")
+    folder = Path(tempfile.mkdtemp(prefix="decomposer-pg-"))
+    folder.chmod(0o755)
+    # initdb refuses to run as root: run the server as the `postgres` user when there is one.
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if not shutil.which("runuser"):
+            pytest.skip("running as root without runuser: cannot start PostgreSQL")
+        prefix = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(folder, "postgres")
+    data, port = folder / "data", free_port()
+    subprocess.run(
+        [*prefix, "initdb", "-D", str(data), "-U", "postgres", "--auth=trust"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
+    subprocess.run(
+        [
+            *prefix,
+            "pg_ctl",
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(folder / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*prefix, "pg_ctl", "-D", str(data), "-m", "fast", "stop"], capture_output=True
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+ORDERS_GET_ORDER = '''
+def get_order(runtime: Runtime, arguments: Mapping[str, Any]) -> Any:
+    """Edited by the end-to-end test: call customers over REST, store, publish an event."""
+    import logging
+
+    from .data import Order
+
+    customer = runtime.clients.customers.current_customer({"order": arguments["id"]}).result
+    with runtime.store.sessions.begin() as session:
+        session.add(Order(id=arguments["id"]))
+    runtime.events.order_placed({"order": arguments["id"], "customer": customer["id"]})
+    logging.getLogger("orders").info("order stored", extra={"order": arguments["id"]})
+    return {"order": arguments["id"], "customer": customer}
+'''
+CUSTOMERS_CURRENT = '''
+def current_customer(runtime: Runtime, arguments: Mapping[str, Any]) -> Any:
+    """Edited by the end-to-end test: a customer read from DynamoDB."""
+    runtime.store.put("Customer", "7", {"name": "Ada"})
+    return {"id": 7, "name": (runtime.store.get("Customer", "7") or {})["name"]}
+'''
+
+
+def replace_function(path: Path, name: str, source: str) -> None:
+    text = path.read_text()
+    start_at = text.index(f"\n\ndef {name}(")
+    end_at = text.find("\n\n\ndef ", start_at + 3)
+    path.write_text(
+        text[:start_at]
+        + "\n\n"
+        + textwrap.dedent(source).strip()
+        + "\n"
+        + (text[end_at:] if end_at != -1 else "")
+    )
+
+
+@needs_python
+def test_two_services_share_one_trace_over_rest_and_sqs(tmp_path: Path, postgres: str) -> None:
+    assert PYTHON
+    services = scaffold(
+        tmp_path,
+        edit={"customers": {"datastore": {"kind": "dynamodb", "evidence": ["edited by the test"]}}},
+    )
+    replace_function(
+        services / "orders" / "orders_service" / "handlers.py", "get_order", ORDERS_GET_ORDER
+    )
+    replace_function(
+        services / "customers" / "customers_service" / "handlers.py",
+        "current_customer",
+        CUSTOMERS_CURRENT,
+    )
+    moto_port, orders_port, customers_port = free_port(), free_port(), free_port()
+    aws = {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "CREATE_QUEUES": "true",
+        "CREATE_TABLES": "true",
+        "WAIT_TIME_S": "1",
+        "HTTP_BACKOFF_S": "0.05",
+    }
+    processes = []
+    try:
+        moto_log = tmp_path / "moto.log"
+        processes.append(
+            start(
+                [PYTHON, "-m", "moto.server", "-p", str(moto_port)],
+                cwd=tmp_path,
+                env={},
+                log=moto_log,
+            )
+        )
+        wait_for(f"http://127.0.0.1:{moto_port}/moto-api/", processes[-1], moto_log)
+        customers_log = tmp_path / "customers.log"
+        processes.append(
+            start(
+                [
+                    PYTHON,
+                    "-m",
+                    "uvicorn",
+                    "customers_service.main:create_app",
+                    "--factory",
+                    "--port",
+                    str(customers_port),
+                ],
+                cwd=services / "customers",
+                env={
+                    **aws,
+                    "DYNAMODB_TABLE": "customers",
+                    "SPAN_FILE": str(tmp_path / "customers-spans.jsonl"),
+                },
+                log=customers_log,
+            )
+        )
+        wait_for(
+            f"http://127.0.0.1:{customers_port}/customers/health", processes[-1], customers_log
+        )
+        orders_log = tmp_path / "orders.log"
+        processes.append(
+            start(
+                [
+                    PYTHON,
+                    "-m",
+                    "uvicorn",
+                    "orders_service.main:create_app",
+                    "--factory",
+                    "--port",
+                    str(orders_port),
+                ],
+                cwd=services / "orders",
+                env={
+                    **aws,
+                    "DATABASE_URL": postgres,
+                    "CUSTOMERS_SERVICE_URL": f"http://127.0.0.1:{customers_port}",
+                    "SPAN_FILE": str(tmp_path / "orders-spans.jsonl"),
+                },
+                log=orders_log,
+            )
+        )
+        wait_for(f"http://127.0.0.1:{orders_port}/orders/health", processes[-1], orders_log)
+
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{orders_port}/orders/get_order",
+            data=json.dumps({"arguments": {"id": 42}}).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "traceparent": f"00-{TRACE_ID}-1111111111111111-01",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read())
+        assert answer == {"result": {"order": 42, "customer": {"id": 7, "name": "Ada"}}}
+
+        handled: list[dict[str, Any]] = []
+        for _ in range(150):
+            handled = [
+                line
+                for line in json_lines(customers_log)
+                if line.get("message") == "handled event order_placed"
+            ]
+            if handled:
+                break
+            time.sleep(0.2)
+        assert handled, customers_log.read_text()[-3000:]
+
+        # The work was done: the order is in PostgreSQL, the message is remembered in DynamoDB.
+        check = subprocess.run(
+            [
+                PYTHON,
+                "-c",
+                textwrap.dedent(f"""
+                import boto3, sqlalchemy
+                engine = sqlalchemy.create_engine({postgres!r})
+                with engine.connect() as connection:
+                    print(connection.execute(sqlalchemy.text("select id from orders")).scalars().all())
+                table = boto3.resource("dynamodb", region_name="us-east-1", endpoint_url="http://127.0.0.1:{moto_port}").Table("customers")
+                print(sorted(item["pk"].split("#")[0] for item in table.scan()["Items"]))
+            """),
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **aws},
+        )
+        assert check.stdout.split("\n")[:2] == ["[42]", "['Customer', 'message']"], (
+            check.stdout + check.stderr
+        )
+
+    finally:
+        for process in reversed(processes):
+            stop(process)
+
+    # One trace id: both services' spans and log lines, across the HTTP call and the queue hop.
+    orders_spans = json_lines(tmp_path / "orders-spans.jsonl")
+    customers_spans = json_lines(tmp_path / "customers-spans.jsonl")
+    by_name = {
+        span["name"]: span
+        for span in orders_spans + customers_spans
+        if span["trace_id"] == TRACE_ID
+    }
+    assert {
+        "POST /orders/get_order",
+        "POST /customers/current_customer",
+        "customers-inbox send",
+        "customers-inbox process",
+    } <= by_name.keys(), sorted(by_name)
+    assert by_name["customers-inbox process"]["service"] == "customers"
+    assert (
+        by_name["customers-inbox process"]["parent_id"]
+        == by_name["customers-inbox send"]["span_id"]
+    )
+    orders_lines = [line for line in json_lines(orders_log) if line.get("trace_id") == TRACE_ID]
+    assert {"order stored", "published order_placed to customers-inbox"} <= {
+        line["message"] for line in orders_lines
+    }
+    assert handled[0]["trace_id"] == TRACE_ID
+    assert handled[0]["xray_trace_id"] == f"1-{TRACE_ID[:8]}-{TRACE_ID[8:]}"

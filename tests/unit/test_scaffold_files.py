@@ -1,0 +1,88 @@
+"""files.apply: create / identical / update / conflict, the manifest, and paths kept in dest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from decomposer import files
+from decomposer.errors import ConflictError, UserError
+from decomposer.models import RenderedFile
+
+
+def rendered(**contents: str) -> list[RenderedFile]:
+    return [RenderedFile(path=p.replace("__", "/"), content=c) for p, c in contents.items()]
+
+
+def actions(changes: tuple[object, ...]) -> dict[str, str]:
+    return {c.path: c.action for c in changes}  # type: ignore[attr-defined]
+
+
+def test_new_files_are_created_and_recorded(tmp_path: Path) -> None:
+    changes = files.apply(rendered(infra__main_tf="a"), tmp_path, force=False, dry_run=False)
+    assert actions(changes) == {"infra/main_tf": "create"}
+    assert (tmp_path / "infra/main_tf").read_text() == "a"
+    assert "infra/main_tf" in json.loads((tmp_path / files.MANIFEST).read_text())
+
+
+def test_same_bytes_are_identical(tmp_path: Path) -> None:
+    files.apply(rendered(a="x"), tmp_path, force=False, dry_run=False)
+    assert actions(files.apply(rendered(a="x"), tmp_path, force=False, dry_run=False)) == {
+        "a": "identical"
+    }
+
+
+def test_a_generated_file_not_edited_since_is_updated(tmp_path: Path) -> None:
+    files.apply(rendered(a="old"), tmp_path, force=False, dry_run=False)
+    changes = files.apply(rendered(a="new"), tmp_path, force=False, dry_run=False)
+    assert actions(changes) == {"a": "update"}
+    assert (tmp_path / "a").read_text() == "new"
+
+
+def test_an_edited_file_is_a_conflict_and_nothing_is_written(tmp_path: Path) -> None:
+    files.apply(rendered(a="old", b="old"), tmp_path, force=False, dry_run=False)
+    (tmp_path / "a").write_text("edited by hand")
+    with pytest.raises(ConflictError, match="a") as caught:
+        files.apply(rendered(a="new", b="new"), tmp_path, force=False, dry_run=False)
+    assert caught.value.hint == "rerun with --force, or --dry-run to list every change"
+    assert (tmp_path / "a").read_text() == "edited by hand"
+    assert (tmp_path / "b").read_text() == "old"
+
+
+def test_a_file_we_did_not_generate_is_a_conflict(tmp_path: Path) -> None:
+    (tmp_path / "a").write_text("theirs")
+    changes = files.apply(rendered(a="ours"), tmp_path, force=False, dry_run=True)
+    assert actions(changes) == {"a": "conflict"}
+
+
+def test_force_overwrites_conflicts(tmp_path: Path) -> None:
+    (tmp_path / "a").write_text("theirs")
+    changes = files.apply(rendered(a="ours"), tmp_path, force=True, dry_run=False)
+    assert actions(changes) == {"a": "overwrite"}
+    assert (tmp_path / "a").read_text() == "ours"
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    changes = files.apply(rendered(a="x"), tmp_path / "out", force=False, dry_run=True)
+    assert actions(changes) == {"a": "create"}
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/etc/passwd", "../outside", "a/../../b", ".decomposer-manifest.json"]
+)
+def test_paths_outside_dest_are_refused(tmp_path: Path, path: str) -> None:
+    with pytest.raises(UserError, match="refusing to write"):
+        files.apply([RenderedFile(path=path, content="x")], tmp_path, force=True, dry_run=False)
+
+
+def test_a_symbolic_link_out_of_dest_is_refused(tmp_path: Path) -> None:
+    dest, outside = tmp_path / "dest", tmp_path / "outside"
+    dest.mkdir()
+    outside.mkdir()
+    (dest / "infra").symlink_to(outside)
+    with pytest.raises(UserError, match="refusing to write"):
+        files.apply(rendered(infra__main_tf="x"), dest, force=True, dry_run=False)
+    assert not (outside / "main_tf").exists()

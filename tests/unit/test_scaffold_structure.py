@@ -1,0 +1,134 @@
+"""The generated Terraform, parsed (python-hcl2): every part of the architecture exists for
+every service of the example plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+
+from decomposer.models import DecompositionPlan, ScaffoldOptions
+from decomposer.scaffold import render_scaffold
+
+PLAN = Path(__file__).resolve().parent.parent / "golden" / "scaffold" / "plan.json"
+
+
+@pytest.fixture(scope="module")
+def plan() -> DecompositionPlan:
+    return DecompositionPlan.model_validate(json.loads(PLAN.read_text()))
+
+
+@pytest.fixture(scope="module")
+def parsed(plan: DecompositionPlan) -> dict[str, dict[str, Any]]:
+    rendered = render_scaffold(plan, options=ScaffoldOptions())
+    return {f.path: norm(hcl2.loads(f.content)) for f in rendered if f.path.endswith(".tf")}
+
+
+def norm(value: Any) -> Any:
+    """python-hcl2 wraps values and blocks in one-item lists: unwrap them."""
+    if isinstance(value, dict):
+        return {k: norm(v) for k, v in value.items() if not k.startswith("__")}
+    if isinstance(value, list):
+        return norm(value[0]) if len(value) == 1 else [norm(v) for v in value]
+    return value
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def modules(parsed: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        name: body
+        for block in as_list(parsed["infra/main.tf"]["module"])
+        for name, body in block.items()
+    }
+
+
+def resources(parsed: dict[str, dict[str, Any]], module: str) -> dict[tuple[str, str], Any]:
+    document = parsed[f"infra/modules/{module}/main.tf"]
+    return {
+        (kind, name): body
+        for block in as_list(document.get("resource", []))
+        for kind, named in block.items()
+        for name, body in named.items()
+    }
+
+
+def test_each_service_has_its_route_in_api_gateway(
+    parsed: dict[str, Any], plan: DecompositionPlan
+) -> None:
+    routes = modules(parsed)["edge"]["routes"]
+    assert {name: routes[name] for name in routes} == {c.name: c.name for c in plan.contexts}
+    edge = resources(parsed, "edge")
+    assert edge[("aws_api_gateway_integration", "proxy")]["connection_type"] == "VPC_LINK"
+    assert edge[("aws_api_gateway_stage", "this")]["cache_cluster_enabled"] is True
+    assert ("aws_api_gateway_vpc_link", "this") in edge and ("aws_lb", "nlb") in edge
+
+
+def test_each_service_has_target_group_scaling_policy_logs_and_alarms(
+    parsed: dict[str, Any], plan: DecompositionPlan
+) -> None:
+    declared = modules(parsed)
+    for context in plan.contexts:
+        service = declared[f"service_{context.name}"]
+        assert service["source"] == "./modules/service"
+        assert service["path_prefix"] == f"/{context.name}/"
+    service = resources(parsed, "service")
+    assert ("aws_lb_target_group", "this") in service
+    assert service[("aws_autoscaling_policy", "cpu")]["policy_type"] == "TargetTrackingScaling"
+    assert ("aws_cloudwatch_log_group", "this") in service
+    assert {"errors_5xx", "latency", "cpu"} <= {
+        n for k, n in service if k == "aws_cloudwatch_metric_alarm"
+    }
+    assert ("aws_cloudwatch_dashboard", "this") in service
+    template = service[("aws_launch_template", "this")]
+    assert template["metadata_options"]["http_tokens"] == "required"
+    assert template["network_interfaces"]["associate_public_ip_address"] is False
+
+
+def test_each_datastore_is_of_the_planned_kind(
+    parsed: dict[str, Any], plan: DecompositionPlan
+) -> None:
+    declared = modules(parsed)
+    for context in plan.contexts:
+        kind = context.datastore.kind
+        data = declared.get(f"data_{context.name}")
+        if kind == "none":
+            assert data is None
+        elif kind == "dynamodb":
+            assert data["source"] == "./modules/dynamodb"
+        else:
+            assert data["source"] == "./modules/aurora" and data["engine"] == kind
+    aurora = resources(parsed, "aurora")[("aws_rds_cluster", "this")]
+    assert aurora["storage_encrypted"] is True and aurora["manage_master_user_password"] is True
+    table = resources(parsed, "dynamodb")[("aws_dynamodb_table", "this")]
+    assert table["point_in_time_recovery"]["enabled"] is True
+
+
+def test_each_consumer_has_an_inbox_with_a_dead_letter_queue(
+    parsed: dict[str, Any], plan: DecompositionPlan
+) -> None:
+    declared = modules(parsed)
+    consumers = {d.target for d in plan.dependencies if d.events}
+    assert {n.removeprefix("queue_") for n in declared if n.startswith("queue_")} == consumers
+    for dependency in plan.dependencies:
+        if dependency.events:
+            queue = declared[f"queue_{dependency.target}"]
+            assert dependency.source in queue["producer_roles"]
+            assert set(dependency.events) <= set(as_list(queue["events"]))
+    queue = resources(parsed, "queue")
+    assert "deadLetterTargetArn" in queue[("aws_sqs_queue", "this")]["redrive_policy"]
+    assert ("aws_sqs_queue", "dead_letter") in queue
+    assert {"age", "dead_letters"} <= {n for k, n in queue if k == "aws_cloudwatch_metric_alarm"}
+
+
+def test_observability_and_network(parsed: dict[str, Any]) -> None:
+    trail = resources(parsed, "observability")[("aws_cloudtrail", "this")]
+    assert trail["is_multi_region_trail"] is True and trail["enable_log_file_validation"] is True
+    assert ("aws_xray_sampling_rule", "services") in resources(parsed, "observability")
+    network = modules(parsed)["network"]
+    assert len(network["public_subnets"]) == len(network["private_subnets"]) == 2
