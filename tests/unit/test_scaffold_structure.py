@@ -28,12 +28,17 @@ def parsed(plan: DecompositionPlan) -> dict[str, dict[str, Any]]:
 
 
 def norm(value: Any) -> Any:
-    """python-hcl2 wraps values and blocks in one-item lists: unwrap them."""
+    """python-hcl2 wraps values and blocks in one-item lists, and (from version 7) keeps the
+    quotes of labels and strings and marks blocks with `__is_block__`: undo all of that."""
     if isinstance(value, dict):
-        return {k: norm(v) for k, v in value.items() if not k.startswith("__")}
+        return {unquote(k): norm(v) for k, v in value.items() if not k.startswith("__")}
     if isinstance(value, list):
         return norm(value[0]) if len(value) == 1 else [norm(v) for v in value]
-    return value
+    return unquote(value) if isinstance(value, str) else value
+
+
+def unquote(text: str) -> str:
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
 
 
 def as_list(value: Any) -> list[Any]:
