@@ -16,7 +16,7 @@ from decomposer.config import Settings, load_settings
 from decomposer.console import Reporter
 from decomposer.errors import ExitCode, UserError
 from decomposer.export import FORMATS
-from decomposer.models import DecompositionPlan, ScaffoldOptions
+from decomposer.models import DecompositionPlan, ScaffoldOptions, ServiceMigration
 from decomposer.models.check import CheckResult
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -321,6 +321,14 @@ def export(
     show_default=True,
     help="Reach the ALB through an NLB (hashicorp/aws 5.x) or directly (needs 6.25+).",
 )
+@click.option(
+    "--with-code",
+    "with_code",
+    metavar="REPO",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Copy the monolith REPO's code into each service, its calls into other services"
+    " rewritten to the generated clients and events (MIGRATION.md lists what is left).",
+)
 @common_options
 @handle_errors
 def scaffold(
@@ -329,20 +337,42 @@ def scaffold(
     force: bool,
     dry_run: bool,
     vpc_link: Literal["nlb", "alb-direct"],
+    with_code: Path | None,
     reporter: Reporter,
     **_: Any,
 ) -> None:
-    """Generate PLAN's AWS infrastructure (Terraform) and CI/CD pipelines into --out."""
+    """Generate PLAN's AWS infrastructure (Terraform), CI/CD pipelines and services into --out."""
     options = ScaffoldOptions(vpc_link=vpc_link)
-    changes = pipeline.scaffold(plan_file, out=out, options=options, force=force, dry_run=dry_run)
+    result = pipeline.scaffold(
+        plan_file, out=out, options=options, force=force, dry_run=dry_run, repo=with_code
+    )
+    changes = result.changes
     for change in changes:
         reporter.out.print(f"{change.action:>9}  {change.path}", markup=False, highlight=False)
     counts: Counter[str] = Counter(change.action for change in changes)
     summary = ", ".join(f"{counts[a]} {a}" for a in _ACTIONS if counts[a])
     verb = "would write" if dry_run else "wrote"
     reporter.out.print(f"{verb} {len(changes)} files into {out}: {summary}", markup=False)
+    if with_code is not None:
+        _report_migrations(reporter, result.migrations)
     if dry_run and counts["conflict"]:
         reporter.warn("files marked conflict were edited by someone: --force overwrites them")
+
+
+def _report_migrations(reporter: Reporter, migrations: tuple[ServiceMigration, ...]) -> None:
+    """`with code: copied 46 modules; rewrote 9 sites, left 120 in place (...)`."""
+    copied = sum(len(m.copies) for m in migrations)
+    rewritten = sum(len(m.rewritten) for m in migrations)
+    left: Counter[str] = Counter(note.kind for m in migrations for note in m.left)
+    reasons = ", ".join(
+        f"{count} {kind}" for kind, count in sorted(left.items(), key=lambda i: (-i[1], i[0]))
+    )
+    reporter.out.print(
+        f"with code: copied {copied} modules; rewrote {rewritten} sites, left {left.total()}"
+        f" in place ({reasons or 'none'}): see services/*/MIGRATION.md",
+        markup=False,
+        highlight=False,
+    )
 
 
 _ACTIONS = ("create", "update", "overwrite", "identical", "conflict")

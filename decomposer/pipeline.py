@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import multiprocessing
 import os
+import tokenize
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from decomposer import check as contract_check
-from decomposer import cluster, discover, extract, files, graph, metrics, plan
-from decomposer import export as plan_export
-from decomposer import report as html_report
-from decomposer import scaffold as generated
-from decomposer.config import Settings
-from decomposer.errors import PlanError
+from decomposer import discover, extract, files, graph
+from decomposer.config import Settings, load_settings
+from decomposer.errors import PlanError, UserError
 from decomposer.models import (
     AsIsSplit,
     Clustering,
@@ -28,11 +27,17 @@ from decomposer.models import (
     DependencyGraph,
     FileChange,
     ModuleFacts,
+    ModuleSource,
     ParseFailure,
     ScaffoldOptions,
+    ServiceMigration,
     SourceFile,
 )
 from decomposer.models.check import CheckResult
+
+if TYPE_CHECKING:
+    from decomposer.check import ReportFormat
+    from decomposer.export import ExportFormat
 
 StageCallback = Callable[[str, int, int], None]
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -63,6 +68,12 @@ def analyze(
 ) -> AnalysisResult:
     """discover -> extract -> graph -> cluster -> metrics -> plan; writes graph.json and
     plan.json under `out`."""
+    # The later stages are imported where they are used: `analyze --graph-only` and the
+    # other commands do not pay for networkx, the templates or libcst they do not need.
+    from decomposer import cluster
+    from decomposer import export as plan_export
+    from decomposer import report as html_report
+
     document, hits, parsed = _dependency_graph(repo, settings, out=out, on_stage=on_stage)
     on_stage("cluster", 0, 1)
     cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
@@ -130,13 +141,17 @@ def check(
     *,
     out: Path,
     on_stage: StageCallback = _no_progress,
-    report_format: contract_check.ReportFormat = "text",
+    report_format: ReportFormat = "text",
     report_file: Path | None = None,
     tach_file: Path | None = None,
     importlinter_file: Path | None = None,
 ) -> CheckResult:
     """The repository as it is now against the plan's boundaries; writes the report and the
     exported tach / import-linter configurations where asked."""
+    # imported here: only `check` needs it, and every command pays for what the CLI imports
+    from decomposer import check as contract_check
+    from decomposer import cluster
+
     contract = files.read_plan(plan_path)
     document, _, _ = _dependency_graph(repo, settings, out=out, on_stage=on_stage)
     on_stage("check", 0, 1)
@@ -183,6 +198,8 @@ def report(
 ) -> RenderResult:
     """Re-render report.html from a (hand-edited) plan, without analyzing again; the graph is
     graph.json beside the plan unless `graph_path` names one."""
+    from decomposer import report as html_report
+
     edited, document = _plan_and_graph(plan_path, graph_path)
     written = files.write_rendered(
         [html_report.render_report(edited, document)],
@@ -197,12 +214,15 @@ def report(
 
 def export(
     plan_path: Path,
-    formats: tuple[plan_export.ExportFormat, ...],
+    formats: tuple[ExportFormat, ...],
     *,
     out: Path | None = None,
     graph_path: Path | None = None,
 ) -> RenderResult:
     """Write the plan's context map (DOT, Mermaid), C4 model (Structurizr) or graph (GraphML)."""
+    from decomposer import export as plan_export
+    from decomposer import report as html_report
+
     edited, document = _plan_and_graph(plan_path, graph_path)
     written = files.write_rendered(
         plan_export.render_exports(edited, document, formats),
@@ -215,14 +235,42 @@ def export(
     )
 
 
+class ScaffoldResult(BaseModel):
+    """What `scaffold` wrote (or would), and what --with-code did to each service's code."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    changes: tuple[FileChange, ...]
+    migrations: tuple[ServiceMigration, ...] = ()
+
+
 def scaffold(
-    plan_path: Path, *, out: Path, options: ScaffoldOptions, force: bool, dry_run: bool
-) -> tuple[FileChange, ...]:
-    """The plan's infrastructure and pipelines, written under `out` (or only listed)."""
-    rendered = generated.render_scaffold(files.read_plan(plan_path), options=options)
+    plan_path: Path,
+    *,
+    out: Path,
+    options: ScaffoldOptions,
+    force: bool,
+    dry_run: bool,
+    repo: Path | None = None,
+) -> ScaffoldResult:
+    """The plan's infrastructure, pipelines and services, written under `out` (or only
+    listed); with `repo` (--with-code), the monolith's code copied into the services."""
+    # imported here: the scaffold brings libcst (about 1 s to import) that no other command needs
+    from decomposer import scaffold as generated
+
+    decomposition = files.read_plan(plan_path)
+    migrations = (
+        generated.migrate_code(
+            decomposition, options=options, sources=_module_sources(repo, decomposition)
+        )
+        if repo is not None
+        else ()
+    )
+    rendered = generated.render_scaffold(decomposition, options=options, migrations=migrations)
     if not dry_run:
         files.prepare_out_dir(out)
-    return files.apply(rendered, out, force=force, dry_run=dry_run)
+    changes = files.apply(rendered, out, force=force, dry_run=dry_run)
+    return ScaffoldResult(changes=changes, migrations=migrations)
 
 
 def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clustering:
@@ -232,6 +280,8 @@ def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clust
     Raises:
         PlanError: one line per problem, naming the field.
     """
+    from decomposer import cluster
+
     modules = {n.id for n in document.nodes if n.kind == "module"}
     symbols = {n.id for n in document.nodes if n.kind != "module"}
     kernel = edited.shared_kernel
@@ -276,6 +326,36 @@ def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clust
 # Private functions
 
 
+def _module_sources(repo: Path, decomposition: DecompositionPlan) -> dict[str, ModuleSource]:
+    """The text of every module the plan's contexts name, found as the plan's run found them.
+
+    Raises:
+        UserError: a module cannot be read or decoded.
+    """
+    try:
+        settings = Settings.model_validate(decomposition.settings)
+    except ValidationError:
+        settings = load_settings(repo)
+    wanted = {u.partition(":")[0] for c in decomposition.contexts for u in (*c.modules, *c.symbols)}
+    sources = {}
+    for source in discover.find_sources(repo, settings).files:
+        if source.module not in wanted:
+            continue
+        try:
+            content = discover.read_source(repo, source)
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(content).readline)
+            text = content.decode(encoding)
+        except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
+            raise UserError(
+                f"cannot read {source.path} of {repo}: {exc}",
+                hint="fix the file's encoding, or move the module out of the plan's contexts",
+            ) from None
+        sources[source.module] = ModuleSource(
+            module=source.module, path=source.path, is_package=source.is_package, text=text
+        )
+    return sources
+
+
 def _plan_and_graph(
     plan_path: Path, graph_path: Path | None
 ) -> tuple[DecompositionPlan, DependencyGraph | None]:
@@ -316,6 +396,8 @@ def _plan_of(
     document: DependencyGraph, clustering: Clustering, settings: Settings
 ) -> DecompositionPlan:
     """Metrics of the cut and of the as-is split -> the plan."""
+    from decomposer import cluster, metrics, plan
+
     as_is = cluster.as_is_contexts(document)
     return plan.make_plan(
         document,

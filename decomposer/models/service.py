@@ -71,6 +71,10 @@ class ServiceSpec(Model):
     modules: tuple[str, ...] = Field(description="Monolith modules that move here")
     symbols: tuple[str, ...] = Field(description="Monolith symbols that move here")
     depends_on: tuple[str, ...] = Field(description="Every context it needs, sorted")
+    has_monolith_code: bool = Field(
+        default=False,
+        description="--with-code: the monolith's code is copied into <package>/monolith/",
+    )
 
 
 class ServiceSet(Model):

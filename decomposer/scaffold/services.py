@@ -20,6 +20,7 @@ from decomposer.models import (
     OperationRoute,
     PublishedEvent,
     RenderedFile,
+    ServiceMigration,
     ServiceSet,
     ServiceSpec,
     TableSpec,
@@ -88,10 +89,18 @@ def build_services(plan: DecompositionPlan, spec: InfraSpec) -> ServiceSet:
     )
 
 
-def render_services(plan: DecompositionPlan, spec: InfraSpec) -> list[RenderedFile]:
-    """services/<name>/ for every context, and docker-compose.yml to run them all locally."""
+def render_services(
+    plan: DecompositionPlan, spec: InfraSpec, *, migrations: tuple[ServiceMigration, ...] = ()
+) -> list[RenderedFile]:
+    """services/<name>/ for every context, and docker-compose.yml to run them all locally;
+    with `migrations` (--with-code), each service's copy of the monolith's code too."""
     service_set = build_services(plan, spec)
-    rendered = [file for service in service_set.services for file in _render_service(service)]
+    moved = {migration.service: migration for migration in migrations}
+    rendered = [
+        file
+        for service in service_set.services
+        for file in _render_service(service, moved.get(service.name))
+    ]
     rendered.append(
         RenderedFile(
             path="docker-compose.yml",
@@ -257,7 +266,11 @@ def _unique(values: list[str], *, where: str) -> None:
         raise PlanError(f"{where}: {', '.join(doubles)} appear twice", hint="rename one")
 
 
-def _render_service(service: ServiceSpec) -> list[RenderedFile]:
+def _render_service(
+    service: ServiceSpec, migration: ServiceMigration | None = None
+) -> list[RenderedFile]:
+    if migration is not None:
+        service = service.model_copy(update={"has_monolith_code": True})
     wanted = {
         "always": True,
         "relational": service.is_relational,
@@ -276,4 +289,22 @@ def _render_service(service: ServiceSpec) -> list[RenderedFile]:
             else templating.read_static(source)
         )
         rendered.append(RenderedFile(path=path, content=content))
-    return rendered
+    return rendered + (_render_code(service, migration) if migration else [])
+
+
+def _render_code(service: ServiceSpec, migration: ServiceMigration) -> list[RenderedFile]:
+    """--with-code: the copies, `outbound.py` that they call, and MIGRATION.md."""
+    root = f"services/{service.name}"
+    package_init = templating.read_static("service/package/monolith_package.py")
+    return [
+        RenderedFile(
+            path=f"{root}/{service.package}/outbound.py",
+            content=templating.render("service/package/outbound.py.j2", service=service),
+        ),
+        RenderedFile(
+            path=f"{root}/MIGRATION.md",
+            content=templating.render("service/MIGRATION.md.j2", migration=migration),
+        ),
+        *(RenderedFile(path=c.destination, content=c.result.code) for c in migration.copies),
+        *(RenderedFile(path=path, content=package_init) for path in migration.packages),
+    ]
