@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from decomposer.extract.module import _ModuleCollector
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     source: str
     chain: str
