@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.speed import django_source  # noqa: E402
 from decomposer import files  # noqa: E402
 from decomposer.report import render_report  # noqa: E402
 from tests.integration.chromium import Chromium  # noqa: E402
@@ -75,27 +76,7 @@ def _open_context(page: object, name: str) -> float:
 
 
 def _analyzed(out: Path) -> Path:
-    source = SALEOR
-    if not source.is_dir():
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "-q",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                "django==5.2.*",
-                "-d",
-                str(out / "sdist"),
-            ],
-            check=True,
-        )
-        archive = next((out / "sdist").glob("*.tar.gz"))
-        subprocess.run(["tar", "-xzf", str(archive), "-C", str(out / "sdist")], check=True)
-        source = next((out / "sdist").glob("*/django"))
+    source = SALEOR if SALEOR.is_dir() else django_source() / "django"
     decompose = Path(sys.executable).parent / "decompose"
     subprocess.run([str(decompose), "analyze", str(source), "--out", str(out), "-q"], check=True)
     return out

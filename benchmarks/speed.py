@@ -51,7 +51,7 @@ def main() -> int:
     parser.add_argument("package", nargs="?")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    root, package = (args.root, args.package) if args.root else (_django(), "django")
+    root, package = (args.root, args.package) if args.root else (django_source(), "django")
     target = str((root / package).resolve())
     out = Path(tempfile.mkdtemp(prefix="decomposer-bench-"))
     timings: dict[str, list[float]] = {}
@@ -124,7 +124,8 @@ def _record(timings: dict[str, list[float]], name: str, value: float) -> None:
     timings.setdefault(name, []).append(value)
 
 
-def _django() -> Path:
+def django_source() -> Path:
+    """A folder holding Django 5.2's `django` package (its sdist, downloaded once)."""
     cache = Path(tempfile.gettempdir()) / "decomposer-bench-django"
     if not (cache / "django").is_dir():
         download = cache / "sdist"
