@@ -45,7 +45,13 @@ def _links(plan: DecompositionPlan) -> list[tuple[str, str, str, int, str]]:
     """(source, target, kind, weight, what) for every link of the context map."""
     names = {context.name for context in plan.contexts}
     links: list[tuple[str, str, str, int, str]] = [
-        (d.source, d.target, d.style, d.weight, ", ".join((*d.operations, *d.events)))
+        (
+            d.source,
+            d.target,
+            d.style,
+            d.weight,
+            ", ".join(dict.fromkeys((*d.operations, *d.events))),
+        )
         for d in plan.dependencies
     ]
     data: Counter[tuple[str, str]] = Counter()
