@@ -59,7 +59,10 @@ def free_port() -> int:
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    for _ in range(200):
+    # A deadline, not a count of tries: on a loaded 2-core machine a service that imports
+    # FastAPI and OpenTelemetry can take well over 20 s to answer its first request.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"{url}: the process exited\n{log.read_text()[-3000:]}")
         try:
