@@ -348,7 +348,8 @@ def scaffold(
     )
     changes = result.changes
     for change in changes:
-        reporter.out.print(f"{change.action:>9}  {change.path}", markup=False, highlight=False)
+        if dry_run or reporter.verbosity >= 0:  # -q drops the list, --dry-run always shows it
+            reporter.out.print(f"{change.action:>9}  {change.path}", markup=False, highlight=False)
     counts: Counter[str] = Counter(change.action for change in changes)
     summary = ", ".join(f"{counts[a]} {a}" for a in _ACTIONS if counts[a])
     verb = "would write" if dry_run else "wrote"
