@@ -4,7 +4,6 @@ Mermaid of the context map, a C4 model in Structurizr DSL, and the graph as Grap
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import Literal
 
 from decomposer.models import DecompositionPlan, DependencyGraph, RenderedFile
@@ -50,17 +49,11 @@ def _links(plan: DecompositionPlan) -> list[tuple[str, str, str, int, str]]:
             d.target,
             d.style,
             d.weight,
-            ", ".join(dict.fromkeys((*d.operations, *d.events))),
+            d.what(),
         )
         for d in plan.dependencies
     ]
-    data: Counter[tuple[str, str]] = Counter()
-    for relation in plan.risks.broken_relations:
-        data[relation.source_context, relation.target_context] += 1
-    for table in plan.risks.shared_tables:
-        for user in table.used_by:
-            data[user, table.owner] += 1
-    links += [(s, t, "data", n, "ORM data shared") for (s, t), n in sorted(data.items()) if s != t]
+    links += [(s, t, "data", n, "ORM data shared") for s, t, n in plan.data_links()]
     return [link for link in links if link[0] in names and link[1] in names]
 
 

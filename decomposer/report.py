@@ -250,21 +250,15 @@ def _map(
             "target": d.target,
             "kind": d.style,
             "weight": d.weight,
-            "detail": ", ".join((*d.operations, *d.events)),
+            "detail": d.what(),
         }
         for d in plan.dependencies
         if d.source in known and d.target in known
     ]
-    data: Counter[tuple[str, str]] = Counter()
-    for relation in plan.risks.broken_relations:
-        data[relation.source_context, relation.target_context] += 1
-    for table in plan.risks.shared_tables:
-        for user in table.used_by:
-            data[user, table.owner] += 1
     edges += [
         {"source": s, "target": t, "kind": "data", "weight": n, "detail": "ORM data shared"}
-        for (s, t), n in sorted(data.items())
-        if s in known and t in known and s != t
+        for s, t, n in plan.data_links()
+        if s in known and t in known
     ]
     for edge in edges:
         edge["id"] = f"{edge['kind']}:{edge['source']}->{edge['target']}"

@@ -8,6 +8,7 @@ folder names, Python packages and Terraform identifiers.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
@@ -234,6 +235,11 @@ class ContextDependency(Model):
     events: tuple[str, ...] = Field(default=(), description="Events or messages it sends")
     evidence: tuple[Evidence, ...] = Field(description="Strongest locations (first 20)")
 
+    def what(self) -> str:
+        """The operations and events of the dependency, each named once (an SQS operation is
+        also the event that carries it)."""
+        return ", ".join(dict.fromkeys((*self.operations, *self.events)))
+
 
 class BrokenRelation(Model):
     source_model: str
@@ -323,6 +329,17 @@ class DecompositionPlan(Model):
         description="Cross-context dependencies when the plan was made: `decompose check`"
         " fails on any other"
     )
+
+    def data_links(self) -> list[tuple[str, str, int]]:
+        """(context, context, count) of data coupling between two different contexts: ORM
+        relations the cut breaks, and tables one context owns and another uses."""
+        data: Counter[tuple[str, str]] = Counter()
+        for relation in self.risks.broken_relations:
+            data[relation.source_context, relation.target_context] += 1
+        for table in self.risks.shared_tables:
+            for user in table.used_by:
+                data[user, table.owner] += 1
+        return [(s, t, n) for (s, t), n in sorted(data.items()) if s != t]
 
     @model_validator(mode="after")
     def _consistent(self) -> DecompositionPlan:
