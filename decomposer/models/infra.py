@@ -37,6 +37,12 @@ class ServiceInfra(Model):
     port: int = Field(ge=1, le=65535)
     listener_priority: int = Field(ge=1, le=50000)
     datastore: Datastore
+    database_scheme: str | None = Field(
+        default=None, description="SQLAlchemy URL scheme of its Aurora database, if it has one"
+    )
+    calls: tuple[str, ...] = Field(
+        default=(), description="Services whose REST operations it calls (through the ALB)"
+    )
 
 
 class QueueInfra(Model):

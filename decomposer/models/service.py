@@ -61,6 +61,9 @@ class ServiceSpec(Model):
     path_prefix: str = Field(description="/<segment>/: every route lives under it")
     datastore: Datastore
     is_relational: bool
+    database_scheme: str | None = Field(
+        default=None, description="SQLAlchemy URL scheme (driver) of its Aurora database"
+    )
     operations: tuple[OperationRoute, ...]
     clients: tuple[ClientSpec, ...]
     publishes: tuple[PublishedEvent, ...]

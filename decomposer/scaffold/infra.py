@@ -32,6 +32,8 @@ SHORT_MAX = 10
 # A context name: also a Terraform identifier, a URL segment and an Aurora database name.
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _EVENT = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# The SQLAlchemy driver each Aurora engine is reached with (the services depend on it).
+DATABASE_SCHEME = {"aurora-postgresql": "postgresql+psycopg", "aurora-mysql": "mysql+pymysql"}
 _PROVIDER = {"nlb": ("~> 5.100.0", ">= 5.0"), "alb-direct": ("~> 6.25", ">= 6.25")}
 _MODULES = {
     "network": ("main.tf", "variables.tf", "outputs.tf", "versions.tf"),
@@ -73,7 +75,12 @@ def build_spec(plan: DecompositionPlan, options: ScaffoldOptions) -> InfraSpec:
     for name in names:
         _check_name(name, where=f"contexts.{name}")
     services = tuple(
-        _service(context.name, context.datastore.kind, priority=10 * (index + 1))
+        _service(
+            context.name,
+            context.datastore.kind,
+            priority=10 * (index + 1),
+            calls=tuple(sorted(rest_calls(plan, context.name))),
+        )
         for index, context in enumerate(sorted(plan.contexts, key=lambda c: c.name))
     )
     _check_unique([s.aws_name for s in services], what="service names")
@@ -113,6 +120,21 @@ def render_infra(spec: InfraSpec) -> list[RenderedFile]:
     return rendered
 
 
+def rest_calls(plan: DecompositionPlan, name: str) -> dict[str, set[str]]:
+    """The REST operations context `name` calls, by the context that exposes them.
+
+    Operations sent as events go by SQS; calls within the context stay in-process.
+    """
+    calls: dict[str, set[str]] = {}
+    for dependency in plan.dependencies:
+        if dependency.source != name or dependency.target == name:
+            continue
+        rest = set(dependency.operations) - set(dependency.events)
+        if rest:
+            calls.setdefault(dependency.target, set()).update(rest)
+    return calls
+
+
 def project_name(repo: str) -> str:
     """The repository name as the first part of resource names: lowercase, hyphenated."""
     cleaned = re.sub(r"[^a-z0-9]+", "-", repo.lower()).strip("-")
@@ -134,7 +156,7 @@ def fit(value: str, limit: int) -> str:
 # Private functions
 
 
-def _service(name: str, datastore: str, *, priority: int) -> ServiceInfra:
+def _service(name: str, datastore: str, *, priority: int, calls: tuple[str, ...]) -> ServiceInfra:
     hyphenated = re.sub(r"-+", "-", name.replace("_", "-")).strip("-")
     return ServiceInfra(
         name=name,
@@ -145,6 +167,8 @@ def _service(name: str, datastore: str, *, priority: int) -> ServiceInfra:
         port=SERVICE_PORT,
         listener_priority=priority,
         datastore=datastore,  # type: ignore[arg-type]  # checked by the plan model
+        database_scheme=DATABASE_SCHEME.get(datastore),
+        calls=calls,
     )
 
 

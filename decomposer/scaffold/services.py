@@ -25,6 +25,7 @@ from decomposer.models import (
     ServiceSpec,
     TableSpec,
 )
+from decomposer.scaffold.infra import DATABASE_SCHEME, rest_calls
 
 LOCAL_PORT_BASE = 8001
 # Routes the generated app defines itself: an operation may not take their place.
@@ -144,6 +145,7 @@ def _service(
         path_prefix=infra.path_prefix,
         datastore=context.datastore.kind,
         is_relational=context.datastore.kind in _RELATIONAL,
+        database_scheme=DATABASE_SCHEME.get(context.datastore.kind),
         operations=operations,
         clients=_clients(context.name, plan, spec, local_ports),
         publishes=_publishes(context.name, plan, spec),
@@ -171,19 +173,12 @@ def _clients(
     name: str, plan: DecompositionPlan, spec: InfraSpec, local_ports: dict[str, int]
 ) -> tuple[ClientSpec, ...]:
     """REST operations called on each other context; operations sent as events go by SQS."""
-    calls: dict[str, set[str]] = {}
-    for dependency in plan.dependencies:
-        if dependency.source != name or dependency.target == name:
-            continue
-        rest = set(dependency.operations) - set(dependency.events)
-        for operation in rest:
+    calls = rest_calls(plan, name)
+    for target, operations in calls.items():
+        for operation in operations:
             _identifier(
-                operation,
-                where=f"dependencies.{name}->{dependency.target}.operations",
-                operation=True,
+                operation, where=f"dependencies.{name}->{target}.operations", operation=True
             )
-        if rest:
-            calls.setdefault(dependency.target, set()).update(rest)
     clients = []
     for target in sorted(calls):
         infra = next((s for s in spec.services if s.name == target), None)

@@ -184,3 +184,41 @@ def planned(infra: Path, env: dict[str, str], var_file: str) -> set[str]:
         for change in document["resource_changes"]
         if change["mode"] == "managed" and "create" in change["change"]["actions"]
     }
+
+
+def test_user_data_writes_the_service_environment(
+    generated: Path, terraform: dict[str, str], tmp_path: Path
+) -> None:
+    """templatefile() of the instances' user data, evaluated by terraform itself: a valid
+    bash script whose env file holds the service's settings and a DATABASE_URL built from
+    the cluster's secret."""
+    template = generated / "infra" / "modules" / "service" / "user_data.sh.tftpl"
+    expression = (
+        f'templatefile("{template}", {{region = "eu-west-1", repository ='
+        ' "1.dkr.ecr.eu-west-1.amazonaws.com/shop-dev-orders", parameter = "/shop/orders/tag",'
+        ' port = 8000, log_group = "/shop/orders", service = "orders", environment ='
+        ' {QUEUE_PREFIX = "shop-dev-", CATALOG_SERVICE_URL = "http://internal-alb"}, database ='
+        ' {secret_arn = "arn:aws:secretsmanager:eu-west-1:1:secret:db", scheme ='
+        ' "postgresql+psycopg", host = "db.cluster", port = 5432, name = "orders"}})'
+    )
+    out = subprocess.run(
+        ["terraform", "console"],
+        input=expression + "\n",
+        cwd=tmp_path,
+        env=terraform,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    script = out.stdout.strip()
+    assert script.startswith("<<EOT") and script.endswith("EOT")
+    script = script.removeprefix("<<EOT").removesuffix("EOT").strip("\n") + "\n"
+    (tmp_path / "user_data.sh").write_text(script)
+    run(["bash", "-n", str(tmp_path / "user_data.sh")], tmp_path, terraform)
+    assert "QUEUE_PREFIX=shop-dev-\n" in script
+    assert "CATALOG_SERVICE_URL=http://internal-alb\n" in script
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT=http://otel:4318\n" in script
+    assert "--secret-id 'arn:aws:secretsmanager:eu-west-1:1:secret:db'" in script
+    assert "DATABASE_URL=postgresql+psycopg://{user}:{password}@db.cluster:5432/orders" in script
+    assert "--env-file /etc/orders.env" in script

@@ -4,6 +4,7 @@ every service of the example plan."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,30 @@ def test_observability_and_network(parsed: dict[str, Any]) -> None:
     assert ("aws_xray_sampling_rule", "services") in resources(parsed, "observability")
     network = modules(parsed)["network"]
     assert len(network["public_subnets"]) == len(network["private_subnets"]) == 2
+
+
+def test_each_instance_gets_the_settings_its_service_reads(plan: DecompositionPlan) -> None:
+    """The environment Terraform hands each instance names only settings the generated
+    service declares, and covers what it needs on AWS: queue prefix, table, URLs, database."""
+    rendered = {f.path: f.content for f in render_scaffold(plan, options=ScaffoldOptions())}
+    declared = modules({"infra/main.tf": norm(hcl2.loads(rendered["infra/main.tf"]))})
+    for context in plan.contexts:
+        service = declared[f"service_{context.name}"]
+        settings = rendered[f"services/{context.name}/{context.name}_service/settings.py"]
+        fields = set(re.findall(r"^    ([a-z_0-9]+): ", settings, flags=re.MULTILINE))
+        environment = service["environment"]
+        assert {key.lower() for key in environment} <= fields, context.name
+        assert environment["QUEUE_PREFIX"] == "${local.prefix}-"
+        urls = {f for f in fields if f.endswith("_service_url")}
+        assert {f"{key.lower()}" for key in environment if key.endswith("_URL")} == urls
+        if context.datastore.kind == "dynamodb":
+            assert environment["DYNAMODB_TABLE"] == f"${{module.data_{context.name}.table_name}}"
+        if context.datastore.kind.startswith("aurora"):
+            assert "database_url" in fields
+            database = service["database"]
+            assert database["secret_arn"] == f"${{module.data_{context.name}.secret_arn}}"
+            scheme = {"aurora-postgresql": "postgresql+psycopg", "aurora-mysql": "mysql+pymysql"}
+            assert database["scheme"] == scheme[context.datastore.kind]
+            assert f'"{database["scheme"]}://' in settings
+        else:
+            assert "database" not in service

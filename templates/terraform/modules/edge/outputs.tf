@@ -32,3 +32,8 @@ output "vpc_link_target_arn" {
   description = "Load balancer the VPC link points at"
   value       = local.vpc_link_target
 }
+
+output "alb_url" {
+  description = "Base URL of the internal ALB: how services call each other inside the VPC"
+  value       = "http://${aws_lb.alb.dns_name}"
+}

@@ -186,12 +186,14 @@ resource "aws_launch_template" "this" {
   }
 
   user_data = base64encode(templatefile("${path.module}/user_data.sh.tftpl", {
-    region     = data.aws_region.current.name
-    repository = aws_ecr_repository.this.repository_url
-    parameter  = aws_ssm_parameter.image_tag.name
-    port       = var.port
-    log_group  = aws_cloudwatch_log_group.this.name
-    service    = var.service
+    region      = data.aws_region.current.name
+    repository  = aws_ecr_repository.this.repository_url
+    parameter   = aws_ssm_parameter.image_tag.name
+    port        = var.port
+    log_group   = aws_cloudwatch_log_group.this.name
+    service     = var.service
+    environment = var.environment
+    database    = var.database
   }))
 
   tag_specifications {

@@ -107,3 +107,21 @@ variable "error_rate_threshold_percent" {
   description = "Alarm when more than this share of responses are 5xx"
   type        = number
 }
+
+variable "environment" {
+  description = "Environment variables of the service's container (queue prefix, table, URLs)"
+  type        = map(string)
+  default     = {}
+}
+
+variable "database" {
+  description = "Aurora cluster the service connects to: DATABASE_URL is built at boot from its secret"
+  type = object({
+    secret_arn = string
+    scheme     = string
+    host       = string
+    port       = number
+    name       = string
+  })
+  default = null
+}

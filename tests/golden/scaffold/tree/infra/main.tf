@@ -90,6 +90,21 @@ module "service_catalog" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+
+  # What the service reads from its environment (see services/catalog/.../settings.py).
+  environment = {
+    QUEUE_PREFIX          = "${local.prefix}-"
+    INVENTORY_SERVICE_URL = module.edge.alb_url
+    ORDERS_SERVICE_URL    = module.edge.alb_url
+  }
+
+  database = {
+    secret_arn = module.data_catalog.secret_arn
+    scheme     = "postgresql+psycopg"
+    host       = module.data_catalog.endpoint
+    port       = module.data_catalog.port
+    name       = "catalog"
+  }
 }
 
 module "data_catalog" {
@@ -136,6 +151,20 @@ module "service_customers" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+
+  # What the service reads from its environment (see services/customers/.../settings.py).
+  environment = {
+    QUEUE_PREFIX              = "${local.prefix}-"
+    NOTIFICATIONS_SERVICE_URL = module.edge.alb_url
+  }
+
+  database = {
+    secret_arn = module.data_customers.secret_arn
+    scheme     = "postgresql+psycopg"
+    host       = module.data_customers.endpoint
+    port       = module.data_customers.port
+    name       = "customers"
+  }
 }
 
 module "data_customers" {
@@ -182,6 +211,20 @@ module "service_inventory" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+
+  # What the service reads from its environment (see services/inventory/.../settings.py).
+  environment = {
+    QUEUE_PREFIX        = "${local.prefix}-"
+    CATALOG_SERVICE_URL = module.edge.alb_url
+  }
+
+  database = {
+    secret_arn = module.data_inventory.secret_arn
+    scheme     = "postgresql+psycopg"
+    host       = module.data_inventory.endpoint
+    port       = module.data_inventory.port
+    name       = "inventory"
+  }
 }
 
 module "data_inventory" {
@@ -228,6 +271,11 @@ module "service_notifications" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+
+  # What the service reads from its environment (see services/notifications/.../settings.py).
+  environment = {
+    QUEUE_PREFIX = "${local.prefix}-"
+  }
 }
 
 # ---------------------------------------------------------------- orders: /orders/
@@ -257,6 +305,23 @@ module "service_orders" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+
+  # What the service reads from its environment (see services/orders/.../settings.py).
+  environment = {
+    QUEUE_PREFIX          = "${local.prefix}-"
+    CATALOG_SERVICE_URL   = module.edge.alb_url
+    CUSTOMERS_SERVICE_URL = module.edge.alb_url
+    INVENTORY_SERVICE_URL = module.edge.alb_url
+    SHIPPING_SERVICE_URL  = module.edge.alb_url
+  }
+
+  database = {
+    secret_arn = module.data_orders.secret_arn
+    scheme     = "postgresql+psycopg"
+    host       = module.data_orders.endpoint
+    port       = module.data_orders.port
+    name       = "orders"
+  }
 }
 
 module "data_orders" {
@@ -303,6 +368,21 @@ module "service_payments" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+
+  # What the service reads from its environment (see services/payments/.../settings.py).
+  environment = {
+    QUEUE_PREFIX          = "${local.prefix}-"
+    CUSTOMERS_SERVICE_URL = module.edge.alb_url
+    ORDERS_SERVICE_URL    = module.edge.alb_url
+  }
+
+  database = {
+    secret_arn = module.data_payments.secret_arn
+    scheme     = "postgresql+psycopg"
+    host       = module.data_payments.endpoint
+    port       = module.data_payments.port
+    name       = "payments"
+  }
 }
 
 module "data_payments" {
@@ -349,6 +429,22 @@ module "service_shipping" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+
+  # What the service reads from its environment (see services/shipping/.../settings.py).
+  environment = {
+    QUEUE_PREFIX          = "${local.prefix}-"
+    CUSTOMERS_SERVICE_URL = module.edge.alb_url
+    INVENTORY_SERVICE_URL = module.edge.alb_url
+    ORDERS_SERVICE_URL    = module.edge.alb_url
+  }
+
+  database = {
+    secret_arn = module.data_shipping.secret_arn
+    scheme     = "postgresql+psycopg"
+    host       = module.data_shipping.endpoint
+    port       = module.data_shipping.port
+    name       = "shipping"
+  }
 }
 
 module "data_shipping" {
