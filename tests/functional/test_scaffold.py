@@ -23,8 +23,8 @@ def scaffold(out: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-# The parts pinned here; the generated services have golden files of their own.
-PARTS = ("infra/", ".github/workflows/")
+# Everything scaffold writes is pinned: the Terraform, the workflows, every service and the
+# docker-compose file (the manifest only records hashes of these).
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -32,7 +32,7 @@ def tree(root: Path) -> dict[str, str]:
     return {
         relative: path.read_text()
         for relative, path in files.items()
-        if relative.startswith(PARTS) and path.name != MANIFEST
+        if path.name != MANIFEST
     }
 
 

@@ -1,0 +1,50 @@
+"""The catalog service starts, answers its health check and routes every operation."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_health_answers_ok(client: TestClient) -> None:
+    response = client.get("/catalog/health")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "service": "catalog"}
+
+
+def test_openapi_lists_every_operation(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    assert sorted(paths) == sorted(
+        [
+            "/catalog/health",
+            "/catalog/get_product",
+            "/catalog/get_product_by_sku",
+        ]
+    )
+
+
+def test_get_product_is_routed(client: TestClient) -> None:
+    response = client.post("/catalog/get_product", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.get_product is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_get_product_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/catalog/get_product", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_get_product_by_sku_is_routed(client: TestClient) -> None:
+    response = client.post("/catalog/get_product_by_sku", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.get_product_by_sku is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_get_product_by_sku_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/catalog/get_product_by_sku", json={"unexpected": 1})
+
+    assert response.status_code == 422

@@ -1,0 +1,119 @@
+"""Contract tests of the clients: each called service as the plan describes it (POST
+<prefix><operation>, OperationRequest in, OperationResponse out), served in process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.testclient import TestClient
+
+from catalog_service.clients import make_clients
+from catalog_service.http import ServiceError
+from catalog_service.runtime import Runtime
+from catalog_service.schemas import OperationRequest, OperationResponse
+from catalog_service.settings import Settings
+
+
+class Provider:
+    """A stand-in for the called service: its routes, the shared schemas, a call log."""
+
+    def __init__(self, prefix: str, operations: tuple[str, ...], failures: int = 0) -> None:
+        self.calls: list[tuple[str, dict[str, Any], str | None]] = []
+        self.failures = failures
+        self.app = FastAPI()
+
+        @self.app.post(prefix + "{operation}", response_model=OperationResponse)
+        def answer(
+            operation: str, body: OperationRequest, request: Request, response: Response
+        ) -> Any:
+            if operation not in operations:
+                raise HTTPException(status_code=404)
+            self.calls.append((operation, body.arguments, request.headers.get("traceparent")))
+            if self.failures:
+                self.failures -= 1
+                raise HTTPException(status_code=503)
+            return OperationResponse(result={"operation": operation, **body.arguments})
+
+
+INVENTORY_OPERATIONS = ("availability", "availability_for", )
+
+
+def _inventory(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
+    http = TestClient(provider.app, base_url="http://inventory")
+    return make_clients(settings, tracer=runtime.tracer, http={"inventory": http}).inventory
+
+
+@pytest.mark.parametrize("operation", INVENTORY_OPERATIONS)
+def test_inventory_client_follows_the_contract(
+    settings: Settings, runtime: Runtime, operation: str
+) -> None:
+    provider = Provider("/inventory/", INVENTORY_OPERATIONS)
+    client = _inventory(settings, runtime, provider)
+
+    with runtime.tracer.start_as_current_span("caller") as span:
+        response = getattr(client, operation)({"id": 1})
+
+    assert response.result == {"operation": operation, "id": 1}
+    [(called, arguments, traceparent)] = provider.calls
+    assert (called, arguments) == (operation, {"id": 1})
+    assert traceparent and f"{span.get_span_context().trace_id:032x}" in traceparent
+
+
+def test_inventory_client_retries_while_unavailable(settings: Settings, runtime: Runtime) -> None:
+    provider = Provider("/inventory/", INVENTORY_OPERATIONS, failures=2)
+    client = _inventory(settings, runtime, provider)
+
+    client.availability({})
+
+    assert len(provider.calls) == 3
+
+
+def test_inventory_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
+    provider = Provider("/inventory/", INVENTORY_OPERATIONS, failures=99)
+    client = _inventory(settings, runtime, provider)
+
+    with pytest.raises(ServiceError):
+        client.availability({})
+
+
+ORDERS_OPERATIONS = ("price_line", )
+
+
+def _orders(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
+    http = TestClient(provider.app, base_url="http://orders")
+    return make_clients(settings, tracer=runtime.tracer, http={"orders": http}).orders
+
+
+@pytest.mark.parametrize("operation", ORDERS_OPERATIONS)
+def test_orders_client_follows_the_contract(
+    settings: Settings, runtime: Runtime, operation: str
+) -> None:
+    provider = Provider("/orders/", ORDERS_OPERATIONS)
+    client = _orders(settings, runtime, provider)
+
+    with runtime.tracer.start_as_current_span("caller") as span:
+        response = getattr(client, operation)({"id": 1})
+
+    assert response.result == {"operation": operation, "id": 1}
+    [(called, arguments, traceparent)] = provider.calls
+    assert (called, arguments) == (operation, {"id": 1})
+    assert traceparent and f"{span.get_span_context().trace_id:032x}" in traceparent
+
+
+def test_orders_client_retries_while_unavailable(settings: Settings, runtime: Runtime) -> None:
+    provider = Provider("/orders/", ORDERS_OPERATIONS, failures=2)
+    client = _orders(settings, runtime, provider)
+
+    client.price_line({})
+
+    assert len(provider.calls) == 3
+
+
+def test_orders_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
+    provider = Provider("/orders/", ORDERS_OPERATIONS, failures=99)
+    client = _orders(settings, runtime, provider)
+
+    with pytest.raises(ServiceError):
+        client.price_line({})

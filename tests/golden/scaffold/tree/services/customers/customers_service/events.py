@@ -1,0 +1,58 @@
+"""Events of the customers service over SQS: what it publishes, and how it handles
+what arrives in its inbox (`customers-inbox`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .messaging import EventHandler, Publisher
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+_log = logging.getLogger(__name__)
+
+
+class Events:
+    """One method per event this service publishes, sent to the consumer's inbox."""
+
+    def __init__(self, publisher: Publisher) -> None:
+        self._publisher = publisher
+
+
+def on_order_cancelled(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `order_cancelled` here; raise to have it delivered again."""
+    _log.info("received order_cancelled", extra={"event": "order_cancelled", "payload": dict(payload)})
+
+
+def on_order_placed(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `order_placed` here; raise to have it delivered again."""
+    _log.info("received order_placed", extra={"event": "order_placed", "payload": dict(payload)})
+
+
+def on_payment_captured(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `payment_captured` here; raise to have it delivered again."""
+    _log.info("received payment_captured", extra={"event": "payment_captured", "payload": dict(payload)})
+
+
+def on_restore_points(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `restore_points` here; raise to have it delivered again."""
+    _log.info("received restore_points", extra={"event": "restore_points", "payload": dict(payload)})
+
+
+def on_shipment_dispatched(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `shipment_dispatched` here; raise to have it delivered again."""
+    _log.info("received shipment_dispatched", extra={"event": "shipment_dispatched", "payload": dict(payload)})
+
+
+def event_handlers(runtime: Runtime) -> dict[str, EventHandler]:
+    """The handler of each event the inbox carries."""
+    return {
+        "order_cancelled": lambda payload: on_order_cancelled(runtime, payload),
+        "order_placed": lambda payload: on_order_placed(runtime, payload),
+        "payment_captured": lambda payload: on_payment_captured(runtime, payload),
+        "restore_points": lambda payload: on_restore_points(runtime, payload),
+        "shipment_dispatched": lambda payload: on_shipment_dispatched(runtime, payload),
+    }

@@ -1,0 +1,100 @@
+"""The operations the customers service exposes: one POST route each, under /customers/."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+
+from . import handlers as _handlers
+from .runtime import Runtime
+from .schemas import OperationRequest, OperationResponse
+
+ROUTER = APIRouter()
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+@ROUTER.post(
+    "/current_customer",
+    response_model=OperationResponse,
+    operation_id="current_customer",
+    summary="current_customer (rest; called by orders, payments, shipping)",
+)
+def _route_current_customer(body: OperationRequest, request: Request) -> OperationResponse:
+    try:
+        result = _handlers.current_customer(_runtime(request), body.arguments)
+    except NotImplementedError as exc:
+        raise HTTPException(status_code=501, detail=str(exc)) from None
+    return OperationResponse(result=result)
+
+
+@ROUTER.post(
+    "/default_address",
+    response_model=OperationResponse,
+    operation_id="default_address",
+    summary="default_address (rest; called by orders)",
+)
+def _route_default_address(body: OperationRequest, request: Request) -> OperationResponse:
+    try:
+        result = _handlers.default_address(_runtime(request), body.arguments)
+    except NotImplementedError as exc:
+        raise HTTPException(status_code=501, detail=str(exc)) from None
+    return OperationResponse(result=result)
+
+
+@ROUTER.post(
+    "/get_address",
+    response_model=OperationResponse,
+    operation_id="get_address",
+    summary="get_address (rest; called by orders)",
+)
+def _route_get_address(body: OperationRequest, request: Request) -> OperationResponse:
+    try:
+        result = _handlers.get_address(_runtime(request), body.arguments)
+    except NotImplementedError as exc:
+        raise HTTPException(status_code=501, detail=str(exc)) from None
+    return OperationResponse(result=result)
+
+
+@ROUTER.post(
+    "/max_redeemable_points",
+    response_model=OperationResponse,
+    operation_id="max_redeemable_points",
+    summary="max_redeemable_points (rest; called by orders)",
+)
+def _route_max_redeemable_points(body: OperationRequest, request: Request) -> OperationResponse:
+    try:
+        result = _handlers.max_redeemable_points(_runtime(request), body.arguments)
+    except NotImplementedError as exc:
+        raise HTTPException(status_code=501, detail=str(exc)) from None
+    return OperationResponse(result=result)
+
+
+@ROUTER.post(
+    "/redeem_points",
+    response_model=OperationResponse,
+    operation_id="redeem_points",
+    summary="redeem_points (rest; called by orders)",
+)
+def _route_redeem_points(body: OperationRequest, request: Request) -> OperationResponse:
+    try:
+        result = _handlers.redeem_points(_runtime(request), body.arguments)
+    except NotImplementedError as exc:
+        raise HTTPException(status_code=501, detail=str(exc)) from None
+    return OperationResponse(result=result)
+
+
+@ROUTER.post(
+    "/restore_points",
+    response_model=OperationResponse,
+    operation_id="restore_points",
+    summary="restore_points (sqs; called by orders)",
+)
+def _route_restore_points(body: OperationRequest, request: Request) -> OperationResponse:
+    try:
+        result = _handlers.restore_points(_runtime(request), body.arguments)
+    except NotImplementedError as exc:
+        raise HTTPException(status_code=501, detail=str(exc)) from None
+    return OperationResponse(result=result)

@@ -1,0 +1,106 @@
+"""The customers service starts, answers its health check and routes every operation."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_health_answers_ok(client: TestClient) -> None:
+    response = client.get("/customers/health")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "service": "customers"}
+
+
+def test_openapi_lists_every_operation(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    assert sorted(paths) == sorted(
+        [
+            "/customers/health",
+            "/customers/current_customer",
+            "/customers/default_address",
+            "/customers/get_address",
+            "/customers/max_redeemable_points",
+            "/customers/redeem_points",
+            "/customers/restore_points",
+        ]
+    )
+
+
+def test_current_customer_is_routed(client: TestClient) -> None:
+    response = client.post("/customers/current_customer", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.current_customer is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_current_customer_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/customers/current_customer", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_default_address_is_routed(client: TestClient) -> None:
+    response = client.post("/customers/default_address", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.default_address is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_default_address_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/customers/default_address", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_get_address_is_routed(client: TestClient) -> None:
+    response = client.post("/customers/get_address", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.get_address is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_get_address_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/customers/get_address", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_max_redeemable_points_is_routed(client: TestClient) -> None:
+    response = client.post("/customers/max_redeemable_points", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.max_redeemable_points is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_max_redeemable_points_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/customers/max_redeemable_points", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_redeem_points_is_routed(client: TestClient) -> None:
+    response = client.post("/customers/redeem_points", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.redeem_points is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_redeem_points_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/customers/redeem_points", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_restore_points_is_routed(client: TestClient) -> None:
+    response = client.post("/customers/restore_points", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.restore_points is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_restore_points_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/customers/restore_points", json={"unexpected": 1})
+
+    assert response.status_code == 422

@@ -1,0 +1,73 @@
+"""The base of every client of another service: timeouts, retries with backoff, tracing."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, StatusCode
+
+from .schemas import OperationRequest, OperationResponse
+from .tracing import inject
+
+_log = logging.getLogger(__name__)
+# Retried: the request may not have reached the service, or the service asked to come back.
+# Other errors are not retried: the operation may already have run.
+_RETRY_STATUS = frozenset({429, 502, 503, 504})
+
+
+class ServiceError(RuntimeError):
+    """The called service answered with an error, or could not be reached."""
+
+
+class ServiceClient:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        path_prefix: str,
+        tracer: trace.Tracer,
+        timeout_s: float = 5.0,
+        retries: int = 3,
+        backoff_s: float = 0.2,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self._http = http or httpx.Client(base_url=base_url, timeout=timeout_s)
+        self._prefix = path_prefix
+        self._tracer = tracer
+        self._retries = retries
+        self._backoff_s = backoff_s
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, operation: str, arguments: Mapping[str, Any] | None) -> OperationResponse:
+        body = OperationRequest(arguments=dict(arguments or {})).model_dump(mode="json")
+        path = f"{self._prefix}{operation}"
+        with self._tracer.start_as_current_span(
+            f"POST {path}", kind=SpanKind.CLIENT, attributes={"url.path": path}
+        ) as span:
+            for attempt in range(self._retries + 1):
+                headers: dict[str, str] = {}
+                inject(headers)
+                try:
+                    response = self._http.post(path, json=body, headers=headers)
+                except httpx.TransportError as exc:
+                    if attempt == self._retries:
+                        span.set_status(StatusCode.ERROR)
+                        raise ServiceError(f"POST {path}: {exc}") from exc
+                else:
+                    if response.status_code not in _RETRY_STATUS or attempt == self._retries:
+                        break
+                delay = self._backoff_s * 2**attempt
+                _log.warning("retrying POST %s in %.2fs", path, delay, extra={"attempt": attempt})
+                time.sleep(delay)
+            span.set_attribute("http.response.status_code", response.status_code)
+            if response.is_error:
+                span.set_status(StatusCode.ERROR)
+                raise ServiceError(f"POST {path}: {response.status_code} {response.text[:200]}")
+            return OperationResponse.model_validate(response.json())

@@ -1,0 +1,106 @@
+"""The inventory service starts, answers its health check and routes every operation."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_health_answers_ok(client: TestClient) -> None:
+    response = client.get("/inventory/health")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "service": "inventory"}
+
+
+def test_openapi_lists_every_operation(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    assert sorted(paths) == sorted(
+        [
+            "/inventory/health",
+            "/inventory/availability",
+            "/inventory/availability_for",
+            "/inventory/commit_reservations",
+            "/inventory/fulfilment_warehouse",
+            "/inventory/release_reservations",
+            "/inventory/reserve_stock",
+        ]
+    )
+
+
+def test_availability_is_routed(client: TestClient) -> None:
+    response = client.post("/inventory/availability", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.availability is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_availability_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/inventory/availability", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_availability_for_is_routed(client: TestClient) -> None:
+    response = client.post("/inventory/availability_for", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.availability_for is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_availability_for_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/inventory/availability_for", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_commit_reservations_is_routed(client: TestClient) -> None:
+    response = client.post("/inventory/commit_reservations", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.commit_reservations is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_commit_reservations_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/inventory/commit_reservations", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_fulfilment_warehouse_is_routed(client: TestClient) -> None:
+    response = client.post("/inventory/fulfilment_warehouse", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.fulfilment_warehouse is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_fulfilment_warehouse_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/inventory/fulfilment_warehouse", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_release_reservations_is_routed(client: TestClient) -> None:
+    response = client.post("/inventory/release_reservations", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.release_reservations is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_release_reservations_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/inventory/release_reservations", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_reserve_stock_is_routed(client: TestClient) -> None:
+    response = client.post("/inventory/reserve_stock", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.reserve_stock is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_reserve_stock_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/inventory/reserve_stock", json={"unexpected": 1})
+
+    assert response.status_code == 422

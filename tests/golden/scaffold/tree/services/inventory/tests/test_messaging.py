@@ -1,0 +1,115 @@
+"""Events over SQS: published to the right inbox with the trace, consumed once per message."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from inventory_service.messaging import Consumer, Publisher
+from inventory_service.runtime import Runtime
+from inventory_service.settings import Settings
+
+from .conftest import FakeSqs, read_spans
+
+
+def test_reservation_expired_goes_to_the_orders_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+    runtime.events.reservation_expired({"id": 1})
+
+    [message] = sqs.queues["orders-inbox"]
+    assert json.loads(message["Body"]) == {"event": "reservation_expired", "payload": {"id": 1}}
+    assert "traceparent" in message["MessageAttributes"]
+
+
+def test_commit_reservations_has_a_handler(runtime: Runtime) -> None:
+    from inventory_service.events import event_handlers
+
+    assert "commit_reservations" in event_handlers(runtime)
+
+
+def test_release_reservations_has_a_handler(runtime: Runtime) -> None:
+    from inventory_service.events import event_handlers
+
+    assert "release_reservations" in event_handlers(runtime)
+
+
+def test_reserve_stock_has_a_handler(runtime: Runtime) -> None:
+    from inventory_service.events import event_handlers
+
+    assert "reserve_stock" in event_handlers(runtime)
+
+
+def _consumer(
+    runtime: Runtime, sqs: FakeSqs, handlers: Mapping[str, Any]
+) -> tuple[Publisher, Consumer]:
+    publisher = Publisher(sqs, queue_prefix="", tracer=runtime.tracer)
+    url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    consumer = Consumer(
+        sqs, queue_url=url, handlers=handlers, store=runtime.store, tracer=runtime.tracer
+    )
+    return publisher, consumer
+
+
+def test_a_redelivered_message_is_handled_once(runtime: Runtime, sqs: FakeSqs) -> None:
+    handled: list[Mapping[str, Any]] = []
+    publisher, consumer = _consumer(runtime, sqs, {"happened": handled.append})
+    publisher.publish("inbox", "happened", {"id": 7})
+    [message] = sqs.queues["inbox"]
+    assert json.loads(message["Body"])["event"] == "happened"
+
+    assert consumer.handle(message)
+    assert consumer.handle(message)  # SQS delivers at least once: the same MessageId again
+
+    assert handled == [{"id": 7}]
+    assert sqs.queues["inbox"] == []
+
+
+def test_a_failing_handler_leaves_the_message_for_redelivery(
+    runtime: Runtime, sqs: FakeSqs
+) -> None:
+    def fail(payload: Mapping[str, Any]) -> None:
+        raise RuntimeError("database down")
+
+    publisher, consumer = _consumer(runtime, sqs, {"happened": fail})
+    publisher.publish("inbox", "happened", {})
+
+    assert consumer.poll_once() == 1
+    assert len(sqs.queues["inbox"]) == 1  # back after the visibility timeout, then the DLQ
+
+
+def test_an_unknown_event_is_left_for_the_dead_letter_queue(
+    runtime: Runtime, sqs: FakeSqs
+) -> None:
+    publisher, consumer = _consumer(runtime, sqs, {})
+    publisher.publish("inbox", "nobody_handles_this", {})
+
+    consumer.poll_once()
+
+    assert len(sqs.queues["inbox"]) == 1
+
+
+def test_the_trace_id_crosses_the_queue(
+    runtime: Runtime, sqs: FakeSqs, settings: Settings
+) -> None:
+    publisher, consumer = _consumer(runtime, sqs, {"happened": lambda payload: None})
+    with runtime.tracer.start_as_current_span("request"):
+        publisher.publish("inbox", "happened", {})
+
+    consumer.poll_once()
+
+    spans = {span["name"]: span for span in read_spans(settings)}
+    assert spans["inbox process"]["trace_id"] == spans["request"]["trace_id"]
+    assert spans["inbox process"]["parent_id"] == spans["inbox send"]["span_id"]
+
+
+@pytest.mark.parametrize("attribute", ["traceparent", "x-amzn-trace-id", "event"])
+def test_messages_carry_the_trace_and_event_attributes(
+    runtime: Runtime, sqs: FakeSqs, attribute: str
+) -> None:
+    publisher, _ = _consumer(runtime, sqs, {})
+    with runtime.tracer.start_as_current_span("request"):
+        publisher.publish("inbox", "happened", {})
+
+    assert attribute in sqs.queues["inbox"][0]["MessageAttributes"]

@@ -1,0 +1,26 @@
+"""Typed clients of the services notifications calls (REST operations of the plan)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
+from opentelemetry.trace import Tracer
+
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Clients:
+    """notifications calls no other service over REST."""
+
+    def close(self) -> None:
+        return None
+
+
+def make_clients(
+    settings: Settings, *, tracer: Tracer, http: Mapping[str, httpx.Client] | None = None
+) -> Clients:
+    """One client per called service; `http` replaces the transport (contract tests)."""
+    return Clients()

@@ -1,0 +1,26 @@
+"""Events of the notifications service over SQS: what it publishes, and how it handles
+what arrives in its inbox."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from .messaging import EventHandler, Publisher
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+_log = logging.getLogger(__name__)
+
+
+class Events:
+    """One method per event this service publishes, sent to the consumer's inbox."""
+
+    def __init__(self, publisher: Publisher) -> None:
+        self._publisher = publisher
+
+
+def event_handlers(runtime: Runtime) -> dict[str, EventHandler]:
+    """The handler of each event the inbox carries."""
+    return {}

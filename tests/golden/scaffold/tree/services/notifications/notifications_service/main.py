@@ -1,0 +1,86 @@
+"""The notifications service: `uvicorn notifications_service.main:create_app --factory`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import boto3
+from fastapi import FastAPI
+
+from . import logs, tracing
+from .clients import make_clients
+from .data import Store
+from .events import Events
+from .messaging import Publisher, ensure_queue
+from .routes import ROUTER
+from .runtime import Runtime
+from .schemas import Health
+from .settings import Settings, get_settings
+
+_log = logging.getLogger(__name__)
+
+PATH_PREFIX = "/notifications/"
+
+
+def create_app(settings: Settings | None = None, *, sqs: Any = None) -> FastAPI:
+    """The application; `sqs` replaces the boto3 SQS client (tests pass a fake)."""
+    settings = settings or get_settings()
+    logs.configure(settings.service_name, settings.log_level)
+    provider = tracing.configure(
+        service_name=settings.service_name,
+        otlp_endpoint=settings.otlp_endpoint,
+        span_file=settings.span_file,
+        id_generator=settings.id_generator,
+    )
+    tracer = provider.get_tracer("notifications_service")
+    sqs = sqs or boto3.client(
+        "sqs", region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url
+    )
+    runtime = Runtime(
+        settings=settings,
+        tracer=tracer,
+        store=Store(settings),
+        events=Events(Publisher(sqs, queue_prefix=settings.queue_prefix, tracer=tracer)),
+        clients=make_clients(settings, tracer=tracer),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        consumer = _start_consumer(runtime, sqs, stop)
+        _log.info("notifications started", extra={"port": settings.port})
+        try:
+            yield
+        finally:
+            stop.set()
+            if consumer is not None:
+                consumer.join(timeout=settings.http_timeout_s)
+            runtime.clients.close()
+            runtime.store.close()
+            provider.shutdown()
+
+    app = FastAPI(title="notifications", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.add_middleware(tracing.TracingMiddleware, tracer=tracer)
+    app.include_router(ROUTER, prefix=PATH_PREFIX.rstrip("/"))
+
+    @app.get(f"{PATH_PREFIX}health", response_model=Health)
+    def health() -> Health:
+        return Health(status="ok", service=settings.service_name)
+
+    return app
+
+
+def _start_consumer(runtime: Runtime, sqs: Any, stop: threading.Event) -> threading.Thread | None:
+    settings = runtime.settings
+    if settings.create_queues:
+        for name in (
+        ):
+            ensure_queue(
+                sqs, f"{settings.queue_prefix}{name}", visibility_timeout_s=60, max_receive_count=5
+            )
+    return None

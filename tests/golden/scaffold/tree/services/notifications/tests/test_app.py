@@ -1,0 +1,50 @@
+"""The notifications service starts, answers its health check and routes every operation."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_health_answers_ok(client: TestClient) -> None:
+    response = client.get("/notifications/health")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "service": "notifications"}
+
+
+def test_openapi_lists_every_operation(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    assert sorted(paths) == sorted(
+        [
+            "/notifications/health",
+            "/notifications/delivery_error",
+            "/notifications/email_channel",
+        ]
+    )
+
+
+def test_delivery_error_is_routed(client: TestClient) -> None:
+    response = client.post("/notifications/delivery_error", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.delivery_error is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_delivery_error_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/notifications/delivery_error", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_email_channel_is_routed(client: TestClient) -> None:
+    response = client.post("/notifications/email_channel", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.email_channel is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_email_channel_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/notifications/email_channel", json={"unexpected": 1})
+
+    assert response.status_code == 422

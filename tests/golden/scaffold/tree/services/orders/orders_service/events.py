@@ -1,0 +1,92 @@
+"""Events of the orders service over SQS: what it publishes, and how it handles
+what arrives in its inbox (`orders-inbox`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .messaging import EventHandler, Publisher
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+_log = logging.getLogger(__name__)
+
+
+class Events:
+    """One method per event this service publishes, sent to the consumer's inbox."""
+
+    def __init__(self, publisher: Publisher) -> None:
+        self._publisher = publisher
+
+    def charge(self, payload: Mapping[str, Any]) -> str:
+        """To payments."""
+        return self._publisher.publish("payments-inbox", "charge", payload)
+
+    def order_cancelled(self, payload: Mapping[str, Any]) -> str:
+        """To customers."""
+        return self._publisher.publish("customers-inbox", "order_cancelled", payload)
+
+    def order_placed(self, payload: Mapping[str, Any]) -> str:
+        """To customers."""
+        return self._publisher.publish("customers-inbox", "order_placed", payload)
+
+    def refund_order(self, payload: Mapping[str, Any]) -> str:
+        """To payments."""
+        return self._publisher.publish("payments-inbox", "refund_order", payload)
+
+    def release_reservations(self, payload: Mapping[str, Any]) -> str:
+        """To inventory."""
+        return self._publisher.publish("inventory-inbox", "release_reservations", payload)
+
+    def reserve_stock(self, payload: Mapping[str, Any]) -> str:
+        """To inventory."""
+        return self._publisher.publish("inventory-inbox", "reserve_stock", payload)
+
+    def restore_points(self, payload: Mapping[str, Any]) -> str:
+        """To customers."""
+        return self._publisher.publish("customers-inbox", "restore_points", payload)
+
+
+def on_mark_delivered(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `mark_delivered` here; raise to have it delivered again."""
+    _log.info("received mark_delivered", extra={"event": "mark_delivered", "payload": dict(payload)})
+
+
+def on_mark_paid(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `mark_paid` here; raise to have it delivered again."""
+    _log.info("received mark_paid", extra={"event": "mark_paid", "payload": dict(payload)})
+
+
+def on_mark_payment_failed(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `mark_payment_failed` here; raise to have it delivered again."""
+    _log.info("received mark_payment_failed", extra={"event": "mark_payment_failed", "payload": dict(payload)})
+
+
+def on_mark_refunded(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `mark_refunded` here; raise to have it delivered again."""
+    _log.info("received mark_refunded", extra={"event": "mark_refunded", "payload": dict(payload)})
+
+
+def on_mark_shipped(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `mark_shipped` here; raise to have it delivered again."""
+    _log.info("received mark_shipped", extra={"event": "mark_shipped", "payload": dict(payload)})
+
+
+def on_reservation_expired(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `reservation_expired` here; raise to have it delivered again."""
+    _log.info("received reservation_expired", extra={"event": "reservation_expired", "payload": dict(payload)})
+
+
+def event_handlers(runtime: Runtime) -> dict[str, EventHandler]:
+    """The handler of each event the inbox carries."""
+    return {
+        "mark_delivered": lambda payload: on_mark_delivered(runtime, payload),
+        "mark_paid": lambda payload: on_mark_paid(runtime, payload),
+        "mark_payment_failed": lambda payload: on_mark_payment_failed(runtime, payload),
+        "mark_refunded": lambda payload: on_mark_refunded(runtime, payload),
+        "mark_shipped": lambda payload: on_mark_shipped(runtime, payload),
+        "reservation_expired": lambda payload: on_reservation_expired(runtime, payload),
+    }

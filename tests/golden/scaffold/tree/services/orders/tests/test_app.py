@@ -1,0 +1,134 @@
+"""The orders service starts, answers its health check and routes every operation."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_health_answers_ok(client: TestClient) -> None:
+    response = client.get("/orders/health")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "service": "orders"}
+
+
+def test_openapi_lists_every_operation(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    assert sorted(paths) == sorted(
+        [
+            "/orders/health",
+            "/orders/get_customer_order",
+            "/orders/get_order",
+            "/orders/mark_delivered",
+            "/orders/mark_paid",
+            "/orders/mark_payment_failed",
+            "/orders/mark_refunded",
+            "/orders/mark_shipped",
+            "/orders/price_line",
+        ]
+    )
+
+
+def test_get_customer_order_is_routed(client: TestClient) -> None:
+    response = client.post("/orders/get_customer_order", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.get_customer_order is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_get_customer_order_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/orders/get_customer_order", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_get_order_is_routed(client: TestClient) -> None:
+    response = client.post("/orders/get_order", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.get_order is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_get_order_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/orders/get_order", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_mark_delivered_is_routed(client: TestClient) -> None:
+    response = client.post("/orders/mark_delivered", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.mark_delivered is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_mark_delivered_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/orders/mark_delivered", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_mark_paid_is_routed(client: TestClient) -> None:
+    response = client.post("/orders/mark_paid", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.mark_paid is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_mark_paid_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/orders/mark_paid", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_mark_payment_failed_is_routed(client: TestClient) -> None:
+    response = client.post("/orders/mark_payment_failed", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.mark_payment_failed is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_mark_payment_failed_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/orders/mark_payment_failed", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_mark_refunded_is_routed(client: TestClient) -> None:
+    response = client.post("/orders/mark_refunded", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.mark_refunded is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_mark_refunded_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/orders/mark_refunded", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_mark_shipped_is_routed(client: TestClient) -> None:
+    response = client.post("/orders/mark_shipped", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.mark_shipped is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_mark_shipped_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/orders/mark_shipped", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_price_line_is_routed(client: TestClient) -> None:
+    response = client.post("/orders/price_line", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.price_line is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_price_line_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/orders/price_line", json={"unexpected": 1})
+
+    assert response.status_code == 422

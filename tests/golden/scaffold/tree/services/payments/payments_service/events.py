@@ -1,0 +1,56 @@
+"""Events of the payments service over SQS: what it publishes, and how it handles
+what arrives in its inbox (`payments-inbox`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .messaging import EventHandler, Publisher
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+_log = logging.getLogger(__name__)
+
+
+class Events:
+    """One method per event this service publishes, sent to the consumer's inbox."""
+
+    def __init__(self, publisher: Publisher) -> None:
+        self._publisher = publisher
+
+    def mark_paid(self, payload: Mapping[str, Any]) -> str:
+        """To orders."""
+        return self._publisher.publish("orders-inbox", "mark_paid", payload)
+
+    def mark_payment_failed(self, payload: Mapping[str, Any]) -> str:
+        """To orders."""
+        return self._publisher.publish("orders-inbox", "mark_payment_failed", payload)
+
+    def mark_refunded(self, payload: Mapping[str, Any]) -> str:
+        """To orders."""
+        return self._publisher.publish("orders-inbox", "mark_refunded", payload)
+
+    def payment_captured(self, payload: Mapping[str, Any]) -> str:
+        """To customers."""
+        return self._publisher.publish("customers-inbox", "payment_captured", payload)
+
+
+def on_charge(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `charge` here; raise to have it delivered again."""
+    _log.info("received charge", extra={"event": "charge", "payload": dict(payload)})
+
+
+def on_refund_order(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Move the monolith's handling of `refund_order` here; raise to have it delivered again."""
+    _log.info("received refund_order", extra={"event": "refund_order", "payload": dict(payload)})
+
+
+def event_handlers(runtime: Runtime) -> dict[str, EventHandler]:
+    """The handler of each event the inbox carries."""
+    return {
+        "charge": lambda payload: on_charge(runtime, payload),
+        "refund_order": lambda payload: on_refund_order(runtime, payload),
+    }

@@ -1,0 +1,50 @@
+"""The payments service starts, answers its health check and routes every operation."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_health_answers_ok(client: TestClient) -> None:
+    response = client.get("/payments/health")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "service": "payments"}
+
+
+def test_openapi_lists_every_operation(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    assert sorted(paths) == sorted(
+        [
+            "/payments/health",
+            "/payments/charge",
+            "/payments/refund_order",
+        ]
+    )
+
+
+def test_charge_is_routed(client: TestClient) -> None:
+    response = client.post("/payments/charge", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.charge is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_charge_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/payments/charge", json={"unexpected": 1})
+
+    assert response.status_code == 422
+
+
+def test_refund_order_is_routed(client: TestClient) -> None:
+    response = client.post("/payments/refund_order", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.refund_order is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_refund_order_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/payments/refund_order", json={"unexpected": 1})
+
+    assert response.status_code == 422

@@ -1,0 +1,32 @@
+"""The shipping service's first schema: the tables it owns and handled messages.
+
+Revision ID: 0001
+Revises:
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("shipments", sa.Column("id", sa.Integer(), primary_key=True))
+    op.create_table("shipment_events", sa.Column("id", sa.Integer(), primary_key=True))
+    op.create_table(
+        "processed_messages",
+        sa.Column("message_id", sa.String(128), primary_key=True),
+        sa.Column("event", sa.String(64), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("processed_messages")
+    op.drop_table("shipment_events")
+    op.drop_table("shipments")

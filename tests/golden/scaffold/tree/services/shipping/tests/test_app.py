@@ -1,0 +1,36 @@
+"""The shipping service starts, answers its health check and routes every operation."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_health_answers_ok(client: TestClient) -> None:
+    response = client.get("/shipping/health")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "service": "shipping"}
+
+
+def test_openapi_lists_every_operation(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    assert sorted(paths) == sorted(
+        [
+            "/shipping/health",
+            "/shipping/shipping_cost_for_order",
+        ]
+    )
+
+
+def test_shipping_cost_for_order_is_routed(client: TestClient) -> None:
+    response = client.post("/shipping/shipping_cost_for_order", json={"arguments": {}})
+
+    # 501 names the monolith code to move until handlers.shipping_cost_for_order is implemented.
+    assert response.status_code in (200, 501), response.text
+
+
+def test_shipping_cost_for_order_rejects_unknown_fields(client: TestClient) -> None:
+    response = client.post("/shipping/shipping_cost_for_order", json={"unexpected": 1})
+
+    assert response.status_code == 422
