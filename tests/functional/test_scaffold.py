@@ -29,11 +29,7 @@ def scaffold(out: Path, *args: str) -> tuple[int, str]:
 
 def tree(root: Path) -> dict[str, str]:
     files = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
-    return {
-        relative: path.read_text()
-        for relative, path in files.items()
-        if path.name != MANIFEST
-    }
+    return {relative: path.read_text() for relative, path in files.items() if path.name != MANIFEST}
 
 
 def test_the_example_plan_gives_the_golden_tree(
