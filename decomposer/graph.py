@@ -546,6 +546,7 @@ def _nodes(tree: SourceTree, facts: list[ModuleFacts], index: _Index) -> tuple[G
                     lines=definition.end_line - definition.line + 1,
                     orm=index.orm.get(node),  # type: ignore[arg-type]
                     table=definition.table,
+                    signature=definition.signature,
                 )
             )
     # A later definition of the same name wins, as at run time.

@@ -11,7 +11,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import networkx as nx
 
@@ -34,14 +34,18 @@ from decomposer.models import (
     Evidence,
     ExtractionStep,
     GraphEdge,
+    GraphNode,
     Operation,
+    OperationParameter,
     OwnedModel,
     PlanEntryPoint,
     Risks,
     SharedKernel,
     SharedTable,
     Style,
+    WireValue,
 )
+from decomposer.wire import to_wire
 
 _OPERATION_KINDS = frozenset({"call", "instantiation", "reference"})
 _MAX_EVIDENCE = 20
@@ -172,6 +176,8 @@ def _operations(cut: _Cut) -> dict[str, list[Operation]]:
             calls[(cut.context(edge.target) or "", edge.target)].append(edge)
     by_context: dict[str, list[Operation]] = defaultdict(list)
     used: dict[str, Counter[str]] = defaultdict(Counter)
+    nodes = {node.id: node for node in cut.graph.nodes}
+    models = {node.id.replace(":", "."): node.id for node in cut.graph.nodes if node.orm}
     for (context, target), edges in sorted(calls.items()):
         name = operation_name(target)
         used[context][name] += 1
@@ -186,9 +192,50 @@ def _operations(cut: _Cut) -> dict[str, list[Operation]]:
                 style="rest" if any(_needs_answer(e) for e in edges) else "sqs",
                 callers=tuple(callers),
                 locations=tuple(locations[:10]),
+                **_interface(nodes.get(target), models),
             )
         )
     return by_context
+
+
+def _interface(node: GraphNode | None, models: dict[str, str]) -> dict[str, Any]:
+    """The request fields and the result of an operation, from its function's signature."""
+    signature = node.signature if node else None
+    if signature is None:
+        return {}
+    parameters, notes = [], []
+    for parameter in signature.parameters:
+        if parameter.kind == "var_positional" or parameter.kind == "var_keyword":
+            star = "*" if parameter.kind == "var_positional" else "**"
+            notes.append(f"{star}{parameter.name} is not on the wire: send named fields")
+            continue
+        wire = to_wire(parameter.annotation, models)
+        parameters.append(
+            OperationParameter(
+                name=parameter.name,
+                kind=parameter.kind,
+                annotation=parameter.annotation,
+                type=wire.type,
+                notes=wire.notes,
+                models=wire.models,
+                required=parameter.default is None,
+                default=parameter.default,
+            )
+        )
+    result = to_wire(signature.returns, models)
+    notes_of_result = result.notes
+    if signature.returns is None:
+        notes_of_result = ("the return value is not annotated in the monolith",)
+    return {
+        "parameters": tuple(parameters),
+        "returns": WireValue(
+            annotation=signature.returns,
+            type=result.type,
+            notes=notes_of_result,
+            models=result.models,
+        ),
+        "notes": tuple(notes),
+    }
 
 
 def _event_names(cut: _Cut, edge: GraphEdge) -> list[str]:

@@ -17,6 +17,7 @@ from decomposer.extract.syntax import (
     _COMPOUND_TYPES,
     _FUNCTION_TYPES,
     _blocks,
+    _dotted,
     _headers,
     _is_type_checking,
     _module_statements,
@@ -29,11 +30,13 @@ from decomposer.models import (
     Diagnostic,
     EntryPoint,
     EventEmit,
+    FunctionSignature,
     ImportKind,
     ImportRef,
     ImportScope,
     ModuleFacts,
     OrmRef,
+    Parameter,
     RouterDef,
     SourceFile,
     SymbolRef,
@@ -192,10 +195,52 @@ class _ModuleCollector(FrameworkFacts):
                 kind="function",
                 line=node.lineno,
                 end_line=node.end_lineno or node.lineno,
+                signature=self._signature(node),
             )
         )
         self._entry_points_of(node)
         self._scan(node.name, node, local_imports={}, module_level=False)
+
+    def _signature(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionSignature:
+        """Parameters and return annotation, each name in an annotation made absolute through
+        the module's imports (`Order` -> `shop.models.Order`, `Optional` -> `typing.Optional`)."""
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+        defaults += args.defaults
+        parameters = [
+            self._parameter(arg, kind, default)
+            for arg, kind, default in zip(
+                positional,
+                ["positional_only"] * len(args.posonlyargs) + ["positional"] * len(args.args),
+                defaults,
+                strict=True,
+            )
+        ]
+        if args.vararg:
+            parameters.append(self._parameter(args.vararg, "var_positional", None))
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+            parameters.append(self._parameter(arg, "keyword_only", default))
+        if args.kwarg:
+            parameters.append(self._parameter(args.kwarg, "var_keyword", None))
+        return FunctionSignature(
+            parameters=tuple(parameters),
+            returns=self._annotation(node.returns),
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+        )
+
+    def _parameter(self, arg: ast.arg, kind: str, default: ast.expr | None) -> Parameter:
+        return Parameter(
+            name=arg.arg,
+            kind=kind,  # type: ignore[arg-type]  # one of ParamKind, by construction above
+            annotation=self._annotation(arg.annotation),
+            default=ast.unparse(default) if default is not None else None,
+        )
+
+    def _annotation(self, annotation: ast.expr | None) -> str | None:
+        if annotation is None:
+            return None
+        return ast.unparse(_Qualify(self).visit(ast.parse(ast.unparse(annotation), mode="eval")))
 
     def _class(self, node: ast.ClassDef) -> None:
         table = None
@@ -293,3 +338,30 @@ class _ModuleCollector(FrameworkFacts):
         return (f"{base}.{rest}" if rest else base), via
 
     # -- ORM, routers, entry points -------------------------------------------------------
+
+
+class _Qualify(ast.NodeTransformer):
+    """Replaces each dotted name of an annotation with the absolute name it stands for."""
+
+    def __init__(self, extractor: _ModuleCollector) -> None:
+        self.extractor = extractor
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        return self._qualified(node) or node
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        return self._qualified(node) or self.generic_visit(node)  # type: ignore[return-value]
+
+    def visit_Constant(self, node: ast.Constant) -> ast.expr:
+        if isinstance(node.value, str):  # a forward reference inside an annotation
+            try:
+                inner = ast.parse(node.value.strip(), mode="eval").body
+            except SyntaxError:
+                return node
+            return self.visit(inner)  # type: ignore[no-any-return]
+        return node
+
+    def _qualified(self, node: ast.expr) -> ast.Name | None:
+        dotted = _dotted(node)
+        resolved = self.extractor._resolve_chain(dotted, {}) if dotted else None
+        return ast.Name(id=resolved) if resolved else None

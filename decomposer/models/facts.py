@@ -82,6 +82,30 @@ class Binding(Model):
     target: str = Field(description="Absolute dotted name the local name stands for")
 
 
+ParamKind = Literal[
+    "positional_only", "positional", "var_positional", "keyword_only", "var_keyword"
+]
+
+
+class Parameter(Model):
+    """One parameter of a function, as declared."""
+
+    name: str
+    kind: ParamKind
+    annotation: str | None = Field(
+        default=None, description="Its annotation, names made absolute (`shop.models.Order`)"
+    )
+    default: str | None = Field(default=None, description="Its default as written; None: required")
+
+
+class FunctionSignature(Model):
+    """What a top-level function takes and returns: the shape of an operation on the wire."""
+
+    parameters: tuple[Parameter, ...] = ()
+    returns: str | None = Field(default=None, description="Return annotation, names absolute")
+    is_async: bool = False
+
+
 class Definition(Model):
     """A top-level class or function of a module."""
 
@@ -95,6 +119,7 @@ class Definition(Model):
     orm_fields: Literal["django", "sqlalchemy"] | None = Field(
         default=None, description="The ORM whose columns or relations the class body declares"
     )
+    signature: FunctionSignature | None = Field(default=None, description="Set on functions")
 
 
 class SymbolRef(NamedTuple):

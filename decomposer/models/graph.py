@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from decomposer.models.base import Model
-from decomposer.models.facts import Certainty, EntryKind, ParseFailure, SkippedFile
+from decomposer.models.facts import (
+    Certainty,
+    EntryKind,
+    FunctionSignature,
+    ParseFailure,
+    SkippedFile,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -92,6 +98,9 @@ class GraphNode(Model):
         default=None, description="Set on ORM model classes"
     )
     table: str | None = Field(default=None, description="ORM table name, if known")
+    signature: FunctionSignature | None = Field(
+        default=None, description="Parameters and return annotation of a function"
+    )
 
 
 class GraphEdge(Model):

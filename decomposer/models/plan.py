@@ -7,6 +7,7 @@ folder names, Python packages and Terraform identifiers.
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections import Counter
 from typing import Annotated, Literal
@@ -166,6 +167,38 @@ class DatastoreChoice(Model):
     evidence: tuple[str, ...] = Field(description="Why this store: relations, transactions, access")
 
 
+class WireValue(Model):
+    """A value crossing between services: as the monolith declares it, and as it travels."""
+
+    annotation: str | None = Field(
+        default=None, description="The monolith's annotation, names made absolute"
+    )
+    type: str = Field(
+        default="Any",
+        description="Type on the wire: int, float, str, bool, bytes, None, Any, Literal[...],"
+        " list[T], tuple[...], dict[K, V], decimal.Decimal, datetime.*, uuid.UUID, with |",
+    )
+    notes: tuple[str, ...] = Field(default=(), description="What the wire type cannot keep")
+    models: tuple[str, ...] = Field(
+        default=(), description="ORM models it names (module:Class): they travel as dicts"
+    )
+
+
+class OperationParameter(WireValue):
+    """One field of an operation's request: a parameter of the monolith function."""
+
+    name: str = Field(description="Parameter name: the request field")
+    kind: Literal["positional_only", "positional", "keyword_only"] = "positional"
+    required: bool = Field(default=True, description="False when the function has a default")
+    default: str | None = Field(default=None, description="The default as written")
+
+    @model_validator(mode="after")
+    def _name_is_identifier(self) -> OperationParameter:
+        if not self.name.isidentifier() or keyword.iskeyword(self.name):
+            raise ValueError(f"parameter name {self.name!r} is not a Python identifier")
+        return self
+
+
 class Operation(Model):
     """What a service exposes to others (REST) or accepts as a message (SQS)."""
 
@@ -174,6 +207,17 @@ class Operation(Model):
     style: Style
     callers: tuple[str, ...] = Field(description="Contexts that call it")
     locations: tuple[str, ...] = Field(description="Call sites, path:line (first 10)")
+    parameters: tuple[OperationParameter, ...] = Field(
+        default=(), description="The request's fields: the target function's parameters"
+    )
+    returns: WireValue | None = Field(
+        default=None,
+        description="The response's result; None when the target's signature is unknown (a"
+        " class, or a plan written before signatures): its request then takes any field",
+    )
+    notes: tuple[str, ...] = Field(
+        default=(), description="What the request cannot carry (*args, **kwargs)"
+    )
 
     @model_validator(mode="after")
     def _name_is_identifier(self) -> Operation:

@@ -236,3 +236,21 @@ def test_repository_of_empty_modules_gives_a_valid_one_context_plan(
     plan = DecompositionPlan.model_validate_json((tmp_path / "o" / "plan.json").read_text())
     placed = [u for c in plan.contexts for u in c.modules] + list(plan.shared_kernel.modules)
     assert len(plan.contexts) == 1 and sorted(placed) == ["app", "app.empty"]
+
+
+def test_operations_carry_the_wire_types_of_their_functions(example_out: Path) -> None:
+    """The example's inventory operations, typed from the monolith's signatures."""
+    plan = json.loads((example_out / "plan.json").read_text())
+    operations = {
+        (context["name"], op["name"]): op
+        for context in plan["contexts"]
+        for op in context["operations"]
+    }
+    availability_for = operations["inventory", "availability_for"]
+    assert [(p["name"], p["type"], p["required"]) for p in availability_for["parameters"]] == [
+        ("product_ids", "list[int]", True)
+    ]
+    assert availability_for["returns"]["type"] == "dict[int, int]"
+    reserve = operations["inventory", "reserve_stock"]["parameters"][0]
+    assert (reserve["type"], reserve["models"]) == ("dict[str, Any]", ["shop.models:Order"])
+    assert operations["notifications", "email_channel"]["returns"] is None  # a class

@@ -438,3 +438,35 @@ def test_python_312_type_parameters_are_set_aside_and_the_rest_analyzed() -> Non
     assert [d.name for d in facts.definitions] == ["Box", "first"]
     assert [d.code for d in facts.diagnostics] == ["SYN001"]
     assert ("first", "pkg.base.pick", "call", 7) in refs(code)
+
+
+# -- signatures ----------------------------------------------------------------------------
+
+
+def test_a_function_signature_has_absolute_annotations_kinds_and_defaults() -> None:
+    code = (
+        "import datetime as dt\n"
+        "from typing import Optional, TYPE_CHECKING\n"
+        "from shop.models import Order\n"
+        "if TYPE_CHECKING:\n"
+        "    from shop.customers.models import Customer\n"
+        "def f(a, /, order: Order, when: dt.datetime | None = None, *args: int,\n"
+        "      c: 'Customer', d: Optional[list['Order']] = [], **kw) -> dict[int, Order]:\n"
+        "    pass\n"
+        "async def g() -> 'Unknown[int]': ...\n"
+    )
+    definitions = {d.name: d for d in facts_of(code, "shop.m").definitions}
+    signature = definitions["f"].signature
+    assert signature is not None
+    assert [(p.name, p.kind, p.annotation, p.default) for p in signature.parameters] == [
+        ("a", "positional_only", None, None),
+        ("order", "positional", "shop.models.Order", None),
+        ("when", "positional", "datetime.datetime | None", "None"),
+        ("args", "var_positional", "int", None),
+        ("c", "keyword_only", "shop.customers.models.Customer", None),
+        ("d", "keyword_only", "typing.Optional[list[shop.models.Order]]", "[]"),
+        ("kw", "var_keyword", None, None),
+    ]
+    assert signature.returns == "dict[int, shop.models.Order]"
+    other = definitions["g"].signature
+    assert other is not None and other.is_async and other.returns == "Unknown[int]"
