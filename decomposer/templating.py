@@ -7,6 +7,7 @@ templates are autoescaped.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -48,6 +49,11 @@ def snake_case(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
 
 
+def python_literal(text: str) -> str:
+    """A JSON document as a Python literal (`true` -> `True`), for generated code."""
+    return repr(json.loads(text))
+
+
 # Private functions
 
 
@@ -63,4 +69,5 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["tf_identifier"] = tf_identifier
     environment.filters["snake_case"] = snake_case
+    environment.filters["python_literal"] = python_literal
     return environment

@@ -12,6 +12,27 @@ from decomposer.models.base import Model
 from decomposer.models.plan import Datastore, Style
 
 
+class FieldSpec(Model):
+    """One field of an operation's request model."""
+
+    name: str = Field(description="Attribute name (the parameter's, or with a trailing _)")
+    alias: str | None = Field(default=None, description="Wire name, when it differs from name")
+    type: str = Field(description="Python type, as code of the generated module")
+    default: str | None = Field(default=None, description="Default as code; None: required")
+    description: str
+
+
+class MonolithCall(Model):
+    """--with-code: the copied monolith function an operation's handler calls."""
+
+    module: str = Field(description="Module of the copy, importable from <package>/monolith/")
+    function: str
+    positional_only: tuple[str, ...] = Field(description="Fields passed by position")
+    blocked: str | None = Field(
+        default=None, description="Why the handler cannot call it as it is (ORM arguments)"
+    )
+
+
 class OperationRoute(Model):
     """One operation the service exposes: `POST <path_prefix><name>`."""
 
@@ -20,6 +41,17 @@ class OperationRoute(Model):
     style: Style = Field(description="rest: callers need the answer; sqs: fire-and-forget")
     target: str = Field(description="The monolith node that implements it today")
     callers: tuple[str, ...] = Field(description="Contexts that call it")
+    title: str = Field(description="CamelCase name: <title>Request, <title>Response")
+    typed: bool = Field(description="The target's signature is known: its request is closed")
+    fields: tuple[FieldSpec, ...] = ()
+    result_type: str = Field(default="Any", description="Python type of the response's result")
+    imports: tuple[str, ...] = Field(default=(), description="Imports its types need")
+    result_imports: tuple[str, ...] = Field(default=(), description="Imports its result needs")
+    notes: tuple[str, ...] = Field(default=(), description="What the request could not keep")
+    result_notes: tuple[str, ...] = Field(default=(), description="What the result could not keep")
+    example_request: str = Field(default="{}", description="A valid request body (JSON)")
+    example_result: str = Field(default="null", description="A valid result (JSON)")
+    call: MonolithCall | None = None
 
 
 class ClientSpec(Model):
@@ -30,7 +62,7 @@ class ClientSpec(Model):
     url_setting: str = Field(description="Settings field holding its base URL")
     local_url: str = Field(description="Base URL when every service runs on one machine")
     path_prefix: str
-    operations: tuple[str, ...] = Field(description="Operation names, sorted")
+    operations: tuple[OperationRoute, ...] = Field(description="Operations it calls, by name")
 
 
 class PublishedEvent(Model):
@@ -65,7 +97,13 @@ class ServiceSpec(Model):
         default=None, description="SQLAlchemy URL scheme (driver) of its Aurora database"
     )
     operations: tuple[OperationRoute, ...]
+    schema_imports: tuple[str, ...] = Field(
+        default=(), description="Imports the wire types of its own operations need"
+    )
     clients: tuple[ClientSpec, ...]
+    client_imports: tuple[str, ...] = Field(
+        default=(), description="Imports the wire types of the operations it calls need"
+    )
     publishes: tuple[PublishedEvent, ...]
     consumes: tuple[str, ...] = Field(description="Events arriving in its inbox, sorted")
     inbox: str | None = Field(description="Its inbox queue (without prefix), if it consumes")

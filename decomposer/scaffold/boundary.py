@@ -89,7 +89,7 @@ class Boundary:
             operations={
                 op.target: (c.name, op.name, op.style) for c in plan.contexts for op in c.operations
             },
-            clients={c.service: frozenset(c.operations) for c in service.clients},
+            clients={c.service: frozenset(op.name for op in c.operations) for c in service.clients},
             events={name: tuple(sorted(consumers)) for name, consumers in events.items()},
             handlers=_handlers(plan),
             local_events=frozenset(

@@ -16,6 +16,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from decomposer import wire
 from decomposer.models import LeftReason, ModuleSource, RewriteNote
 from decomposer.scaffold.boundary import Boundary, Signature, absolute_module, chain, cst_dotted
 
@@ -479,7 +480,8 @@ def _describe(replacement: Replacement, outbound: str) -> str:
     keys = ", ".join(f'"{p}": …' for p in replacement.params)
     if replacement.kind == "rest":
         client = f"{outbound}.clients().{replacement.context}"
-        call = f"{client}.{replacement.name}(arguments={{{keys}}})"
+        keywords = ", ".join(f"{wire.attribute(p)}=…" for p in replacement.params)
+        call = f"{client}.{replacement.name}({keywords})"
         return call + (".result" if replacement.uses_result else "")
     if replacement.kind == "sqs":
         return f"{outbound}.events().{replacement.name}({{{keys}}})"

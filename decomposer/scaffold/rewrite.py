@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from decomposer import wire
 from decomposer.models import (
     CopiedModule,
     ModuleSource,
@@ -201,41 +202,37 @@ def _build(replacement: Replacement, call: cst.Call, outbound: str) -> cst.BaseE
         func = cst.parse_expression(f"{outbound}.events().{name}")
         args = [payload] if payload else [cst.Arg(cst.Dict([]))]
         return call.with_changes(func=func, args=args)
-    elements = []
-    for index, arg in enumerate(call.args):
-        key = replacement.params[index]
-        elements.append(
-            cst.DictElement(
-                key=cst.SimpleString(f'"{key}"'),
-                value=arg.value,
-                comma=arg.comma,
-            )
-        )
-    last_space = call.args[-1].whitespace_after_arg if call.args else cst.SimpleWhitespace("")
-    payload_dict = cst.Dict(
-        elements,
-        lbrace=cst.LeftCurlyBrace(whitespace_after=call.whitespace_before_args),
-        rbrace=cst.RightCurlyBrace(whitespace_before=last_space),
-    )
     if kind == "sqs":
+        elements = []
+        for index, arg in enumerate(call.args):
+            elements.append(
+                cst.DictElement(
+                    key=cst.SimpleString(f'"{replacement.params[index]}"'),
+                    value=arg.value,
+                    comma=arg.comma,
+                )
+            )
+        last_space = call.args[-1].whitespace_after_arg if call.args else cst.SimpleWhitespace("")
+        payload_dict = cst.Dict(
+            elements,
+            lbrace=cst.LeftCurlyBrace(whitespace_after=call.whitespace_before_args),
+            rbrace=cst.RightCurlyBrace(whitespace_before=last_space),
+        )
         func = cst.parse_expression(f"{outbound}.events().{name}")
         return cst.Call(func=func, args=[cst.Arg(payload_dict)])
+    # A REST call: the typed client method takes each parameter as a keyword argument.
     func = cst.parse_expression(f"{outbound}.clients().{replacement.context}.{name}")
-    args = (
-        [
-            cst.Arg(
-                payload_dict,
-                keyword=cst.Name("arguments"),
-                equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""),
-                    whitespace_after=cst.SimpleWhitespace(""),
-                ),
-            )
-        ]
-        if elements
-        else []
-    )
-    new: cst.BaseExpression = cst.Call(func=func, args=args)
+    args = [
+        arg.with_changes(
+            keyword=cst.Name(wire.attribute(replacement.params[index])),
+            equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""),
+                whitespace_after=cst.SimpleWhitespace(""),
+            ),
+        )
+        for index, arg in enumerate(call.args)
+    ]
+    new: cst.BaseExpression = call.with_changes(func=func, args=args)
     return cst.Attribute(value=new, attr=cst.Name("result")) if replacement.uses_result else new
 
 

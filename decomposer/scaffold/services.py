@@ -7,16 +7,22 @@ that every plan name can become a Python identifier and a file name under the ou
 
 from __future__ import annotations
 
+import ast
+import json
 import keyword
 import re
+from collections.abc import Iterable, Mapping
 
-from decomposer import templating
+from decomposer import templating, wire
 from decomposer.errors import PlanError
 from decomposer.models import (
     BoundedContext,
     ClientSpec,
     DecompositionPlan,
+    FieldSpec,
     InfraSpec,
+    MonolithCall,
+    Operation,
     OperationRoute,
     PublishedEvent,
     RenderedFile,
@@ -47,7 +53,7 @@ _FILES: tuple[tuple[str, str, str], ...] = (
     ("package/settings.py.j2", "{package}/settings.py", "always"),
     ("package/logs.py", "{package}/logs.py", "always"),
     ("package/tracing.py", "{package}/tracing.py", "always"),
-    ("package/schemas.py", "{package}/schemas.py", "always"),
+    ("package/schemas.py.j2", "{package}/schemas.py", "always"),
     ("package/runtime.py.j2", "{package}/runtime.py", "always"),
     ("package/routes.py.j2", "{package}/routes.py", "always"),
     ("package/handlers.py.j2", "{package}/handlers.py", "always"),
@@ -97,10 +103,15 @@ def render_services(
     with `migrations` (--with-code), each service's copy of the monolith's code too."""
     service_set = build_services(plan, spec)
     moved = {migration.service: migration for migration in migrations}
+    contexts = {context.name: context for context in plan.contexts}
     rendered = [
         file
         for service in service_set.services
-        for file in _render_service(service, moved.get(service.name))
+        for file in _render_service(
+            service,
+            moved.get(service.name),
+            {op.name: op for op in contexts[service.name].operations},
+        )
     ]
     rendered.append(
         RenderedFile(
@@ -124,17 +135,12 @@ def _service(
     where = f"contexts.{context.name}"
     _identifier(context.name, where=where)
     operations = tuple(
-        OperationRoute(
-            name=_identifier(op.name, where=f"{where}.operations.{op.name}", operation=True),
-            path=f"{infra.path_prefix}{op.name}",
-            style=op.style,
-            target=op.target,
-            callers=op.callers,
-        )
+        _route(op, infra.path_prefix, where=f"{where}.operations.{op.name}")
         for op in sorted(context.operations, key=lambda op: op.name)
     )
     _unique([op.name for op in operations], where=f"{where}.operations")
     inbox = next((q for q in spec.queues if q.consumer == context.name), None)
+    clients = _clients(context.name, plan, spec, local_ports)
     return ServiceSpec(
         name=context.name,
         package=f"{context.name}_service",
@@ -147,7 +153,9 @@ def _service(
         is_relational=context.datastore.kind in _RELATIONAL,
         database_scheme=DATABASE_SCHEME.get(context.datastore.kind),
         operations=operations,
-        clients=_clients(context.name, plan, spec, local_ports),
+        schema_imports=_imports(operations),
+        clients=clients,
+        client_imports=_imports([op for client in clients for op in client.operations]),
         publishes=_publishes(context.name, plan, spec),
         consumes=tuple(_identifier(e, where=f"{where}.consumes") for e in inbox.events)
         if inbox
@@ -180,12 +188,20 @@ def _clients(
                 operation, where=f"dependencies.{name}->{target}.operations", operation=True
             )
     clients = []
+    contexts = {context.name: context for context in plan.contexts}
     for target in sorted(calls):
         infra = next((s for s in spec.services if s.name == target), None)
         if infra is None:
             raise PlanError(
                 f"dependencies: {name} -> {target} names {target!r}, which is not a context",
                 hint="fix the dependency, or rerun `decompose score` on the edited plan",
+            )
+        exposed = {op.name: op for op in contexts[target].operations}
+        for op in sorted(calls[target] - exposed.keys()):
+            raise PlanError(
+                f"dependencies: {name} -> {target} calls {op!r}, which"
+                f" contexts.{target}.operations does not list",
+                hint="add the operation to the context, or drop it from the dependency",
             )
         clients.append(
             ClientSpec(
@@ -194,10 +210,83 @@ def _clients(
                 url_setting=f"{target}_service_url",
                 local_url=f"http://localhost:{local_ports[target]}",
                 path_prefix=infra.path_prefix,
-                operations=tuple(sorted(calls[target])),
+                operations=tuple(
+                    _route(exposed[op], infra.path_prefix, where=f"contexts.{target}.operations")
+                    for op in sorted(calls[target])
+                ),
             )
         )
     return tuple(clients)
+
+
+def _route(op: Operation, prefix: str, *, where: str) -> OperationRoute:
+    """The route of an operation: its request fields and result, from the plan's wire types."""
+    name = _identifier(op.name, where=where, operation=True)
+    fields, wire_types = [], []
+    for parameter in op.parameters:
+        wire_type = _wire(parameter.type, where=f"{where}.parameters.{parameter.name}")
+        default = None if parameter.required else _default(parameter.default)
+        if default is None and not parameter.required:
+            # A default the wire cannot carry (an expression): the field may be left out, and
+            # the monolith's function then applies its own default.
+            default = "None"
+            if "None" not in wire_type.split(" | "):
+                wire_type = f"{wire_type} | None"
+        wire_types.append(wire_type)
+        attribute = wire.attribute(parameter.name)
+        fields.append(
+            FieldSpec(
+                name=attribute,
+                alias=parameter.name if attribute != parameter.name else None,
+                type=wire.python(wire_type),
+                default=default,
+                description=f"{parameter.name}: {parameter.annotation or 'not annotated'}",
+            )
+        )
+    result = _wire(op.returns.type, where=f"{where}.returns") if op.returns else "Any"
+    notes = [*op.notes]
+    notes += [f"{p.name}: {n}" for p in op.parameters for n in p.notes]
+    return OperationRoute(
+        name=name,
+        path=f"{prefix}{name}",
+        style=op.style,
+        target=op.target,
+        callers=op.callers,
+        title="".join(part.capitalize() for part in name.split("_")),
+        typed=op.returns is not None,
+        fields=tuple(fields),
+        result_type=wire.python(result),
+        imports=tuple(wire.imports([*wire_types, result])),
+        result_imports=tuple(wire.imports([result])),
+        notes=tuple(notes),
+        result_notes=op.returns.notes if op.returns else (),
+        example_request=json.dumps(
+            {p.name: wire.example(p.type) for p in op.parameters}, sort_keys=True
+        ),
+        example_result=json.dumps(wire.example(result)),
+    )
+
+
+def _wire(value: str, *, where: str) -> str:
+    try:
+        return wire.check(value)
+    except ValueError as exc:
+        raise PlanError(f"{where}: {exc}", hint="use a wire type of the plan's schema") from None
+
+
+def _default(text: str | None) -> str | None:
+    """The default as code, if it is a constant JSON can carry (None, a bool, number, string)."""
+    if text is None:
+        return None
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return repr(value) if value is None or isinstance(value, (bool, int, float, str)) else None
+
+
+def _imports(operations: Iterable[OperationRoute]) -> tuple[str, ...]:
+    return tuple(sorted({line for op in operations for line in op.imports}))
 
 
 def _publishes(name: str, plan: DecompositionPlan, spec: InfraSpec) -> tuple[PublishedEvent, ...]:
@@ -262,10 +351,12 @@ def _unique(values: list[str], *, where: str) -> None:
 
 
 def _render_service(
-    service: ServiceSpec, migration: ServiceMigration | None = None
+    service: ServiceSpec,
+    migration: ServiceMigration | None = None,
+    operations: Mapping[str, Operation] | None = None,
 ) -> list[RenderedFile]:
     if migration is not None:
-        service = service.model_copy(update={"has_monolith_code": True})
+        service = _with_code(service, migration, operations or {})
     wanted = {
         "always": True,
         "relational": service.is_relational,
@@ -287,6 +378,45 @@ def _render_service(
     return rendered + (_render_code(service, migration) if migration else [])
 
 
+def _with_code(
+    service: ServiceSpec, migration: ServiceMigration, operations: Mapping[str, Operation]
+) -> ServiceSpec:
+    """The service with each operation's handler pointed at the copy of its monolith function."""
+    monolith = f"services/{service.name}/{service.package}/monolith/"
+    copied: dict[str, str] = {}  # monolith module (or module:Name) -> module of its copy
+    for copy in migration.copies:
+        relative = copy.destination.removeprefix(monolith).removesuffix(".py")
+        module = relative.removesuffix("/__init__").replace("/", ".")
+        source, _, names = copy.source.partition(":")
+        for name in names.split(", ") if names else ():
+            copied[f"{source}:{name}"] = module
+        if not names:
+            copied[source] = module
+    routes = []
+    for route in service.operations:
+        op = operations[route.name]
+        source, _, function = op.target.partition(":")
+        copied_to = copied.get(op.target) or copied.get(source)
+        if copied_to is None or op.returns is None or "." in function:
+            routes.append(route)
+            continue
+        models = sorted({m for p in op.parameters for m in p.models})
+        blocked = (
+            f"{op.target} takes the ORM model(s) {', '.join(models)}: load them from this"
+            " service's store, then call the copy in monolith/"
+            if models
+            else None
+        )
+        call = MonolithCall(
+            module=copied_to,
+            function=function,
+            positional_only=tuple(p.name for p in op.parameters if p.kind == "positional_only"),
+            blocked=blocked,
+        )
+        routes.append(route.model_copy(update={"call": call}))
+    return service.model_copy(update={"has_monolith_code": True, "operations": tuple(routes)})
+
+
 def _render_code(service: ServiceSpec, migration: ServiceMigration) -> list[RenderedFile]:
     """--with-code: the copies, `outbound.py` that they call, and MIGRATION.md."""
     root = f"services/{service.name}"
@@ -297,8 +427,14 @@ def _render_code(service: ServiceSpec, migration: ServiceMigration) -> list[Rend
             content=templating.render("service/package/outbound.py.j2", service=service),
         ),
         RenderedFile(
+            path=f"{root}/{service.package}/bridge.py",
+            content=templating.read_static("service/package/bridge.py"),
+        ),
+        RenderedFile(
             path=f"{root}/MIGRATION.md",
-            content=templating.render("service/MIGRATION.md.j2", migration=migration),
+            content=templating.render(
+                "service/MIGRATION.md.j2", migration=migration, service=service
+            ),
         ),
         *(RenderedFile(path=c.destination, content=c.result.code) for c in migration.copies),
         *(RenderedFile(path=path, content=package_init) for path in migration.packages),

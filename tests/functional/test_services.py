@@ -75,6 +75,13 @@ def test_a_changed_plan_updates_generated_files_and_keeps_edited_ones(tmp_path: 
     handlers = out / "services" / "catalog" / "catalog_service" / "handlers.py"
     handlers.write_text(handlers.read_text() + "\n# mine\n")
     plan = edited_plan(tmp_path, "catalog", op=rename_first_operation("find_product"))
+    document = json.loads(plan.read_text())
+    for dependency in document["dependencies"]:  # its callers call it by the new name too
+        if dependency["target"] == "catalog":
+            dependency["operations"] = [
+                "find_product" if op == "get_product" else op for op in dependency["operations"]
+            ]
+    plan.write_text(json.dumps(document))
 
     code, output = scaffold(plan, out)
 
@@ -83,3 +90,23 @@ def test_a_changed_plan_updates_generated_files_and_keeps_edited_ones(tmp_path: 
     assert handlers.read_text().endswith("# mine\n")
     code, output = scaffold(plan, out, "--dry-run")
     assert "update  services/catalog/catalog_service/routes.py" in output
+
+
+def test_a_call_of_an_operation_the_context_does_not_list_is_refused(tmp_path: Path) -> None:
+    plan = edited_plan(tmp_path, "catalog", op=rename_first_operation("find_product"))
+
+    code, output = scaffold(plan, tmp_path / "out")
+
+    assert code == 1
+    assert "orders -> catalog calls 'get_product', which contexts.catalog.operations" in output
+
+
+def test_a_wire_type_that_is_not_a_type_is_refused(tmp_path: Path) -> None:
+    def inject(entry: dict[str, Any]) -> None:
+        entry["operations"][0]["parameters"][0]["type"] = "__import__('os').system('id')"
+
+    code, output = scaffold(edited_plan(tmp_path, "catalog", op=inject), tmp_path / "out")
+
+    assert code == 1
+    assert "contexts.catalog.operations.get_product.parameters.product_id" in output
+    assert not (tmp_path / "out").exists()

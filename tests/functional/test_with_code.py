@@ -79,7 +79,7 @@ def test_rewritten_code_calls_the_generated_clients_and_events(
     assert "# decomposer: crosses into payments" in services
     assert "from orders_service import outbound" in services
     cart = (package / "monolith/shop/orders/cart.py").read_text()
-    assert "outbound.clients().inventory.availability(arguments=" in cart
+    assert "outbound.clients().inventory.availability(product_id=product_id).result" in cart
     assert "def availability(" in (package / "clients.py").read_text()
     assert (
         'extend-exclude = ["orders_service/monolith"]'

@@ -198,21 +198,24 @@ def postgres() -> Iterator[str]:
 
 
 ORDERS_GET_ORDER = '''
-def get_order(runtime: Runtime, arguments: Mapping[str, Any]) -> Any:
+def get_order(runtime: Runtime, request: GetOrderRequest) -> dict[str, Any]:
     """Edited by the end-to-end test: call customers over REST, store, publish an event."""
     import logging
 
     from .data import Order
 
-    customer = runtime.clients.customers.current_customer({"order": arguments["id"]}).result
+    customer = runtime.clients.customers.current_customer().result
+    assert customer is not None
     with runtime.store.sessions.begin() as session:
-        session.add(Order(id=arguments["id"]))
-    runtime.events.order_placed({"order": arguments["id"], "customer": customer["id"]})
-    logging.getLogger("orders").info("order stored", extra={"order": arguments["id"]})
-    return {"order": arguments["id"], "customer": customer}
+        session.add(Order(id=request.order_id))
+    runtime.events.order_placed({"order": request.order_id, "customer": customer["id"]})
+    logging.getLogger("orders").info("order stored", extra={"order": request.order_id})
+    return {"order": request.order_id, "customer": customer}
 '''
 CUSTOMERS_CURRENT = '''
-def current_customer(runtime: Runtime, arguments: Mapping[str, Any]) -> Any:
+def current_customer(
+    runtime: Runtime, request: CurrentCustomerRequest
+) -> dict[str, Any] | None:
     """Edited by the end-to-end test: a customer read from DynamoDB."""
     runtime.store.put("Customer", "7", {"name": "Ada"})
     return {"id": 7, "name": (runtime.store.get("Customer", "7") or {})["name"]}
@@ -320,7 +323,7 @@ def test_two_services_share_one_trace_over_rest_and_sqs(tmp_path: Path, postgres
 
         request = urllib.request.Request(
             f"http://127.0.0.1:{orders_port}/orders/get_order",
-            data=json.dumps({"arguments": {"id": 42}}).encode(),
+            data=json.dumps({"order_id": 42}).encode(),
             headers={
                 "Content-Type": "application/json",
                 "traceparent": f"00-{TRACE_ID}-1111111111111111-01",
@@ -393,3 +396,84 @@ def test_two_services_share_one_trace_over_rest_and_sqs(tmp_path: Path, postgres
     }
     assert handled[0]["trace_id"] == TRACE_ID
     assert handled[0]["xray_trace_id"] == f"1-{TRACE_ID[:8]}-{TRACE_ID[8:]}"
+
+
+WITH_CODE_DRIVER = '''
+"""Run by the test with the services' python: the inventory service built by --with-code,
+the rest of the example monolith importable beside its copy, the monolith's own database."""
+import json
+import sys
+
+from fastapi.testclient import TestClient
+
+from inventory_service import bridge
+
+sys.path.insert(0, str(bridge.MONOLITH))  # the copies first, as bridge.py does
+sys.path.append(sys.argv[1])  # the monolith: its shared kernel and the other contexts
+
+from shop import db  # noqa: E402
+from shop.models import Product, StockItem, Warehouse  # noqa: E402
+
+from inventory_service.main import create_app  # noqa: E402
+from inventory_service.settings import Settings  # noqa: E402
+
+db.configure("sqlite://")
+db.create_all()
+with db.transaction() as session:
+    berlin = Warehouse(code="BER", name="Berlin", country="DE", priority=1)
+    mug = Product(sku="MUG-1", name="Mug", slug="mug", price_cents=900)
+    session.add_all([berlin, mug])
+    session.flush()
+    session.add(StockItem(product=mug, warehouse=berlin, on_hand=7, reserved=2))
+    product_id = mug.id
+
+settings = Settings(
+    database_url="sqlite://", create_tables=True, consumer_enabled=False, span_file=sys.argv[2]
+)
+with TestClient(create_app(settings, sqs=object())) as client:
+    answers = {
+        "availability": client.post("/inventory/availability", json={"product_id": product_id}),
+        "availability_for": client.post(
+            "/inventory/availability_for", json={"product_ids": [product_id, 999]}
+        ),
+        "reserve_stock": client.post("/inventory/reserve_stock", json={"order": {"id": 1}}),
+    }
+print(json.dumps({name: [r.status_code, r.json()] for name, r in answers.items()}))
+print(json.dumps({"product_id": product_id}))
+'''
+
+
+@needs_python
+def test_with_code_an_operation_answers_with_the_monolith_code(tmp_path: Path) -> None:
+    """--with-code wires each operation whose function moved to the copy of that function:
+    inventory's `availability` runs the example monolith's own code, over its own database."""
+    assert PYTHON
+    from click.testing import CliRunner
+
+    from decomposer.cli import main
+
+    example = Path(__file__).resolve().parent.parent.parent / "examples" / "shop"
+    result = CliRunner().invoke(
+        main, ["scaffold", str(PLAN), "--out", str(tmp_path), "--with-code", str(example), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    service = tmp_path / "services" / "inventory"
+    driver = tmp_path / "driver.py"
+    driver.write_text(WITH_CODE_DRIVER)
+    run = subprocess.run(
+        [PYTHON, str(driver), str(example), str(tmp_path / "spans.jsonl")],
+        cwd=service,
+        env={**os.environ, "PYTHONPATH": str(service)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    answers_line, ids_line = run.stdout.strip().splitlines()[-2:]
+    answers, product_id = json.loads(answers_line), json.loads(ids_line)["product_id"]
+    # 7 on hand, 2 reserved: the monolith's own availability query, run inside the service.
+    assert answers["availability"] == [200, {"result": 5}]
+    assert answers["availability_for"] == [200, {"result": {str(product_id): 5}}]
+    # Its function takes an ORM object: the handler says so rather than pass it a dict.
+    status, body = answers["reserve_stock"]
+    assert status == 501 and "takes the ORM model(s) shop.models:Order" in body["detail"]

@@ -94,7 +94,7 @@ def test_rest_call_becomes_a_call_of_the_generated_client(plan: DecompositionPla
 
 
         def address_of(customer_id: int, address_id: int) -> dict:
-            address = outbound.clients().customers.get_address(arguments={"customer_id": customer_id, "address_id": address_id}).result
+            address = outbound.clients().customers.get_address(customer_id=customer_id, address_id=address_id).result
             return address
         """
     )

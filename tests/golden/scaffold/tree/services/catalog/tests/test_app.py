@@ -25,26 +25,42 @@ def test_openapi_lists_every_operation(client: TestClient) -> None:
 
 
 def test_get_product_is_routed(client: TestClient) -> None:
-    response = client.post("/catalog/get_product", json={"arguments": {}})
+    response = client.post("/catalog/get_product", json={'active_only': True, 'product_id': 1})
 
     # 501 names the monolith code to move until handlers.get_product is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_get_product_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/catalog/get_product", json={"unexpected": 1})
+    response = client.post("/catalog/get_product", json={**{'active_only': True, 'product_id': 1}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_get_product_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/catalog/get_product", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"product_id" }
+
+
 def test_get_product_by_sku_is_routed(client: TestClient) -> None:
-    response = client.post("/catalog/get_product_by_sku", json={"arguments": {}})
+    response = client.post("/catalog/get_product_by_sku", json={'sku': 'text'})
 
     # 501 names the monolith code to move until handlers.get_product_by_sku is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_get_product_by_sku_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/catalog/get_product_by_sku", json={"unexpected": 1})
+    response = client.post("/catalog/get_product_by_sku", json={**{'sku': 'text'}, "unexpected": 1})
 
     assert response.status_code == 422
+
+
+def test_get_product_by_sku_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/catalog/get_product_by_sku", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"sku" }

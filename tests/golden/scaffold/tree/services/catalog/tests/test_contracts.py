@@ -1,119 +1,181 @@
 """Contract tests of the clients: each called service as the plan describes it (POST
-<prefix><operation>, OperationRequest in, OperationResponse out), served in process."""
+<prefix><operation>, the operation's request model in, its response model out), served in
+process by a stand-in that checks every request against the contract."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
-from catalog_service.clients import make_clients
+from catalog_service import clients as _clients
 from catalog_service.http import ServiceError
 from catalog_service.runtime import Runtime
-from catalog_service.schemas import OperationRequest, OperationResponse
 from catalog_service.settings import Settings
 
 
 class Provider:
-    """A stand-in for the called service: its routes, the shared schemas, a call log."""
+    """A stand-in for the called service: its operations' contracts, a canned answer each, a
+    call log, and a number of 503 answers to give first."""
 
-    def __init__(self, prefix: str, operations: tuple[str, ...], failures: int = 0) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        contracts: dict[str, tuple[type[BaseModel], Any]],
+        failures: int = 0,
+    ) -> None:
         self.calls: list[tuple[str, dict[str, Any], str | None]] = []
         self.failures = failures
         self.app = FastAPI()
 
-        @self.app.post(prefix + "{operation}", response_model=OperationResponse)
-        def answer(
-            operation: str, body: OperationRequest, request: Request, response: Response
-        ) -> Any:
-            if operation not in operations:
+        @self.app.post(prefix + "{operation}")
+        async def answer(operation: str, request: Request) -> Any:
+            if operation not in contracts:
                 raise HTTPException(status_code=404)
-            self.calls.append((operation, body.arguments, request.headers.get("traceparent")))
+            model, result = contracts[operation]
+            body = await request.json()
+            model.model_validate(body)  # 422 if the client broke the contract
+            self.calls.append((operation, body, request.headers.get("traceparent")))
             if self.failures:
                 self.failures -= 1
                 raise HTTPException(status_code=503)
-            return OperationResponse(result={"operation": operation, **body.arguments})
+            return {"result": result}
 
 
-INVENTORY_OPERATIONS = ("availability", "availability_for", )
+# operation -> (request model, example request, example result), from the plan's wire types
+INVENTORY_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "availability": (
+        _clients.InventoryAvailabilityRequest,
+        "{\"product_id\": 1}",
+        "1",
+    ),
+    "availability_for": (
+        _clients.InventoryAvailabilityForRequest,
+        "{\"product_ids\": [1]}",
+        "{\"1\": 1}",
+    ),
+}
+
+
+def _inventory_provider(failures: int = 0) -> Provider:
+    contracts = {
+        name: (model, json.loads(result))
+        for name, (model, _, result) in INVENTORY_CONTRACTS.items()
+    }
+    return Provider("/inventory/", contracts, failures=failures)
 
 
 def _inventory(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
-    http = TestClient(provider.app, base_url="http://inventory")
-    return make_clients(settings, tracer=runtime.tracer, http={"inventory": http}).inventory
+    http = {"inventory": TestClient(provider.app, base_url="http://inventory")}
+    return _clients.make_clients(settings, tracer=runtime.tracer, http=http).inventory
 
 
-@pytest.mark.parametrize("operation", INVENTORY_OPERATIONS)
+def _inventory_example(operation: str) -> dict[str, Any]:
+    """The example request of `operation`, as keyword arguments of the client's method."""
+    model, example, _ = INVENTORY_CONTRACTS[operation]
+    return dict(model.model_validate(json.loads(example)))
+
+
+@pytest.mark.parametrize("operation", sorted(INVENTORY_CONTRACTS))
 def test_inventory_client_follows_the_contract(
     settings: Settings, runtime: Runtime, operation: str
 ) -> None:
-    provider = Provider("/inventory/", INVENTORY_OPERATIONS)
+    model, _, result = INVENTORY_CONTRACTS[operation]
+    request = model.model_validate(_inventory_example(operation))
+    provider = _inventory_provider()
     client = _inventory(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)({"id": 1})
+        response = getattr(client, operation)(**dict(request))
 
-    assert response.result == {"operation": operation, "id": 1}
-    [(called, arguments, traceparent)] = provider.calls
-    assert (called, arguments) == (operation, {"id": 1})
+    assert response.result == type(response).model_validate({"result": json.loads(result)}).result
+    [(called, body, traceparent)] = provider.calls
+    assert called == operation
+    assert model.model_validate(body) == request
     assert traceparent and f"{span.get_span_context().trace_id:032x}" in traceparent
 
 
 def test_inventory_client_retries_while_unavailable(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/inventory/", INVENTORY_OPERATIONS, failures=2)
+    provider = _inventory_provider(failures=2)
     client = _inventory(settings, runtime, provider)
 
-    client.availability({})
+    client.availability(**_inventory_example("availability"))
 
     assert len(provider.calls) == 3
 
 
 def test_inventory_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/inventory/", INVENTORY_OPERATIONS, failures=99)
+    provider = _inventory_provider(failures=99)
     client = _inventory(settings, runtime, provider)
 
     with pytest.raises(ServiceError):
-        client.availability({})
+        client.availability(**_inventory_example("availability"))
 
 
-ORDERS_OPERATIONS = ("price_line", )
+# operation -> (request model, example request, example result), from the plan's wire types
+ORDERS_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "price_line": (
+        _clients.OrdersPriceLineRequest,
+        "{\"country\": \"text\", \"product\": {\"text\": \"value\"}, \"quantity\": 1}",
+        "\"value\"",
+    ),
+}
+
+
+def _orders_provider(failures: int = 0) -> Provider:
+    contracts = {
+        name: (model, json.loads(result))
+        for name, (model, _, result) in ORDERS_CONTRACTS.items()
+    }
+    return Provider("/orders/", contracts, failures=failures)
 
 
 def _orders(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
-    http = TestClient(provider.app, base_url="http://orders")
-    return make_clients(settings, tracer=runtime.tracer, http={"orders": http}).orders
+    http = {"orders": TestClient(provider.app, base_url="http://orders")}
+    return _clients.make_clients(settings, tracer=runtime.tracer, http=http).orders
 
 
-@pytest.mark.parametrize("operation", ORDERS_OPERATIONS)
+def _orders_example(operation: str) -> dict[str, Any]:
+    """The example request of `operation`, as keyword arguments of the client's method."""
+    model, example, _ = ORDERS_CONTRACTS[operation]
+    return dict(model.model_validate(json.loads(example)))
+
+
+@pytest.mark.parametrize("operation", sorted(ORDERS_CONTRACTS))
 def test_orders_client_follows_the_contract(
     settings: Settings, runtime: Runtime, operation: str
 ) -> None:
-    provider = Provider("/orders/", ORDERS_OPERATIONS)
+    model, _, result = ORDERS_CONTRACTS[operation]
+    request = model.model_validate(_orders_example(operation))
+    provider = _orders_provider()
     client = _orders(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)({"id": 1})
+        response = getattr(client, operation)(**dict(request))
 
-    assert response.result == {"operation": operation, "id": 1}
-    [(called, arguments, traceparent)] = provider.calls
-    assert (called, arguments) == (operation, {"id": 1})
+    assert response.result == type(response).model_validate({"result": json.loads(result)}).result
+    [(called, body, traceparent)] = provider.calls
+    assert called == operation
+    assert model.model_validate(body) == request
     assert traceparent and f"{span.get_span_context().trace_id:032x}" in traceparent
 
 
 def test_orders_client_retries_while_unavailable(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/orders/", ORDERS_OPERATIONS, failures=2)
+    provider = _orders_provider(failures=2)
     client = _orders(settings, runtime, provider)
 
-    client.price_line({})
+    client.price_line(**_orders_example("price_line"))
 
     assert len(provider.calls) == 3
 
 
 def test_orders_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/orders/", ORDERS_OPERATIONS, failures=99)
+    provider = _orders_provider(failures=99)
     client = _orders(settings, runtime, provider)
 
     with pytest.raises(ServiceError):
-        client.price_line({})
+        client.price_line(**_orders_example("price_line"))

@@ -29,78 +29,118 @@ def test_openapi_lists_every_operation(client: TestClient) -> None:
 
 
 def test_current_customer_is_routed(client: TestClient) -> None:
-    response = client.post("/customers/current_customer", json={"arguments": {}})
+    response = client.post("/customers/current_customer", json={})
 
     # 501 names the monolith code to move until handlers.current_customer is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_current_customer_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/customers/current_customer", json={"unexpected": 1})
+    response = client.post("/customers/current_customer", json={**{}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
 def test_default_address_is_routed(client: TestClient) -> None:
-    response = client.post("/customers/default_address", json={"arguments": {}})
+    response = client.post("/customers/default_address", json={'customer': {'text': 'value'}})
 
     # 501 names the monolith code to move until handlers.default_address is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_default_address_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/customers/default_address", json={"unexpected": 1})
+    response = client.post("/customers/default_address", json={**{'customer': {'text': 'value'}}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_default_address_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/customers/default_address", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"customer" }
+
+
 def test_get_address_is_routed(client: TestClient) -> None:
-    response = client.post("/customers/get_address", json={"arguments": {}})
+    response = client.post("/customers/get_address", json={'address_id': 1, 'customer_id': 1})
 
     # 501 names the monolith code to move until handlers.get_address is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_get_address_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/customers/get_address", json={"unexpected": 1})
+    response = client.post("/customers/get_address", json={**{'address_id': 1, 'customer_id': 1}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_get_address_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/customers/get_address", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"customer_id", "address_id" }
+
+
 def test_max_redeemable_points_is_routed(client: TestClient) -> None:
-    response = client.post("/customers/max_redeemable_points", json={"arguments": {}})
+    response = client.post("/customers/max_redeemable_points", json={'customer': {'text': 'value'}, 'totals': 'value'})
 
     # 501 names the monolith code to move until handlers.max_redeemable_points is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_max_redeemable_points_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/customers/max_redeemable_points", json={"unexpected": 1})
+    response = client.post("/customers/max_redeemable_points", json={**{'customer': {'text': 'value'}, 'totals': 'value'}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_max_redeemable_points_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/customers/max_redeemable_points", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"customer", "totals" }
+
+
 def test_redeem_points_is_routed(client: TestClient) -> None:
-    response = client.post("/customers/redeem_points", json={"arguments": {}})
+    response = client.post("/customers/redeem_points", json={'customer': {'text': 'value'}, 'order_id': 1, 'points': 1})
 
     # 501 names the monolith code to move until handlers.redeem_points is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_redeem_points_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/customers/redeem_points", json={"unexpected": 1})
+    response = client.post("/customers/redeem_points", json={**{'customer': {'text': 'value'}, 'order_id': 1, 'points': 1}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_redeem_points_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/customers/redeem_points", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"customer", "points" }
+
+
 def test_restore_points_is_routed(client: TestClient) -> None:
-    response = client.post("/customers/restore_points", json={"arguments": {}})
+    response = client.post("/customers/restore_points", json={'customer': {'text': 'value'}, 'order_id': 1, 'points': 1})
 
     # 501 names the monolith code to move until handlers.restore_points is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_restore_points_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/customers/restore_points", json={"unexpected": 1})
+    response = client.post("/customers/restore_points", json={**{'customer': {'text': 'value'}, 'order_id': 1, 'points': 1}, "unexpected": 1})
 
     assert response.status_code == 422
+
+
+def test_restore_points_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/customers/restore_points", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"customer", "points", "order_id" }

@@ -1,78 +1,116 @@
 """Contract tests of the clients: each called service as the plan describes it (POST
-<prefix><operation>, OperationRequest in, OperationResponse out), served in process."""
+<prefix><operation>, the operation's request model in, its response model out), served in
+process by a stand-in that checks every request against the contract."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
-from customers_service.clients import make_clients
+from customers_service import clients as _clients
 from customers_service.http import ServiceError
 from customers_service.runtime import Runtime
-from customers_service.schemas import OperationRequest, OperationResponse
 from customers_service.settings import Settings
 
 
 class Provider:
-    """A stand-in for the called service: its routes, the shared schemas, a call log."""
+    """A stand-in for the called service: its operations' contracts, a canned answer each, a
+    call log, and a number of 503 answers to give first."""
 
-    def __init__(self, prefix: str, operations: tuple[str, ...], failures: int = 0) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        contracts: dict[str, tuple[type[BaseModel], Any]],
+        failures: int = 0,
+    ) -> None:
         self.calls: list[tuple[str, dict[str, Any], str | None]] = []
         self.failures = failures
         self.app = FastAPI()
 
-        @self.app.post(prefix + "{operation}", response_model=OperationResponse)
-        def answer(
-            operation: str, body: OperationRequest, request: Request, response: Response
-        ) -> Any:
-            if operation not in operations:
+        @self.app.post(prefix + "{operation}")
+        async def answer(operation: str, request: Request) -> Any:
+            if operation not in contracts:
                 raise HTTPException(status_code=404)
-            self.calls.append((operation, body.arguments, request.headers.get("traceparent")))
+            model, result = contracts[operation]
+            body = await request.json()
+            model.model_validate(body)  # 422 if the client broke the contract
+            self.calls.append((operation, body, request.headers.get("traceparent")))
             if self.failures:
                 self.failures -= 1
                 raise HTTPException(status_code=503)
-            return OperationResponse(result={"operation": operation, **body.arguments})
+            return {"result": result}
 
 
-NOTIFICATIONS_OPERATIONS = ("delivery_error", "email_channel", )
+# operation -> (request model, example request, example result), from the plan's wire types
+NOTIFICATIONS_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "delivery_error": (
+        _clients.NotificationsDeliveryErrorRequest,
+        "{}",
+        "\"value\"",
+    ),
+    "email_channel": (
+        _clients.NotificationsEmailChannelRequest,
+        "{}",
+        "\"value\"",
+    ),
+}
+
+
+def _notifications_provider(failures: int = 0) -> Provider:
+    contracts = {
+        name: (model, json.loads(result))
+        for name, (model, _, result) in NOTIFICATIONS_CONTRACTS.items()
+    }
+    return Provider("/notifications/", contracts, failures=failures)
 
 
 def _notifications(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
-    http = TestClient(provider.app, base_url="http://notifications")
-    return make_clients(settings, tracer=runtime.tracer, http={"notifications": http}).notifications
+    http = {"notifications": TestClient(provider.app, base_url="http://notifications")}
+    return _clients.make_clients(settings, tracer=runtime.tracer, http=http).notifications
 
 
-@pytest.mark.parametrize("operation", NOTIFICATIONS_OPERATIONS)
+def _notifications_example(operation: str) -> dict[str, Any]:
+    """The example request of `operation`, as keyword arguments of the client's method."""
+    model, example, _ = NOTIFICATIONS_CONTRACTS[operation]
+    return dict(model.model_validate(json.loads(example)))
+
+
+@pytest.mark.parametrize("operation", sorted(NOTIFICATIONS_CONTRACTS))
 def test_notifications_client_follows_the_contract(
     settings: Settings, runtime: Runtime, operation: str
 ) -> None:
-    provider = Provider("/notifications/", NOTIFICATIONS_OPERATIONS)
+    model, _, result = NOTIFICATIONS_CONTRACTS[operation]
+    request = model.model_validate(_notifications_example(operation))
+    provider = _notifications_provider()
     client = _notifications(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)({"id": 1})
+        response = getattr(client, operation)(**dict(request))
 
-    assert response.result == {"operation": operation, "id": 1}
-    [(called, arguments, traceparent)] = provider.calls
-    assert (called, arguments) == (operation, {"id": 1})
+    assert response.result == type(response).model_validate({"result": json.loads(result)}).result
+    [(called, body, traceparent)] = provider.calls
+    assert called == operation
+    assert model.model_validate(body) == request
     assert traceparent and f"{span.get_span_context().trace_id:032x}" in traceparent
 
 
 def test_notifications_client_retries_while_unavailable(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/notifications/", NOTIFICATIONS_OPERATIONS, failures=2)
+    provider = _notifications_provider(failures=2)
     client = _notifications(settings, runtime, provider)
 
-    client.delivery_error({})
+    client.delivery_error(**_notifications_example("delivery_error"))
 
     assert len(provider.calls) == 3
 
 
 def test_notifications_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/notifications/", NOTIFICATIONS_OPERATIONS, failures=99)
+    provider = _notifications_provider(failures=99)
     client = _notifications(settings, runtime, provider)
 
     with pytest.raises(ServiceError):
-        client.delivery_error({})
+        client.delivery_error(**_notifications_example("delivery_error"))

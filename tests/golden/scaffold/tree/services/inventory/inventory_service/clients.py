@@ -1,4 +1,9 @@
-"""Typed clients of the services inventory calls (REST operations of the plan)."""
+"""Typed clients of the services inventory calls (REST operations of the plan).
+
+Each called operation's request and response models are a copy of the called service's own
+(its schemas.py), generated from the same plan entry: the two services deploy apart, so neither
+imports the other's code. tests/test_contracts.py holds the client to them.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,50 @@ from typing import Any
 
 import httpx
 from opentelemetry.trace import Tracer
+from pydantic import BaseModel, ConfigDict
 
 from .http import ServiceClient
-from .schemas import OperationResponse
 from .settings import Settings
+
+
+class CatalogGetProductBySkuRequest(BaseModel):
+    """get_product_by_sku: the parameters of `shop.catalog.services:get_product_by_sku`.
+
+    As the monolith declares them:
+    - sku: str
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    sku: str
+
+
+class CatalogGetProductBySkuResponse(BaseModel):
+    """get_product_by_sku: what `shop.catalog.services:get_product_by_sku` returns.
+
+    On the wire:
+    - ORM model shop.models:Product: travels as an object of its fields
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    result: dict[str, Any]
 
 
 class CatalogClient(ServiceClient):
     """The catalog service, under /catalog/."""
 
-    def get_product_by_sku(self, arguments: Mapping[str, Any] | None = None) -> OperationResponse:
-        return self._call("get_product_by_sku", arguments)
+    def get_product_by_sku(
+        self,
+        *,
+        sku: str,
+    ) -> CatalogGetProductBySkuResponse:
+        request = CatalogGetProductBySkuRequest(
+            sku=sku,
+        )
+        body = request.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        answer = self._call("get_product_by_sku", body)
+        return CatalogGetProductBySkuResponse.model_validate(answer)
 
 
 @dataclass(frozen=True)

@@ -29,78 +29,126 @@ def test_openapi_lists_every_operation(client: TestClient) -> None:
 
 
 def test_availability_is_routed(client: TestClient) -> None:
-    response = client.post("/inventory/availability", json={"arguments": {}})
+    response = client.post("/inventory/availability", json={'product_id': 1})
 
     # 501 names the monolith code to move until handlers.availability is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_availability_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/inventory/availability", json={"unexpected": 1})
+    response = client.post("/inventory/availability", json={**{'product_id': 1}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_availability_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/inventory/availability", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"product_id" }
+
+
 def test_availability_for_is_routed(client: TestClient) -> None:
-    response = client.post("/inventory/availability_for", json={"arguments": {}})
+    response = client.post("/inventory/availability_for", json={'product_ids': [1]})
 
     # 501 names the monolith code to move until handlers.availability_for is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_availability_for_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/inventory/availability_for", json={"unexpected": 1})
+    response = client.post("/inventory/availability_for", json={**{'product_ids': [1]}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_availability_for_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/inventory/availability_for", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"product_ids" }
+
+
 def test_commit_reservations_is_routed(client: TestClient) -> None:
-    response = client.post("/inventory/commit_reservations", json={"arguments": {}})
+    response = client.post("/inventory/commit_reservations", json={'order_id': 1, 'reference': 'text'})
 
     # 501 names the monolith code to move until handlers.commit_reservations is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_commit_reservations_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/inventory/commit_reservations", json={"unexpected": 1})
+    response = client.post("/inventory/commit_reservations", json={**{'order_id': 1, 'reference': 'text'}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_commit_reservations_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/inventory/commit_reservations", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order_id" }
+
+
 def test_fulfilment_warehouse_is_routed(client: TestClient) -> None:
-    response = client.post("/inventory/fulfilment_warehouse", json={"arguments": {}})
+    response = client.post("/inventory/fulfilment_warehouse", json={'order_id': 1})
 
     # 501 names the monolith code to move until handlers.fulfilment_warehouse is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_fulfilment_warehouse_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/inventory/fulfilment_warehouse", json={"unexpected": 1})
+    response = client.post("/inventory/fulfilment_warehouse", json={**{'order_id': 1}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_fulfilment_warehouse_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/inventory/fulfilment_warehouse", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order_id" }
+
+
 def test_release_reservations_is_routed(client: TestClient) -> None:
-    response = client.post("/inventory/release_reservations", json={"arguments": {}})
+    response = client.post("/inventory/release_reservations", json={'order_id': 1, 'status': 'text'})
 
     # 501 names the monolith code to move until handlers.release_reservations is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_release_reservations_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/inventory/release_reservations", json={"unexpected": 1})
+    response = client.post("/inventory/release_reservations", json={**{'order_id': 1, 'status': 'text'}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_release_reservations_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/inventory/release_reservations", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order_id" }
+
+
 def test_reserve_stock_is_routed(client: TestClient) -> None:
-    response = client.post("/inventory/reserve_stock", json={"arguments": {}})
+    response = client.post("/inventory/reserve_stock", json={'order': {'text': 'value'}})
 
     # 501 names the monolith code to move until handlers.reserve_stock is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_reserve_stock_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/inventory/reserve_stock", json={"unexpected": 1})
+    response = client.post("/inventory/reserve_stock", json={**{'order': {'text': 'value'}}, "unexpected": 1})
 
     assert response.status_code == 422
+
+
+def test_reserve_stock_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/inventory/reserve_stock", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order" }

@@ -1,4 +1,9 @@
-"""Typed clients of the services notifications calls (REST operations of the plan)."""
+"""Typed clients of the services notifications calls (REST operations of the plan).
+
+Each called operation's request and response models are a copy of the called service's own
+(its schemas.py), generated from the same plan entry: the two services deploy apart, so neither
+imports the other's code. tests/test_contracts.py holds the client to them.
+"""
 
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from . import handlers as _handlers
+from . import schemas as _schemas
 from .runtime import Runtime
-from .schemas import OperationRequest, OperationResponse
 
 ROUTER = APIRouter()
 
@@ -18,27 +18,31 @@ def _runtime(request: Request) -> Runtime:
 
 @ROUTER.post(
     "/delivery_error",
-    response_model=OperationResponse,
+    response_model=_schemas.DeliveryErrorResponse,
     operation_id="delivery_error",
     summary="delivery_error (rest; called by customers)",
 )
-def _route_delivery_error(body: OperationRequest, request: Request) -> OperationResponse:
+def _route_delivery_error(
+    body: _schemas.DeliveryErrorRequest, request: Request
+) -> _schemas.DeliveryErrorResponse:
     try:
-        result = _handlers.delivery_error(_runtime(request), body.arguments)
+        result = _handlers.delivery_error(_runtime(request), body)
     except NotImplementedError as exc:
         raise HTTPException(status_code=501, detail=str(exc)) from None
-    return OperationResponse(result=result)
+    return _schemas.DeliveryErrorResponse(result=result)
 
 
 @ROUTER.post(
     "/email_channel",
-    response_model=OperationResponse,
+    response_model=_schemas.EmailChannelResponse,
     operation_id="email_channel",
     summary="email_channel (rest; called by customers)",
 )
-def _route_email_channel(body: OperationRequest, request: Request) -> OperationResponse:
+def _route_email_channel(
+    body: _schemas.EmailChannelRequest, request: Request
+) -> _schemas.EmailChannelResponse:
     try:
-        result = _handlers.email_channel(_runtime(request), body.arguments)
+        result = _handlers.email_channel(_runtime(request), body)
     except NotImplementedError as exc:
         raise HTTPException(status_code=501, detail=str(exc)) from None
-    return OperationResponse(result=result)
+    return _schemas.EmailChannelResponse(result=result)

@@ -1,8 +1,6 @@
-"""The wire format shared by every generated service.
-
-The plan names operations but not their fields, so a request carries its arguments and a
-response its result as JSON objects; replace them with typed models as each operation is
-implemented (the client of the calling service then follows).
+"""The wire format of the notifications service: one request and one response model per
+operation, typed from the monolith function's signature as the plan records it (plan.json:
+contexts.notifications.operations[].parameters / returns), plus the event envelope.
 """
 
 from __future__ import annotations
@@ -12,16 +10,38 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class OperationRequest(BaseModel):
+class DeliveryErrorRequest(BaseModel):
+    """delivery_error: the parameters of `shop.notifications.channels:DeliveryError`.
+
+    Its signature is unknown to the plan, so any field is accepted: type them here.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class DeliveryErrorResponse(BaseModel):
+    """delivery_error: what `shop.notifications.channels:DeliveryError` returns."""
+
     model_config = ConfigDict(extra="forbid")
 
-    arguments: dict[str, Any] = Field(default_factory=dict, description="Named arguments")
+    result: Any = None
 
 
-class OperationResponse(BaseModel):
+class EmailChannelRequest(BaseModel):
+    """email_channel: the parameters of `shop.notifications.channels.email:EmailChannel`.
+
+    Its signature is unknown to the plan, so any field is accepted: type them here.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class EmailChannelResponse(BaseModel):
+    """email_channel: what `shop.notifications.channels.email:EmailChannel` returns."""
+
     model_config = ConfigDict(extra="forbid")
 
-    result: Any = Field(default=None, description="What the operation returned")
+    result: Any = None
 
 
 class EventEnvelope(BaseModel):

@@ -1,5 +1,6 @@
 """Contract tests of the clients: each called service as the plan describes it (POST
-<prefix><operation>, OperationRequest in, OperationResponse out), served in process."""
+<prefix><operation>, the operation's request model in, its response model out), served in
+process by a stand-in that checks every request against the contract."""
 
 from __future__ import annotations
 

@@ -31,104 +31,168 @@ def test_openapi_lists_every_operation(client: TestClient) -> None:
 
 
 def test_get_customer_order_is_routed(client: TestClient) -> None:
-    response = client.post("/orders/get_customer_order", json={"arguments": {}})
+    response = client.post("/orders/get_customer_order", json={'customer': {'text': 'value'}, 'order_id': 1})
 
     # 501 names the monolith code to move until handlers.get_customer_order is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_get_customer_order_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/orders/get_customer_order", json={"unexpected": 1})
+    response = client.post("/orders/get_customer_order", json={**{'customer': {'text': 'value'}, 'order_id': 1}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_get_customer_order_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/orders/get_customer_order", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"customer", "order_id" }
+
+
 def test_get_order_is_routed(client: TestClient) -> None:
-    response = client.post("/orders/get_order", json={"arguments": {}})
+    response = client.post("/orders/get_order", json={'order_id': 1})
 
     # 501 names the monolith code to move until handlers.get_order is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_get_order_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/orders/get_order", json={"unexpected": 1})
+    response = client.post("/orders/get_order", json={**{'order_id': 1}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_get_order_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/orders/get_order", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order_id" }
+
+
 def test_mark_delivered_is_routed(client: TestClient) -> None:
-    response = client.post("/orders/mark_delivered", json={"arguments": {}})
+    response = client.post("/orders/mark_delivered", json={'order': {'text': 'value'}})
 
     # 501 names the monolith code to move until handlers.mark_delivered is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_mark_delivered_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/orders/mark_delivered", json={"unexpected": 1})
+    response = client.post("/orders/mark_delivered", json={**{'order': {'text': 'value'}}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_mark_delivered_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/orders/mark_delivered", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order" }
+
+
 def test_mark_paid_is_routed(client: TestClient) -> None:
-    response = client.post("/orders/mark_paid", json={"arguments": {}})
+    response = client.post("/orders/mark_paid", json={'order': {'text': 'value'}})
 
     # 501 names the monolith code to move until handlers.mark_paid is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_mark_paid_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/orders/mark_paid", json={"unexpected": 1})
+    response = client.post("/orders/mark_paid", json={**{'order': {'text': 'value'}}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_mark_paid_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/orders/mark_paid", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order" }
+
+
 def test_mark_payment_failed_is_routed(client: TestClient) -> None:
-    response = client.post("/orders/mark_payment_failed", json={"arguments": {}})
+    response = client.post("/orders/mark_payment_failed", json={'order': {'text': 'value'}, 'reason': 'text'})
 
     # 501 names the monolith code to move until handlers.mark_payment_failed is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_mark_payment_failed_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/orders/mark_payment_failed", json={"unexpected": 1})
+    response = client.post("/orders/mark_payment_failed", json={**{'order': {'text': 'value'}, 'reason': 'text'}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_mark_payment_failed_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/orders/mark_payment_failed", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order", "reason" }
+
+
 def test_mark_refunded_is_routed(client: TestClient) -> None:
-    response = client.post("/orders/mark_refunded", json={"arguments": {}})
+    response = client.post("/orders/mark_refunded", json={'order': {'text': 'value'}})
 
     # 501 names the monolith code to move until handlers.mark_refunded is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_mark_refunded_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/orders/mark_refunded", json={"unexpected": 1})
+    response = client.post("/orders/mark_refunded", json={**{'order': {'text': 'value'}}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_mark_refunded_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/orders/mark_refunded", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order" }
+
+
 def test_mark_shipped_is_routed(client: TestClient) -> None:
-    response = client.post("/orders/mark_shipped", json={"arguments": {}})
+    response = client.post("/orders/mark_shipped", json={'order': {'text': 'value'}})
 
     # 501 names the monolith code to move until handlers.mark_shipped is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_mark_shipped_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/orders/mark_shipped", json={"unexpected": 1})
+    response = client.post("/orders/mark_shipped", json={**{'order': {'text': 'value'}}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_mark_shipped_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/orders/mark_shipped", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order" }
+
+
 def test_price_line_is_routed(client: TestClient) -> None:
-    response = client.post("/orders/price_line", json={"arguments": {}})
+    response = client.post("/orders/price_line", json={'country': 'text', 'product': {'text': 'value'}, 'quantity': 1})
 
     # 501 names the monolith code to move until handlers.price_line is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_price_line_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/orders/price_line", json={"unexpected": 1})
+    response = client.post("/orders/price_line", json={**{'country': 'text', 'product': {'text': 'value'}, 'quantity': 1}, "unexpected": 1})
 
     assert response.status_code == 422
+
+
+def test_price_line_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/orders/price_line", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"product", "quantity", "country" }

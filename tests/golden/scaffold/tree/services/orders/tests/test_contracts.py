@@ -1,201 +1,326 @@
 """Contract tests of the clients: each called service as the plan describes it (POST
-<prefix><operation>, OperationRequest in, OperationResponse out), served in process."""
+<prefix><operation>, the operation's request model in, its response model out), served in
+process by a stand-in that checks every request against the contract."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
-from orders_service.clients import make_clients
+from orders_service import clients as _clients
 from orders_service.http import ServiceError
 from orders_service.runtime import Runtime
-from orders_service.schemas import OperationRequest, OperationResponse
 from orders_service.settings import Settings
 
 
 class Provider:
-    """A stand-in for the called service: its routes, the shared schemas, a call log."""
+    """A stand-in for the called service: its operations' contracts, a canned answer each, a
+    call log, and a number of 503 answers to give first."""
 
-    def __init__(self, prefix: str, operations: tuple[str, ...], failures: int = 0) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        contracts: dict[str, tuple[type[BaseModel], Any]],
+        failures: int = 0,
+    ) -> None:
         self.calls: list[tuple[str, dict[str, Any], str | None]] = []
         self.failures = failures
         self.app = FastAPI()
 
-        @self.app.post(prefix + "{operation}", response_model=OperationResponse)
-        def answer(
-            operation: str, body: OperationRequest, request: Request, response: Response
-        ) -> Any:
-            if operation not in operations:
+        @self.app.post(prefix + "{operation}")
+        async def answer(operation: str, request: Request) -> Any:
+            if operation not in contracts:
                 raise HTTPException(status_code=404)
-            self.calls.append((operation, body.arguments, request.headers.get("traceparent")))
+            model, result = contracts[operation]
+            body = await request.json()
+            model.model_validate(body)  # 422 if the client broke the contract
+            self.calls.append((operation, body, request.headers.get("traceparent")))
             if self.failures:
                 self.failures -= 1
                 raise HTTPException(status_code=503)
-            return OperationResponse(result={"operation": operation, **body.arguments})
+            return {"result": result}
 
 
-CATALOG_OPERATIONS = ("get_product", )
+# operation -> (request model, example request, example result), from the plan's wire types
+CATALOG_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "get_product": (
+        _clients.CatalogGetProductRequest,
+        "{\"active_only\": true, \"product_id\": 1}",
+        "{\"text\": \"value\"}",
+    ),
+}
+
+
+def _catalog_provider(failures: int = 0) -> Provider:
+    contracts = {
+        name: (model, json.loads(result))
+        for name, (model, _, result) in CATALOG_CONTRACTS.items()
+    }
+    return Provider("/catalog/", contracts, failures=failures)
 
 
 def _catalog(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
-    http = TestClient(provider.app, base_url="http://catalog")
-    return make_clients(settings, tracer=runtime.tracer, http={"catalog": http}).catalog
+    http = {"catalog": TestClient(provider.app, base_url="http://catalog")}
+    return _clients.make_clients(settings, tracer=runtime.tracer, http=http).catalog
 
 
-@pytest.mark.parametrize("operation", CATALOG_OPERATIONS)
+def _catalog_example(operation: str) -> dict[str, Any]:
+    """The example request of `operation`, as keyword arguments of the client's method."""
+    model, example, _ = CATALOG_CONTRACTS[operation]
+    return dict(model.model_validate(json.loads(example)))
+
+
+@pytest.mark.parametrize("operation", sorted(CATALOG_CONTRACTS))
 def test_catalog_client_follows_the_contract(
     settings: Settings, runtime: Runtime, operation: str
 ) -> None:
-    provider = Provider("/catalog/", CATALOG_OPERATIONS)
+    model, _, result = CATALOG_CONTRACTS[operation]
+    request = model.model_validate(_catalog_example(operation))
+    provider = _catalog_provider()
     client = _catalog(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)({"id": 1})
+        response = getattr(client, operation)(**dict(request))
 
-    assert response.result == {"operation": operation, "id": 1}
-    [(called, arguments, traceparent)] = provider.calls
-    assert (called, arguments) == (operation, {"id": 1})
+    assert response.result == type(response).model_validate({"result": json.loads(result)}).result
+    [(called, body, traceparent)] = provider.calls
+    assert called == operation
+    assert model.model_validate(body) == request
     assert traceparent and f"{span.get_span_context().trace_id:032x}" in traceparent
 
 
 def test_catalog_client_retries_while_unavailable(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/catalog/", CATALOG_OPERATIONS, failures=2)
+    provider = _catalog_provider(failures=2)
     client = _catalog(settings, runtime, provider)
 
-    client.get_product({})
+    client.get_product(**_catalog_example("get_product"))
 
     assert len(provider.calls) == 3
 
 
 def test_catalog_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/catalog/", CATALOG_OPERATIONS, failures=99)
+    provider = _catalog_provider(failures=99)
     client = _catalog(settings, runtime, provider)
 
     with pytest.raises(ServiceError):
-        client.get_product({})
+        client.get_product(**_catalog_example("get_product"))
 
 
-CUSTOMERS_OPERATIONS = ("current_customer", "default_address", "get_address", "max_redeemable_points", "redeem_points", )
+# operation -> (request model, example request, example result), from the plan's wire types
+CUSTOMERS_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "current_customer": (
+        _clients.CustomersCurrentCustomerRequest,
+        "{}",
+        "{\"text\": \"value\"}",
+    ),
+    "default_address": (
+        _clients.CustomersDefaultAddressRequest,
+        "{\"customer\": {\"text\": \"value\"}}",
+        "{\"text\": \"value\"}",
+    ),
+    "get_address": (
+        _clients.CustomersGetAddressRequest,
+        "{\"address_id\": 1, \"customer_id\": 1}",
+        "{\"text\": \"value\"}",
+    ),
+    "max_redeemable_points": (
+        _clients.CustomersMaxRedeemablePointsRequest,
+        "{\"customer\": {\"text\": \"value\"}, \"totals\": \"value\"}",
+        "1",
+    ),
+    "redeem_points": (
+        _clients.CustomersRedeemPointsRequest,
+        "{\"customer\": {\"text\": \"value\"}, \"order_id\": 1, \"points\": 1}",
+        "1",
+    ),
+}
+
+
+def _customers_provider(failures: int = 0) -> Provider:
+    contracts = {
+        name: (model, json.loads(result))
+        for name, (model, _, result) in CUSTOMERS_CONTRACTS.items()
+    }
+    return Provider("/customers/", contracts, failures=failures)
 
 
 def _customers(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
-    http = TestClient(provider.app, base_url="http://customers")
-    return make_clients(settings, tracer=runtime.tracer, http={"customers": http}).customers
+    http = {"customers": TestClient(provider.app, base_url="http://customers")}
+    return _clients.make_clients(settings, tracer=runtime.tracer, http=http).customers
 
 
-@pytest.mark.parametrize("operation", CUSTOMERS_OPERATIONS)
+def _customers_example(operation: str) -> dict[str, Any]:
+    """The example request of `operation`, as keyword arguments of the client's method."""
+    model, example, _ = CUSTOMERS_CONTRACTS[operation]
+    return dict(model.model_validate(json.loads(example)))
+
+
+@pytest.mark.parametrize("operation", sorted(CUSTOMERS_CONTRACTS))
 def test_customers_client_follows_the_contract(
     settings: Settings, runtime: Runtime, operation: str
 ) -> None:
-    provider = Provider("/customers/", CUSTOMERS_OPERATIONS)
+    model, _, result = CUSTOMERS_CONTRACTS[operation]
+    request = model.model_validate(_customers_example(operation))
+    provider = _customers_provider()
     client = _customers(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)({"id": 1})
+        response = getattr(client, operation)(**dict(request))
 
-    assert response.result == {"operation": operation, "id": 1}
-    [(called, arguments, traceparent)] = provider.calls
-    assert (called, arguments) == (operation, {"id": 1})
+    assert response.result == type(response).model_validate({"result": json.loads(result)}).result
+    [(called, body, traceparent)] = provider.calls
+    assert called == operation
+    assert model.model_validate(body) == request
     assert traceparent and f"{span.get_span_context().trace_id:032x}" in traceparent
 
 
 def test_customers_client_retries_while_unavailable(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/customers/", CUSTOMERS_OPERATIONS, failures=2)
+    provider = _customers_provider(failures=2)
     client = _customers(settings, runtime, provider)
 
-    client.current_customer({})
+    client.current_customer(**_customers_example("current_customer"))
 
     assert len(provider.calls) == 3
 
 
 def test_customers_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/customers/", CUSTOMERS_OPERATIONS, failures=99)
+    provider = _customers_provider(failures=99)
     client = _customers(settings, runtime, provider)
 
     with pytest.raises(ServiceError):
-        client.current_customer({})
+        client.current_customer(**_customers_example("current_customer"))
 
 
-INVENTORY_OPERATIONS = ("availability", )
+# operation -> (request model, example request, example result), from the plan's wire types
+INVENTORY_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "availability": (
+        _clients.InventoryAvailabilityRequest,
+        "{\"product_id\": 1}",
+        "1",
+    ),
+}
+
+
+def _inventory_provider(failures: int = 0) -> Provider:
+    contracts = {
+        name: (model, json.loads(result))
+        for name, (model, _, result) in INVENTORY_CONTRACTS.items()
+    }
+    return Provider("/inventory/", contracts, failures=failures)
 
 
 def _inventory(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
-    http = TestClient(provider.app, base_url="http://inventory")
-    return make_clients(settings, tracer=runtime.tracer, http={"inventory": http}).inventory
+    http = {"inventory": TestClient(provider.app, base_url="http://inventory")}
+    return _clients.make_clients(settings, tracer=runtime.tracer, http=http).inventory
 
 
-@pytest.mark.parametrize("operation", INVENTORY_OPERATIONS)
+def _inventory_example(operation: str) -> dict[str, Any]:
+    """The example request of `operation`, as keyword arguments of the client's method."""
+    model, example, _ = INVENTORY_CONTRACTS[operation]
+    return dict(model.model_validate(json.loads(example)))
+
+
+@pytest.mark.parametrize("operation", sorted(INVENTORY_CONTRACTS))
 def test_inventory_client_follows_the_contract(
     settings: Settings, runtime: Runtime, operation: str
 ) -> None:
-    provider = Provider("/inventory/", INVENTORY_OPERATIONS)
+    model, _, result = INVENTORY_CONTRACTS[operation]
+    request = model.model_validate(_inventory_example(operation))
+    provider = _inventory_provider()
     client = _inventory(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)({"id": 1})
+        response = getattr(client, operation)(**dict(request))
 
-    assert response.result == {"operation": operation, "id": 1}
-    [(called, arguments, traceparent)] = provider.calls
-    assert (called, arguments) == (operation, {"id": 1})
+    assert response.result == type(response).model_validate({"result": json.loads(result)}).result
+    [(called, body, traceparent)] = provider.calls
+    assert called == operation
+    assert model.model_validate(body) == request
     assert traceparent and f"{span.get_span_context().trace_id:032x}" in traceparent
 
 
 def test_inventory_client_retries_while_unavailable(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/inventory/", INVENTORY_OPERATIONS, failures=2)
+    provider = _inventory_provider(failures=2)
     client = _inventory(settings, runtime, provider)
 
-    client.availability({})
+    client.availability(**_inventory_example("availability"))
 
     assert len(provider.calls) == 3
 
 
 def test_inventory_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/inventory/", INVENTORY_OPERATIONS, failures=99)
+    provider = _inventory_provider(failures=99)
     client = _inventory(settings, runtime, provider)
 
     with pytest.raises(ServiceError):
-        client.availability({})
+        client.availability(**_inventory_example("availability"))
 
 
-SHIPPING_OPERATIONS = ("shipping_cost_for_order", )
+# operation -> (request model, example request, example result), from the plan's wire types
+SHIPPING_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "shipping_cost_for_order": (
+        _clients.ShippingShippingCostForOrderRequest,
+        "{\"method\": \"text\", \"order\": {\"text\": \"value\"}}",
+        "1",
+    ),
+}
+
+
+def _shipping_provider(failures: int = 0) -> Provider:
+    contracts = {
+        name: (model, json.loads(result))
+        for name, (model, _, result) in SHIPPING_CONTRACTS.items()
+    }
+    return Provider("/shipping/", contracts, failures=failures)
 
 
 def _shipping(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
-    http = TestClient(provider.app, base_url="http://shipping")
-    return make_clients(settings, tracer=runtime.tracer, http={"shipping": http}).shipping
+    http = {"shipping": TestClient(provider.app, base_url="http://shipping")}
+    return _clients.make_clients(settings, tracer=runtime.tracer, http=http).shipping
 
 
-@pytest.mark.parametrize("operation", SHIPPING_OPERATIONS)
+def _shipping_example(operation: str) -> dict[str, Any]:
+    """The example request of `operation`, as keyword arguments of the client's method."""
+    model, example, _ = SHIPPING_CONTRACTS[operation]
+    return dict(model.model_validate(json.loads(example)))
+
+
+@pytest.mark.parametrize("operation", sorted(SHIPPING_CONTRACTS))
 def test_shipping_client_follows_the_contract(
     settings: Settings, runtime: Runtime, operation: str
 ) -> None:
-    provider = Provider("/shipping/", SHIPPING_OPERATIONS)
+    model, _, result = SHIPPING_CONTRACTS[operation]
+    request = model.model_validate(_shipping_example(operation))
+    provider = _shipping_provider()
     client = _shipping(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)({"id": 1})
+        response = getattr(client, operation)(**dict(request))
 
-    assert response.result == {"operation": operation, "id": 1}
-    [(called, arguments, traceparent)] = provider.calls
-    assert (called, arguments) == (operation, {"id": 1})
+    assert response.result == type(response).model_validate({"result": json.loads(result)}).result
+    [(called, body, traceparent)] = provider.calls
+    assert called == operation
+    assert model.model_validate(body) == request
     assert traceparent and f"{span.get_span_context().trace_id:032x}" in traceparent
 
 
 def test_shipping_client_retries_while_unavailable(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/shipping/", SHIPPING_OPERATIONS, failures=2)
+    provider = _shipping_provider(failures=2)
     client = _shipping(settings, runtime, provider)
 
-    client.shipping_cost_for_order({})
+    client.shipping_cost_for_order(**_shipping_example("shipping_cost_for_order"))
 
     assert len(provider.calls) == 3
 
 
 def test_shipping_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/shipping/", SHIPPING_OPERATIONS, failures=99)
+    provider = _shipping_provider(failures=99)
     client = _shipping(settings, runtime, provider)
 
     with pytest.raises(ServiceError):
-        client.shipping_cost_for_order({})
+        client.shipping_cost_for_order(**_shipping_example("shipping_cost_for_order"))

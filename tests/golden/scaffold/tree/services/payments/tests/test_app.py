@@ -25,26 +25,42 @@ def test_openapi_lists_every_operation(client: TestClient) -> None:
 
 
 def test_charge_is_routed(client: TestClient) -> None:
-    response = client.post("/payments/charge", json={"arguments": {}})
+    response = client.post("/payments/charge", json={'order': {'text': 'value'}, 'token': 'text'})
 
     # 501 names the monolith code to move until handlers.charge is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_charge_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/payments/charge", json={"unexpected": 1})
+    response = client.post("/payments/charge", json={**{'order': {'text': 'value'}, 'token': 'text'}, "unexpected": 1})
 
     assert response.status_code == 422
 
 
+def test_charge_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/payments/charge", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order", "token" }
+
+
 def test_refund_order_is_routed(client: TestClient) -> None:
-    response = client.post("/payments/refund_order", json={"arguments": {}})
+    response = client.post("/payments/refund_order", json={'order': {'text': 'value'}, 'reason': 'text'})
 
     # 501 names the monolith code to move until handlers.refund_order is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_refund_order_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/payments/refund_order", json={"unexpected": 1})
+    response = client.post("/payments/refund_order", json={**{'order': {'text': 'value'}, 'reason': 'text'}, "unexpected": 1})
 
     assert response.status_code == 422
+
+
+def test_refund_order_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/payments/refund_order", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order", "reason" }

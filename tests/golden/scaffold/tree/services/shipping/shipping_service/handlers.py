@@ -1,17 +1,22 @@
-"""The body of each operation of the shipping service: move the monolith's code here.
+"""The body of each operation of the shipping service.
 
-Until an operation is implemented it answers 501 Not Implemented, naming the code to move.
+Until an operation is implemented it answers 501 Not Implemented, naming the code to move
+(`decompose scaffold --with-code` copies that code here and calls it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .runtime import Runtime
+    from .schemas import (
+        ShippingCostForOrderRequest,
+    )
 
 
-def shipping_cost_for_order(runtime: Runtime, arguments: Mapping[str, Any]) -> Any:
+def shipping_cost_for_order(
+    runtime: Runtime, request: ShippingCostForOrderRequest
+) -> int:
     """Today `shop.shipping.rates:shipping_cost_for_order` (rest; called by orders)."""
     raise NotImplementedError("shipping_cost_for_order: move shop.shipping.rates:shipping_cost_for_order here")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from . import handlers as _handlers
+from . import schemas as _schemas
 from .runtime import Runtime
-from .schemas import OperationRequest, OperationResponse
 
 ROUTER = APIRouter()
 
@@ -18,13 +18,15 @@ def _runtime(request: Request) -> Runtime:
 
 @ROUTER.post(
     "/shipping_cost_for_order",
-    response_model=OperationResponse,
+    response_model=_schemas.ShippingCostForOrderResponse,
     operation_id="shipping_cost_for_order",
     summary="shipping_cost_for_order (rest; called by orders)",
 )
-def _route_shipping_cost_for_order(body: OperationRequest, request: Request) -> OperationResponse:
+def _route_shipping_cost_for_order(
+    body: _schemas.ShippingCostForOrderRequest, request: Request
+) -> _schemas.ShippingCostForOrderResponse:
     try:
-        result = _handlers.shipping_cost_for_order(_runtime(request), body.arguments)
+        result = _handlers.shipping_cost_for_order(_runtime(request), body)
     except NotImplementedError as exc:
         raise HTTPException(status_code=501, detail=str(exc)) from None
-    return OperationResponse(result=result)
+    return _schemas.ShippingCostForOrderResponse(result=result)

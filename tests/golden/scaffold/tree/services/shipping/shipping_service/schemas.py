@@ -1,8 +1,6 @@
-"""The wire format shared by every generated service.
-
-The plan names operations but not their fields, so a request carries its arguments and a
-response its result as JSON objects; replace them with typed models as each operation is
-implemented (the client of the calling service then follows).
+"""The wire format of the shipping service: one request and one response model per
+operation, typed from the monolith function's signature as the plan records it (plan.json:
+contexts.shipping.operations[].parameters / returns), plus the event envelope.
 """
 
 from __future__ import annotations
@@ -12,16 +10,29 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class OperationRequest(BaseModel):
+class ShippingCostForOrderRequest(BaseModel):
+    """shipping_cost_for_order: the parameters of `shop.shipping.rates:shipping_cost_for_order`.
+
+    As the monolith declares them:
+    - order: shop.models.Order
+    - method: str
+
+    On the wire:
+    - order: ORM model shop.models:Order: travels as an object of its fields
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    order: dict[str, Any]
+    method: str
+
+
+class ShippingCostForOrderResponse(BaseModel):
+    """shipping_cost_for_order: what `shop.shipping.rates:shipping_cost_for_order` returns."""
+
     model_config = ConfigDict(extra="forbid")
 
-    arguments: dict[str, Any] = Field(default_factory=dict, description="Named arguments")
-
-
-class OperationResponse(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    result: Any = Field(default=None, description="What the operation returned")
+    result: int
 
 
 class EventEnvelope(BaseModel):

@@ -24,13 +24,21 @@ def test_openapi_lists_every_operation(client: TestClient) -> None:
 
 
 def test_shipping_cost_for_order_is_routed(client: TestClient) -> None:
-    response = client.post("/shipping/shipping_cost_for_order", json={"arguments": {}})
+    response = client.post("/shipping/shipping_cost_for_order", json={'method': 'text', 'order': {'text': 'value'}})
 
     # 501 names the monolith code to move until handlers.shipping_cost_for_order is implemented.
     assert response.status_code in (200, 501), response.text
 
 
 def test_shipping_cost_for_order_rejects_unknown_fields(client: TestClient) -> None:
-    response = client.post("/shipping/shipping_cost_for_order", json={"unexpected": 1})
+    response = client.post("/shipping/shipping_cost_for_order", json={**{'method': 'text', 'order': {'text': 'value'}}, "unexpected": 1})
 
     assert response.status_code == 422
+
+
+def test_shipping_cost_for_order_requires_its_fields(client: TestClient) -> None:
+    response = client.post("/shipping/shipping_cost_for_order", json={})
+
+    assert response.status_code == 422
+    missing = {error["loc"][-1] for error in response.json()["detail"]}
+    assert missing == {"order", "method" }

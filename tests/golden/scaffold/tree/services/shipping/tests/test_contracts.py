@@ -1,160 +1,246 @@
 """Contract tests of the clients: each called service as the plan describes it (POST
-<prefix><operation>, OperationRequest in, OperationResponse out), served in process."""
+<prefix><operation>, the operation's request model in, its response model out), served in
+process by a stand-in that checks every request against the contract."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
-from shipping_service.clients import make_clients
+from shipping_service import clients as _clients
 from shipping_service.http import ServiceError
 from shipping_service.runtime import Runtime
-from shipping_service.schemas import OperationRequest, OperationResponse
 from shipping_service.settings import Settings
 
 
 class Provider:
-    """A stand-in for the called service: its routes, the shared schemas, a call log."""
+    """A stand-in for the called service: its operations' contracts, a canned answer each, a
+    call log, and a number of 503 answers to give first."""
 
-    def __init__(self, prefix: str, operations: tuple[str, ...], failures: int = 0) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        contracts: dict[str, tuple[type[BaseModel], Any]],
+        failures: int = 0,
+    ) -> None:
         self.calls: list[tuple[str, dict[str, Any], str | None]] = []
         self.failures = failures
         self.app = FastAPI()
 
-        @self.app.post(prefix + "{operation}", response_model=OperationResponse)
-        def answer(
-            operation: str, body: OperationRequest, request: Request, response: Response
-        ) -> Any:
-            if operation not in operations:
+        @self.app.post(prefix + "{operation}")
+        async def answer(operation: str, request: Request) -> Any:
+            if operation not in contracts:
                 raise HTTPException(status_code=404)
-            self.calls.append((operation, body.arguments, request.headers.get("traceparent")))
+            model, result = contracts[operation]
+            body = await request.json()
+            model.model_validate(body)  # 422 if the client broke the contract
+            self.calls.append((operation, body, request.headers.get("traceparent")))
             if self.failures:
                 self.failures -= 1
                 raise HTTPException(status_code=503)
-            return OperationResponse(result={"operation": operation, **body.arguments})
+            return {"result": result}
 
 
-CUSTOMERS_OPERATIONS = ("current_customer", )
+# operation -> (request model, example request, example result), from the plan's wire types
+CUSTOMERS_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "current_customer": (
+        _clients.CustomersCurrentCustomerRequest,
+        "{}",
+        "{\"text\": \"value\"}",
+    ),
+}
+
+
+def _customers_provider(failures: int = 0) -> Provider:
+    contracts = {
+        name: (model, json.loads(result))
+        for name, (model, _, result) in CUSTOMERS_CONTRACTS.items()
+    }
+    return Provider("/customers/", contracts, failures=failures)
 
 
 def _customers(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
-    http = TestClient(provider.app, base_url="http://customers")
-    return make_clients(settings, tracer=runtime.tracer, http={"customers": http}).customers
+    http = {"customers": TestClient(provider.app, base_url="http://customers")}
+    return _clients.make_clients(settings, tracer=runtime.tracer, http=http).customers
 
 
-@pytest.mark.parametrize("operation", CUSTOMERS_OPERATIONS)
+def _customers_example(operation: str) -> dict[str, Any]:
+    """The example request of `operation`, as keyword arguments of the client's method."""
+    model, example, _ = CUSTOMERS_CONTRACTS[operation]
+    return dict(model.model_validate(json.loads(example)))
+
+
+@pytest.mark.parametrize("operation", sorted(CUSTOMERS_CONTRACTS))
 def test_customers_client_follows_the_contract(
     settings: Settings, runtime: Runtime, operation: str
 ) -> None:
-    provider = Provider("/customers/", CUSTOMERS_OPERATIONS)
+    model, _, result = CUSTOMERS_CONTRACTS[operation]
+    request = model.model_validate(_customers_example(operation))
+    provider = _customers_provider()
     client = _customers(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)({"id": 1})
+        response = getattr(client, operation)(**dict(request))
 
-    assert response.result == {"operation": operation, "id": 1}
-    [(called, arguments, traceparent)] = provider.calls
-    assert (called, arguments) == (operation, {"id": 1})
+    assert response.result == type(response).model_validate({"result": json.loads(result)}).result
+    [(called, body, traceparent)] = provider.calls
+    assert called == operation
+    assert model.model_validate(body) == request
     assert traceparent and f"{span.get_span_context().trace_id:032x}" in traceparent
 
 
 def test_customers_client_retries_while_unavailable(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/customers/", CUSTOMERS_OPERATIONS, failures=2)
+    provider = _customers_provider(failures=2)
     client = _customers(settings, runtime, provider)
 
-    client.current_customer({})
+    client.current_customer(**_customers_example("current_customer"))
 
     assert len(provider.calls) == 3
 
 
 def test_customers_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/customers/", CUSTOMERS_OPERATIONS, failures=99)
+    provider = _customers_provider(failures=99)
     client = _customers(settings, runtime, provider)
 
     with pytest.raises(ServiceError):
-        client.current_customer({})
+        client.current_customer(**_customers_example("current_customer"))
 
 
-INVENTORY_OPERATIONS = ("fulfilment_warehouse", )
+# operation -> (request model, example request, example result), from the plan's wire types
+INVENTORY_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "fulfilment_warehouse": (
+        _clients.InventoryFulfilmentWarehouseRequest,
+        "{\"order_id\": 1}",
+        "{\"text\": \"value\"}",
+    ),
+}
+
+
+def _inventory_provider(failures: int = 0) -> Provider:
+    contracts = {
+        name: (model, json.loads(result))
+        for name, (model, _, result) in INVENTORY_CONTRACTS.items()
+    }
+    return Provider("/inventory/", contracts, failures=failures)
 
 
 def _inventory(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
-    http = TestClient(provider.app, base_url="http://inventory")
-    return make_clients(settings, tracer=runtime.tracer, http={"inventory": http}).inventory
+    http = {"inventory": TestClient(provider.app, base_url="http://inventory")}
+    return _clients.make_clients(settings, tracer=runtime.tracer, http=http).inventory
 
 
-@pytest.mark.parametrize("operation", INVENTORY_OPERATIONS)
+def _inventory_example(operation: str) -> dict[str, Any]:
+    """The example request of `operation`, as keyword arguments of the client's method."""
+    model, example, _ = INVENTORY_CONTRACTS[operation]
+    return dict(model.model_validate(json.loads(example)))
+
+
+@pytest.mark.parametrize("operation", sorted(INVENTORY_CONTRACTS))
 def test_inventory_client_follows_the_contract(
     settings: Settings, runtime: Runtime, operation: str
 ) -> None:
-    provider = Provider("/inventory/", INVENTORY_OPERATIONS)
+    model, _, result = INVENTORY_CONTRACTS[operation]
+    request = model.model_validate(_inventory_example(operation))
+    provider = _inventory_provider()
     client = _inventory(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)({"id": 1})
+        response = getattr(client, operation)(**dict(request))
 
-    assert response.result == {"operation": operation, "id": 1}
-    [(called, arguments, traceparent)] = provider.calls
-    assert (called, arguments) == (operation, {"id": 1})
+    assert response.result == type(response).model_validate({"result": json.loads(result)}).result
+    [(called, body, traceparent)] = provider.calls
+    assert called == operation
+    assert model.model_validate(body) == request
     assert traceparent and f"{span.get_span_context().trace_id:032x}" in traceparent
 
 
 def test_inventory_client_retries_while_unavailable(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/inventory/", INVENTORY_OPERATIONS, failures=2)
+    provider = _inventory_provider(failures=2)
     client = _inventory(settings, runtime, provider)
 
-    client.fulfilment_warehouse({})
+    client.fulfilment_warehouse(**_inventory_example("fulfilment_warehouse"))
 
     assert len(provider.calls) == 3
 
 
 def test_inventory_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/inventory/", INVENTORY_OPERATIONS, failures=99)
+    provider = _inventory_provider(failures=99)
     client = _inventory(settings, runtime, provider)
 
     with pytest.raises(ServiceError):
-        client.fulfilment_warehouse({})
+        client.fulfilment_warehouse(**_inventory_example("fulfilment_warehouse"))
 
 
-ORDERS_OPERATIONS = ("get_customer_order", "get_order", )
+# operation -> (request model, example request, example result), from the plan's wire types
+ORDERS_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "get_customer_order": (
+        _clients.OrdersGetCustomerOrderRequest,
+        "{\"customer\": {\"text\": \"value\"}, \"order_id\": 1}",
+        "{\"text\": \"value\"}",
+    ),
+    "get_order": (
+        _clients.OrdersGetOrderRequest,
+        "{\"order_id\": 1}",
+        "{\"text\": \"value\"}",
+    ),
+}
+
+
+def _orders_provider(failures: int = 0) -> Provider:
+    contracts = {
+        name: (model, json.loads(result))
+        for name, (model, _, result) in ORDERS_CONTRACTS.items()
+    }
+    return Provider("/orders/", contracts, failures=failures)
 
 
 def _orders(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
-    http = TestClient(provider.app, base_url="http://orders")
-    return make_clients(settings, tracer=runtime.tracer, http={"orders": http}).orders
+    http = {"orders": TestClient(provider.app, base_url="http://orders")}
+    return _clients.make_clients(settings, tracer=runtime.tracer, http=http).orders
 
 
-@pytest.mark.parametrize("operation", ORDERS_OPERATIONS)
+def _orders_example(operation: str) -> dict[str, Any]:
+    """The example request of `operation`, as keyword arguments of the client's method."""
+    model, example, _ = ORDERS_CONTRACTS[operation]
+    return dict(model.model_validate(json.loads(example)))
+
+
+@pytest.mark.parametrize("operation", sorted(ORDERS_CONTRACTS))
 def test_orders_client_follows_the_contract(
     settings: Settings, runtime: Runtime, operation: str
 ) -> None:
-    provider = Provider("/orders/", ORDERS_OPERATIONS)
+    model, _, result = ORDERS_CONTRACTS[operation]
+    request = model.model_validate(_orders_example(operation))
+    provider = _orders_provider()
     client = _orders(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)({"id": 1})
+        response = getattr(client, operation)(**dict(request))
 
-    assert response.result == {"operation": operation, "id": 1}
-    [(called, arguments, traceparent)] = provider.calls
-    assert (called, arguments) == (operation, {"id": 1})
+    assert response.result == type(response).model_validate({"result": json.loads(result)}).result
+    [(called, body, traceparent)] = provider.calls
+    assert called == operation
+    assert model.model_validate(body) == request
     assert traceparent and f"{span.get_span_context().trace_id:032x}" in traceparent
 
 
 def test_orders_client_retries_while_unavailable(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/orders/", ORDERS_OPERATIONS, failures=2)
+    provider = _orders_provider(failures=2)
     client = _orders(settings, runtime, provider)
 
-    client.get_customer_order({})
+    client.get_customer_order(**_orders_example("get_customer_order"))
 
     assert len(provider.calls) == 3
 
 
 def test_orders_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
-    provider = Provider("/orders/", ORDERS_OPERATIONS, failures=99)
+    provider = _orders_provider(failures=99)
     client = _orders(settings, runtime, provider)
 
     with pytest.raises(ServiceError):
-        client.get_customer_order({})
+        client.get_customer_order(**_orders_example("get_customer_order"))
