@@ -547,6 +547,7 @@ def _nodes(tree: SourceTree, facts: list[ModuleFacts], index: _Index) -> tuple[G
                     orm=index.orm.get(node),  # type: ignore[arg-type]
                     table=definition.table,
                     signature=definition.signature,
+                    columns=definition.columns,
                 )
             )
     # A later definition of the same name wins, as at run time.

@@ -7,6 +7,7 @@ does not), what the cut breaks, and in which order to extract the services.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -35,6 +36,7 @@ from decomposer.models import (
     ExtractionStep,
     GraphEdge,
     GraphNode,
+    ModelColumn,
     Operation,
     OperationParameter,
     OwnedModel,
@@ -45,6 +47,8 @@ from decomposer.models import (
     Style,
     WireValue,
 )
+from decomposer.sqltypes import column_python, django_type, sqlalchemy_type
+from decomposer.templating import snake_case
 from decomposer.wire import to_wire
 
 _OPERATION_KINDS = frozenset({"call", "instantiation", "reference"})
@@ -332,7 +336,13 @@ def _context(
         symbols=tuple(u for u in group.units if ":" in u),
         entry_points=entry_points,
         owned_data=tuple(
-            OwnedModel(model=n.id, table=n.table, framework=n.orm or "") for n in owned
+            OwnedModel(
+                model=n.id,
+                table=n.table,
+                framework=n.orm or "",
+                columns=_columns(n, cut, name),
+            )
+            for n in owned
         ),
         datastore=_datastore(cut, {n.id for n in owned}, engine),
         operations=tuple(operations.get(name, ())),
@@ -474,3 +484,79 @@ def _extraction_order(
         ExtractionStep(order=i, context=name, entanglement=float(score), reasons=reasons)
         for i, (score, name, reasons) in enumerate(scored, start=1)
     )
+
+
+def _columns(node: GraphNode, cut: _Cut, context: str) -> tuple[ModelColumn, ...]:
+    """The columns of an owned model in its service's database. A foreign key keeps its
+    constraint only to a table the same context owns; to another context's it becomes a
+    plain id, with a note."""
+    models = {n.id.replace(":", "."): n.id for n in cut.graph.nodes if n.orm}
+    columns = []
+    for column in node.columns:
+        if node.orm == "django":
+            sql = django_type(column.sql_type)
+        else:
+            annotated = to_wire(column.annotation, models).type if column.annotation else None
+            sql = sqlalchemy_type(column.sql_type, annotated)
+        target = _referenced(column.foreign_key, node, cut) if column.foreign_key else None
+        references, note = None, sql.note
+        if target is not None:
+            table, target_column = target
+            owner = cut.context(table[0])
+            if owner == context:
+                references = f"{table[1]}.{target_column}"
+            else:
+                note = f"referred to {table[1]}.{target_column}, owned by {owner}: a plain id now"
+        elif column.foreign_key:
+            note = f"referred to {column.foreign_key}, not found in the repository: a plain id"
+        nullable = column.nullable
+        if nullable is None:
+            nullable = bool(column.annotation and "None" in column.annotation.split(" | "))
+            nullable = nullable or (column.annotation is None and not column.primary_key)
+        default = _constant(column.default)
+        if column.default is not None and default is None and column.default != "None":
+            note = "; ".join(filter(None, [note, f"default {column.default} left to the code"]))
+        columns.append(
+            ModelColumn(
+                name=column.name,
+                default=default,
+                type=sql.type,
+                python=column_python(sql.type, column.annotation, models),
+                nullable=nullable and not column.primary_key,
+                primary_key=column.primary_key,
+                unique=column.unique,
+                references=references,
+                note=note,
+            )
+        )
+    if columns and not any(c.primary_key for c in columns):
+        # Django's implicit `id` (SQLAlchemy needs a primary key too).
+        columns.insert(
+            0,
+            ModelColumn(name="id", type="Integer", python="int", nullable=False, primary_key=True),
+        )
+    return tuple(columns)
+
+
+def _constant(text: str | None) -> bool | int | float | str | None:
+    """A default written as a constant (a number, a string, a boolean), else None."""
+    try:
+        value = ast.literal_eval(text) if text is not None else None
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, (bool, int, float, str)) else None
+
+
+def _referenced(foreign_key: str, node: GraphNode, cut: _Cut) -> tuple[tuple[str, str], str] | None:
+    """((model node, table), column) a foreign key points at, if the model is in the graph."""
+    models = [n for n in cut.graph.nodes if n.orm]
+    if node.orm == "sqlalchemy":
+        table, _, column = foreign_key.rpartition(".")
+        found = [n for n in models if n.table == table]
+        return ((found[0].id, table), column or "id") if len(found) == 1 else None
+    name = foreign_key.rpartition(".")[2]
+    found = [node] if foreign_key == "self" else [n for n in models if n.id.endswith(f":{name}")]
+    if len(found) != 1:
+        return None
+    target = found[0]
+    return (target.id, target.table or snake_case(target.id.rpartition(":")[2])), "id"

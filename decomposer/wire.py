@@ -183,7 +183,7 @@ def _convert(node: ast.expr, models: Mapping[str, str], notes: list[str]) -> str
         return _union([_convert(side, models, notes) for side in (node.left, node.right)])
     if isinstance(node, ast.Subscript):
         return _generic(node, models, notes)
-    name = _dotted(node)
+    name = dotted(node)
     if name is None:
         notes.append(f"{ast.unparse(node)}: not a type the services can send")
         return "Any"
@@ -210,7 +210,7 @@ def _named(name: str, models: Mapping[str, str], notes: list[str]) -> str:
 
 
 def _generic(node: ast.Subscript, models: Mapping[str, str], notes: list[str]) -> str:
-    origin = _ALIASES.get(_dotted(node.value) or "", _dotted(node.value) or "")
+    origin = _ALIASES.get(dotted(node.value) or "", dotted(node.value) or "")
     items = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
     if origin in _LITERAL:
         values = [item for item in items if isinstance(item, ast.Constant)]
@@ -272,7 +272,7 @@ def _check(node: ast.expr, wire: str, *, in_literal: bool) -> None:
         _check(node.right, wire, in_literal=False)
         return
     if isinstance(node, ast.Subscript):
-        origin = _dotted(node.value)
+        origin = dotted(node.value)
         if origin not in _GENERICS:
             raise ValueError(f"{wire!r}: {origin or ast.unparse(node.value)}[...] is not allowed")
         items = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
@@ -282,7 +282,7 @@ def _check(node: ast.expr, wire: str, *, in_literal: bool) -> None:
         for item in items:
             _check(item, wire, in_literal=origin == "Literal")
         return
-    name = _dotted(node)
+    name = dotted(node)
     if name in SCALARS or name in STDLIB or name == "Any":
         return
     raise ValueError(
@@ -298,7 +298,7 @@ def _example(node: ast.expr) -> Any:
         left = _example(node.left)
         return left if left is not None else _example(node.right)
     if isinstance(node, ast.Subscript):
-        origin = _dotted(node.value)
+        origin = dotted(node.value)
         items = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
         if origin == "Literal":
             return _example(items[0])
@@ -308,18 +308,19 @@ def _example(node: ast.expr) -> Any:
             return [_example(item) for item in items]
         key = _example(items[0])
         return {str(key) if key is not None else "key": _example(items[1])}
-    return _EXAMPLES[_dotted(node) or "Any"]
+    return _EXAMPLES[dotted(node) or "Any"]
 
 
 def _names(expression: ast.expr) -> set[str]:
     return {
         name
         for node in ast.walk(expression)
-        if isinstance(node, ast.expr) and (name := _dotted(node))
+        if isinstance(node, ast.expr) and (name := dotted(node))
     }
 
 
-def _dotted(node: ast.expr) -> str | None:
+def dotted(node: ast.expr) -> str | None:
+    """`a.b.c` for a chain of names and attributes, else None."""
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from decomposer.extract.columns import columns_of
 from decomposer.extract.frameworks import (
     FrameworkFacts,
 )
@@ -248,6 +249,8 @@ class _ModuleCollector(FrameworkFacts):
             table = table or _table_name(statement)
         self._scan(node.name, node, local_imports={}, module_level=False)
         self._app_config(node)
+        fields = self._declared_fields(node)
+        framework = fields or ("sqlalchemy" if table else None)
         self.definitions.append(
             Definition(
                 name=node.name,
@@ -255,7 +258,15 @@ class _ModuleCollector(FrameworkFacts):
                 line=node.lineno,
                 end_line=node.end_lineno or node.lineno,
                 table=table,
-                orm_fields=self._declared_fields(node),
+                orm_fields=fields,
+                columns=columns_of(
+                    node,
+                    framework,
+                    lambda dotted: self._resolve_chain(dotted, {}),
+                    lambda annotation: self._annotation(annotation) or "",
+                )
+                if framework
+                else (),
             )
         )
         self._entry_points_of(node)

@@ -106,6 +106,25 @@ class FunctionSignature(Model):
     is_async: bool = False
 
 
+class OrmColumn(Model):
+    """A column an ORM model class declares, as written (names made absolute)."""
+
+    name: str = Field(description="Column (attribute) name; `<field>_id` for a Django FK")
+    annotation: str | None = Field(default=None, description="SQLAlchemy: T of Mapped[T]")
+    sql_type: str | None = Field(
+        default=None, description="The type as written: `sqlalchemy.String(64)`, a Django field"
+    )
+    nullable: bool | None = Field(default=None, description="As declared; None: not said")
+    primary_key: bool = False
+    unique: bool = False
+    foreign_key: str | None = Field(
+        default=None, description="`table.column` (SQLAlchemy) or the target model (Django)"
+    )
+    default: str | None = Field(
+        default=None, description="Its default as written (a constant, a callable, ...)"
+    )
+
+
 class Definition(Model):
     """A top-level class or function of a module."""
 
@@ -120,6 +139,7 @@ class Definition(Model):
         default=None, description="The ORM whose columns or relations the class body declares"
     )
     signature: FunctionSignature | None = Field(default=None, description="Set on functions")
+    columns: tuple[OrmColumn, ...] = Field(default=(), description="Set on ORM model classes")
 
 
 class SymbolRef(NamedTuple):

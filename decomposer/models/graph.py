@@ -11,6 +11,7 @@ from decomposer.models.facts import (
     Certainty,
     EntryKind,
     FunctionSignature,
+    OrmColumn,
     ParseFailure,
     SkippedFile,
 )
@@ -100,6 +101,9 @@ class GraphNode(Model):
     table: str | None = Field(default=None, description="ORM table name, if known")
     signature: FunctionSignature | None = Field(
         default=None, description="Parameters and return annotation of a function"
+    )
+    columns: tuple[OrmColumn, ...] = Field(
+        default=(), description="Columns an ORM model class declares"
     )
 
 

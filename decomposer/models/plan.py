@@ -156,10 +156,34 @@ class PlanEntryPoint(Model):
     location: str = Field(description="path:line")
 
 
+class ModelColumn(Model):
+    """A column of an owned entity, as its service's database will have it."""
+
+    name: str = Field(description="Column name")
+    type: str = Field(
+        description="SQLAlchemy type: Integer, BigInteger, SmallInteger, String(n), Text,"
+        " Boolean, DateTime, Date, Time, Interval, Numeric(p, s), Float, JSON, LargeBinary, Uuid"
+    )
+    python: str = Field(description="Python type of its values (a wire type)")
+    nullable: bool = True
+    primary_key: bool = False
+    unique: bool = False
+    references: str | None = Field(
+        default=None, description="`table.column` it refers to, when the same context owns it"
+    )
+    default: bool | int | float | str | None = Field(
+        default=None, description="A constant default (None: none, or not a constant)"
+    )
+    note: str | None = Field(default=None, description="What changed from the monolith")
+
+
 class OwnedModel(Model):
     model: str = Field(description="ORM model node (module:Class)")
     table: str | None = None
     framework: str
+    columns: tuple[ModelColumn, ...] = Field(
+        default=(), description="Its columns, from the monolith's model (empty: not known)"
+    )
 
 
 class DatastoreChoice(Model):

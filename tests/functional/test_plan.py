@@ -254,3 +254,20 @@ def test_operations_carry_the_wire_types_of_their_functions(example_out: Path) -
     reserve = operations["inventory", "reserve_stock"]["parameters"][0]
     assert (reserve["type"], reserve["models"]) == ("dict[str, Any]", ["shop.models:Order"])
     assert operations["notifications", "email_channel"]["returns"] is None  # a class
+
+
+def test_owned_models_carry_their_columns_and_cut_foreign_keys(example_out: Path) -> None:
+    plan = json.loads((example_out / "plan.json").read_text())
+    owned = {o["model"]: o for c in plan["contexts"] for o in c["owned_data"]}
+    stock = {c["name"]: c for c in owned["shop.models:StockItem"]["columns"]}
+    assert stock["id"]["primary_key"] and stock["on_hand"]["default"] == 0
+    assert (stock["warehouse_id"]["type"], stock["warehouse_id"]["references"]) == (
+        "Integer",
+        "warehouses.id",
+    )
+    # products belong to catalog: inventory keeps a plain product id
+    assert stock["product_id"]["references"] is None
+    assert "owned by catalog" in stock["product_id"]["note"]
+    product = {c["name"]: c for c in owned["shop.models:Product"]["columns"]}
+    assert (product["sku"]["type"], product["sku"]["unique"]) == ("String(64)", True)
+    assert product["compare_at_cents"]["nullable"] and not product["price_cents"]["nullable"]

@@ -470,3 +470,43 @@ def test_a_function_signature_has_absolute_annotations_kinds_and_defaults() -> N
     assert signature.returns == "dict[int, shop.models.Order]"
     other = definitions["g"].signature
     assert other is not None and other.is_async and other.returns == "Unknown[int]"
+
+
+def test_orm_columns_of_sqlalchemy_and_django_models() -> None:
+    sqlalchemy = (
+        "from sqlalchemy import ForeignKey, String, Column, Integer\n"
+        "from sqlalchemy.orm import Mapped, mapped_column, relationship\n"
+        "class Item(Base):\n"
+        "    __tablename__ = 'items'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    sku: Mapped[str] = mapped_column(String(64), unique=True)\n"
+        "    note: Mapped[str | None]\n"
+        "    order_id: Mapped[int] = mapped_column(ForeignKey('orders.id'), nullable=False)\n"
+        "    legacy = Column(Integer, default=3)\n"
+        "    order: Mapped['Order'] = relationship('Order')\n"
+    )
+    (item,) = facts_of(sqlalchemy, "shop.models").definitions
+    assert [
+        (c.name, c.annotation, c.sql_type, c.nullable, c.primary_key, c.unique, c.foreign_key)
+        for c in item.columns
+    ] == [
+        ("id", "int", None, None, True, False, None),
+        ("sku", "str", "sqlalchemy.String(64)", None, False, True, None),
+        ("note", "str | None", None, None, False, False, None),
+        ("order_id", "int", None, False, False, False, "orders.id"),
+        ("legacy", None, "sqlalchemy.Integer", None, False, False, None),
+    ]
+    assert item.columns[-1].default == "3"
+    django = (
+        "from django.db import models\n"
+        "class Book(models.Model):\n"
+        "    title = models.CharField(max_length=200, unique=True)\n"
+        "    author = models.ForeignKey('library.Author', on_delete=models.CASCADE, null=True)\n"
+        "    tags = models.ManyToManyField('Tag')\n"
+        "    objects = models.Manager()\n"
+    )
+    (book,) = facts_of(django, "library.models").definitions
+    assert [(c.name, c.sql_type, c.nullable, c.foreign_key) for c in book.columns] == [
+        ("title", "django.db.models.CharField(max_length=200, unique=True)", False, None),
+        ("author_id", "django.db.models.ForeignKey", True, "library.Author"),
+    ]
