@@ -73,12 +73,30 @@ class PublishedEvent(Model):
     queue: str = Field(description="The consumer's inbox, without the project prefix")
 
 
+class ColumnSpec(Model):
+    """A column of an owned table, as the generated SQLAlchemy model and migration write it."""
+
+    attribute: str = Field(description="Attribute of the model class (name, or name_)")
+    name: str = Field(description="Column name")
+    sql_type: str = Field(description="SQLAlchemy type, as code: String(64)")
+    python: str = Field(description="Python type, as code")
+    nullable: bool
+    primary_key: bool
+    unique: bool
+    foreign_key: str | None = Field(description="`table.column` in the same database")
+    default: str | None = Field(default=None, description="Constant default, as code")
+    note: str | None = None
+
+
 class TableSpec(Model):
     """An entity this service owns: a SQLAlchemy model or a DynamoDB item type."""
 
     class_name: str = Field(description="Model class name, as in the monolith")
     table: str = Field(description="Table name (or DynamoDB item type)")
     source: str = Field(description="The monolith's ORM model (module:Class)")
+    columns: tuple[ColumnSpec, ...] = Field(
+        default=(), description="Its columns; only an `id` key when the plan names none"
+    )
 
 
 class ServiceSpec(Model):
@@ -107,7 +125,10 @@ class ServiceSpec(Model):
     publishes: tuple[PublishedEvent, ...]
     consumes: tuple[str, ...] = Field(description="Events arriving in its inbox, sorted")
     inbox: str | None = Field(description="Its inbox queue (without prefix), if it consumes")
-    tables: tuple[TableSpec, ...]
+    tables: tuple[TableSpec, ...] = Field(description="Owned tables, referenced ones first")
+    column_types: tuple[str, ...] = Field(
+        default=(), description="SQLAlchemy names the tables' columns use (for imports)"
+    )
     entry_points: tuple[str, ...] = Field(description="`GET /path -> module:handler` lines")
     modules: tuple[str, ...] = Field(description="Monolith modules that move here")
     symbols: tuple[str, ...] = Field(description="Monolith symbols that move here")

@@ -12,15 +12,18 @@ import json
 import keyword
 import re
 from collections.abc import Iterable, Mapping
+from graphlib import CycleError, TopologicalSorter
 
-from decomposer import templating, wire
+from decomposer import sqltypes, templating, wire
 from decomposer.errors import PlanError
 from decomposer.models import (
     BoundedContext,
     ClientSpec,
+    ColumnSpec,
     DecompositionPlan,
     FieldSpec,
     InfraSpec,
+    ModelColumn,
     MonolithCall,
     Operation,
     OperationRoute,
@@ -39,6 +42,8 @@ RESERVED_OPERATIONS = frozenset({"health"})
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _CLASS = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,79}$")
 _TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+# Attribute names a SQLAlchemy declarative class keeps for itself (a trailing _ is added).
+_RESERVED_ATTRIBUTES = frozenset({"metadata", "registry", "__tablename__", "__table__"})
 _RELATIONAL = frozenset({"aurora-postgresql", "aurora-mysql"})
 
 # (template under templates/service/, output under services/<name>/, when)
@@ -141,6 +146,7 @@ def _service(
     _unique([op.name for op in operations], where=f"{where}.operations")
     inbox = next((q for q in spec.queues if q.consumer == context.name), None)
     clients = _clients(context.name, plan, spec, local_ports)
+    tables = _tables(context, where=where)
     return ServiceSpec(
         name=context.name,
         package=f"{context.name}_service",
@@ -161,7 +167,17 @@ def _service(
         if inbox
         else (),
         inbox=inbox.aws_name if inbox else None,
-        tables=_tables(context, where=where),
+        tables=tables,
+        column_types=tuple(
+            sorted(
+                {c.sql_type.partition("(")[0] for t in tables for c in t.columns}
+                | (
+                    {"ForeignKey"}
+                    if any(c.foreign_key for t in tables for c in t.columns)
+                    else set()
+                )
+            )
+        ),
         entry_points=tuple(
             f"{' '.join(ep.methods) + ' ' if ep.methods else ''}{ep.name} -> {ep.handler}"
             f" ({ep.kind}, {ep.location})"
@@ -322,10 +338,83 @@ def _tables(context: BoundedContext, *, where: str) -> tuple[TableSpec, ...]:
                 f"{where}.owned_data.{class_name}: table {table!r} is not a plain SQL name",
                 hint="use letters, digits and '_' (at most 63)",
             )
-        tables.append(TableSpec(class_name=class_name, table=table, source=owned.model))
+        columns = tuple(
+            _column(column, where=f"{where}.owned_data.{class_name}.columns.{column.name}")
+            for column in owned.columns
+        )
+        _unique([c.name for c in columns], where=f"{where}.owned_data.{class_name}.columns")
+        if columns and not any(c.primary_key for c in columns):
+            raise PlanError(
+                f"{where}.owned_data.{class_name}: no column is the primary key",
+                hint="mark one column primary_key: true",
+            )
+        tables.append(
+            TableSpec(class_name=class_name, table=table, source=owned.model, columns=columns)
+        )
     _unique([t.class_name for t in tables], where=f"{where}.owned_data")
     _unique([t.table for t in tables], where=f"{where}.owned_data (tables)")
-    return tuple(sorted(tables, key=lambda t: t.class_name))
+    names = {t.table: {c.name for c in t.columns} or {"id"} for t in tables}
+    for spec in tables:
+        for column in spec.columns:
+            table, _, target = (column.foreign_key or "").partition(".")
+            if column.foreign_key and target not in names.get(table, ()):
+                raise PlanError(
+                    f"{where}.owned_data.{spec.class_name}.columns.{column.name}: references"
+                    f" {column.foreign_key}, which is no column of a table {context.name} owns",
+                    hint="drop `references`, or own that table in this context",
+                )
+    return _referenced_first(sorted(tables, key=lambda t: t.class_name))
+
+
+def _column(column: ModelColumn, *, where: str) -> ColumnSpec:
+    if not _TABLE.match(column.name):
+        raise PlanError(f"{where}: {column.name!r} is not a plain SQL name", hint="rename it")
+    try:
+        sql_type = sqltypes.check(column.type)
+    except ValueError as exc:
+        raise PlanError(f"{where}: {exc}", hint="use a type of the plan's schema") from None
+    python = wire.python(_wire(column.python, where=f"{where}.python"))
+    reserved = column.name in _RESERVED_ATTRIBUTES or keyword.iskeyword(column.name)
+    return ColumnSpec(
+        attribute=f"{column.name}_" if reserved else column.name,
+        name=column.name,
+        sql_type=sql_type,
+        python=python,
+        nullable=column.nullable and not column.primary_key,
+        primary_key=column.primary_key,
+        unique=column.unique,
+        foreign_key=column.references,
+        default=_literal(column.default),
+        note=column.note,
+    )
+
+
+def _literal(value: bool | int | float | str | None) -> str | None:
+    """A constant as Python code (strings in double quotes, as ruff formats them)."""
+    if value is None:
+        return None
+    return json.dumps(value) if isinstance(value, str) else repr(value)
+
+
+def _column_types(tables: Iterable[TableSpec]) -> tuple[str, ...]:
+    """The names the tables' columns import from sqlalchemy."""
+    columns = [c for t in tables for c in t.columns]
+    names = {c.sql_type.partition("(")[0] for c in columns}
+    return tuple(sorted(names | ({"ForeignKey"} if any(c.foreign_key for c in columns) else set())))
+
+
+def _referenced_first(tables: list[TableSpec]) -> tuple[TableSpec, ...]:
+    """Tables in an order where each comes after those its foreign keys refer to (the order
+    the migration creates them in); a cycle of references keeps the given order."""
+    by_name = {t.table: t for t in tables}
+    sorter: TopologicalSorter[str] = TopologicalSorter()
+    for spec in tables:
+        targets = {(c.foreign_key or "").partition(".")[0] for c in spec.columns}
+        sorter.add(spec.table, *sorted(targets & by_name.keys() - {spec.table}))
+    try:
+        return tuple(by_name[name] for name in sorter.static_order())
+    except CycleError:
+        return tuple(tables)
 
 
 def _identifier(value: str, *, where: str, operation: bool = False) -> str:

@@ -110,3 +110,14 @@ def test_a_wire_type_that_is_not_a_type_is_refused(tmp_path: Path) -> None:
     assert code == 1
     assert "contexts.catalog.operations.get_product.parameters.product_id" in output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_column_type_that_is_not_a_type_is_refused(tmp_path: Path) -> None:
+    def inject(entry: dict[str, Any]) -> None:
+        entry["owned_data"][0]["columns"][1]["type"] = "String(__import__('os').getpid())"
+
+    code, output = scaffold(edited_plan(tmp_path, "catalog", owned=inject), tmp_path / "out")
+
+    assert code == 1
+    assert "is not a column type" in output
+    assert not (tmp_path / "out").exists()

@@ -201,13 +201,22 @@ ORDERS_GET_ORDER = '''
 def get_order(runtime: Runtime, request: GetOrderRequest) -> dict[str, Any]:
     """Edited by the end-to-end test: call customers over REST, store, publish an event."""
     import logging
+    from datetime import UTC, datetime
 
     from .data import Order
 
     customer = runtime.clients.customers.current_customer().result
     assert customer is not None
     with runtime.store.sessions.begin() as session:
-        session.add(Order(id=request.order_id))
+        session.add(
+            Order(
+                id=request.order_id,
+                number=f"ORD-{request.order_id}",
+                customer_id=customer["id"],
+                country="DE",
+                placed_at=datetime.now(UTC),
+            )
+        )
     runtime.events.order_placed({"order": request.order_id, "customer": customer["id"]})
     logging.getLogger("orders").info("order stored", extra={"order": request.order_id})
     return {"order": request.order_id, "customer": customer}

@@ -145,3 +145,50 @@ def test_a_service_without_data_remembers_messages_in_memory(plan: Decomposition
 
 def test_rendering_is_deterministic(plan: DecompositionPlan) -> None:
     assert rendered_of(plan) == rendered_of(plan)
+
+
+def compose_errors(document: object) -> list[str]:
+    """What the Compose specification's JSON schema (as vendored by check-jsonschema) finds."""
+    jsonschema = pytest.importorskip("jsonschema")
+    vendor = pytest.importorskip("check_jsonschema.builtin_schemas.vendor")
+    from importlib.resources import files
+
+    schema = json.loads(files(vendor).joinpath("compose-spec.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}"
+        for error in validator.iter_errors(document)
+    ]
+
+
+@pytest.mark.parametrize("kind", ["aurora-postgresql", "aurora-mysql", "dynamodb", "none"])
+def test_docker_compose_follows_the_compose_spec_and_wires_every_service(
+    plan: DecompositionPlan, kind: str
+) -> None:
+    import yaml
+
+    changed = edited(plan, "orders", datastore=DatastoreChoice(kind=kind, evidence=("test",)))
+    rendered = rendered_of(changed)
+    document = yaml.safe_load(rendered["docker-compose.yml"])
+
+    assert compose_errors(document) == []
+    services = document["services"]
+    for context in changed.contexts:
+        service = services[context.name]
+        assert f"{service['build']}/Dockerfile".removeprefix("./") in rendered
+        assert set(service["depends_on"]) <= set(services)
+        for key, value in service["environment"].items():
+            if key.endswith("_SERVICE_URL"):
+                assert value.split("//")[1].split(":")[0] in services, key
+    orders = services["orders"]
+    if kind.startswith("aurora"):
+        assert orders["depends_on"]["orders-db"] == {"condition": "service_healthy"}
+        scheme = "postgresql+psycopg" if kind == "aurora-postgresql" else "mysql+pymysql"
+        assert orders["environment"]["DATABASE_URL"].startswith(f"{scheme}://")
+        assert "healthcheck" in services["orders-db"]
+    else:
+        assert "orders-db" not in services and "DATABASE_URL" not in orders["environment"]
+
+
+def test_a_broken_compose_file_is_caught_by_the_spec() -> None:
+    assert compose_errors({"services": {"a": {"ports": 5, "enviroment": {}}}, "servicez": {}})

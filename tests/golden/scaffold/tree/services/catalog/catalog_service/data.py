@@ -5,9 +5,10 @@ entities it owns, and the ids of the SQS messages it has handled. Alembic migrat
 
 from __future__ import annotations
 
+import datetime as _datetime
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, create_engine, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from .settings import Settings
@@ -18,27 +19,56 @@ class Base(DeclarativeBase):
 
 
 class Category(Base):
-    """Owned entity, from `shop.models:Category`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:Category`, with the monolith's columns."""
 
     __tablename__ = "categories"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-
-
-class PriceTier(Base):
-    """Owned entity, from `shop.models:PriceTier`: copy its columns from the monolith's model."""
-
-    __tablename__ = "price_tiers"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    slug: Mapped[str] = mapped_column(String(140), nullable=False, unique=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("categories.id"), nullable=True
+    )
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
 class Product(Base):
-    """Owned entity, from `shop.models:Product`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:Product`, with the monolith's columns.
+
+    Changed on the way:
+    - created_at: default utcnow left to the code
+    - updated_at: default utcnow left to the code
+    """
 
     __tablename__ = "products"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    sku: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    slug: Mapped[str] = mapped_column(String(220), nullable=False, unique=True)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    price_cents: Mapped[int] = mapped_column(Integer, nullable=False)
+    compare_at_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="EUR")
+    tax_class: Mapped[str] = mapped_column(String(16), nullable=False, default="standard")
+    weight_grams: Mapped[int] = mapped_column(Integer, nullable=False, default=500)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    category_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("categories.id"), nullable=True
+    )
+    created_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
+    updated_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
+
+
+class PriceTier(Base):
+    """Owned entity, from `shop.models:PriceTier`, with the monolith's columns."""
+
+    __tablename__ = "price_tiers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    product_id: Mapped[int] = mapped_column(Integer, ForeignKey("products.id"), nullable=False)
+    min_quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    percent_off: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class ProcessedMessage(Base):

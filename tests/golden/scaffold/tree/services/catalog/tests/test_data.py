@@ -7,16 +7,60 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import Engine, create_engine, inspect
 
 from catalog_service.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = ["categories", "price_tiers", "products", "processed_messages"]
+TABLES = ["categories", "products", "price_tiers", "processed_messages"]
+# table -> (column, nullable, primary key), as the plan describes the owned entities
+COLUMNS = {
+    "categories": [
+        ("id", False, True),
+        ("name", False, False),
+        ("slug", False, False),
+        ("parent_id", True, False),
+        ("position", False, False),
+    ],
+    "products": [
+        ("id", False, True),
+        ("sku", False, False),
+        ("name", False, False),
+        ("slug", False, False),
+        ("description", False, False),
+        ("price_cents", False, False),
+        ("compare_at_cents", True, False),
+        ("currency", False, False),
+        ("tax_class", False, False),
+        ("weight_grams", False, False),
+        ("is_active", False, False),
+        ("category_id", True, False),
+        ("created_at", False, False),
+        ("updated_at", False, False),
+    ],
+    "price_tiers": [
+        ("id", False, True),
+        ("product_id", False, False),
+        ("min_quantity", False, False),
+        ("percent_off", False, False),
+    ],
+}
+
+
+def columns_of(engine: Engine) -> dict[str, list[tuple[str, bool, bool]]]:
+    found = inspect(engine)
+    return {
+        table: [
+            (c["name"], c["nullable"], c["name"] in found.get_pk_constraint(table)["constrained_columns"])
+            for c in found.get_columns(table)
+        ]
+        for table in COLUMNS
+    }
 
 
 def test_the_owned_tables_are_created(runtime: Runtime) -> None:
     assert sorted(inspect(runtime.store.engine).get_table_names()) == sorted(TABLES)
+    assert columns_of(runtime.store.engine) == COLUMNS
 
 
 def test_migrations_create_the_same_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,8 +71,10 @@ def test_migrations_create_the_same_tables(tmp_path: Path, monkeypatch: pytest.M
 
     command.upgrade(config, "head")
 
-    tables = set(inspect(create_engine(url)).get_table_names()) - {"alembic_version"}
+    engine = create_engine(url)
+    tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
     assert sorted(tables) == sorted(TABLES)
+    assert columns_of(engine) == COLUMNS
 
 
 def test_handled_messages_are_remembered(runtime: Runtime) -> None:

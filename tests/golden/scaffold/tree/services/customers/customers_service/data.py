@@ -5,9 +5,10 @@ entities it owns, and the ids of the SQS messages it has handled. Alembic migrat
 
 from __future__ import annotations
 
+import datetime as _datetime
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, create_engine, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from .settings import Settings
@@ -17,36 +18,85 @@ class Base(DeclarativeBase):
     pass
 
 
-class Address(Base):
-    """Owned entity, from `shop.models:Address`: copy its columns from the monolith's model."""
-
-    __tablename__ = "addresses"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-
-
 class Customer(Base):
-    """Owned entity, from `shop.models:Customer`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:Customer`, with the monolith's columns.
+
+    Changed on the way:
+    - created_at: default utcnow left to the code
+    """
 
     __tablename__ = "customers"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    email: Mapped[str] = mapped_column(String(254), nullable=False, unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200), nullable=False)
+    full_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    marketing_opt_in: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    loyalty_points: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    lifetime_points: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
+
+
+class Address(Base):
+    """Owned entity, from `shop.models:Address`, with the monolith's columns."""
+
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    customer_id: Mapped[int] = mapped_column(Integer, ForeignKey("customers.id"), nullable=False)
+    label: Mapped[str] = mapped_column(String(40), nullable=False, default="home")
+    recipient: Mapped[str] = mapped_column(String(200), nullable=False)
+    line1: Mapped[str] = mapped_column(String(200), nullable=False)
+    line2: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    city: Mapped[str] = mapped_column(String(100), nullable=False)
+    postal_code: Mapped[str] = mapped_column(String(16), nullable=False)
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
+    is_default: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
 class LoyaltyTransaction(Base):
-    """Owned entity, from `shop.models:LoyaltyTransaction`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:LoyaltyTransaction`, with the monolith's columns.
+
+    Changed on the way:
+    - order_id: referred to orders.id, owned by orders: a plain id now
+    - created_at: default utcnow left to the code
+    """
 
     __tablename__ = "loyalty_transactions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    customer_id: Mapped[int] = mapped_column(Integer, ForeignKey("customers.id"), nullable=False)
+    order_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    points: Mapped[int] = mapped_column(Integer, nullable=False)
+    reason: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
 
 
 class Notification(Base):
-    """Owned entity, from `shop.models:Notification`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:Notification`, with the monolith's columns.
+
+    Changed on the way:
+    - created_at: default utcnow left to the code
+    """
 
     __tablename__ = "notifications"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    customer_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("customers.id"), nullable=True
+    )
+    channel: Mapped[str] = mapped_column(String(8), nullable=False)
+    recipient: Mapped[str] = mapped_column(String(254), nullable=False)
+    template: Mapped[str] = mapped_column(String(64), nullable=False)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
+    sent_at: Mapped[_datetime.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class ProcessedMessage(Base):

@@ -7,16 +7,77 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import Engine, create_engine, inspect
 
 from customers_service.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = ["addresses", "customers", "loyalty_transactions", "notifications", "processed_messages"]
+TABLES = ["customers", "addresses", "loyalty_transactions", "notifications", "processed_messages"]
+# table -> (column, nullable, primary key), as the plan describes the owned entities
+COLUMNS = {
+    "customers": [
+        ("id", False, True),
+        ("email", False, False),
+        ("password_hash", False, False),
+        ("full_name", False, False),
+        ("phone", True, False),
+        ("is_admin", False, False),
+        ("marketing_opt_in", False, False),
+        ("loyalty_points", False, False),
+        ("lifetime_points", False, False),
+        ("created_at", False, False),
+    ],
+    "addresses": [
+        ("id", False, True),
+        ("customer_id", False, False),
+        ("label", False, False),
+        ("recipient", False, False),
+        ("line1", False, False),
+        ("line2", True, False),
+        ("city", False, False),
+        ("postal_code", False, False),
+        ("country", False, False),
+        ("is_default", False, False),
+    ],
+    "loyalty_transactions": [
+        ("id", False, True),
+        ("customer_id", False, False),
+        ("order_id", True, False),
+        ("points", False, False),
+        ("reason", False, False),
+        ("created_at", False, False),
+    ],
+    "notifications": [
+        ("id", False, True),
+        ("customer_id", True, False),
+        ("channel", False, False),
+        ("recipient", False, False),
+        ("template", False, False),
+        ("subject", False, False),
+        ("body", False, False),
+        ("status", False, False),
+        ("attempts", False, False),
+        ("last_error", True, False),
+        ("created_at", False, False),
+        ("sent_at", True, False),
+    ],
+}
+
+
+def columns_of(engine: Engine) -> dict[str, list[tuple[str, bool, bool]]]:
+    found = inspect(engine)
+    return {
+        table: [
+            (c["name"], c["nullable"], c["name"] in found.get_pk_constraint(table)["constrained_columns"])
+            for c in found.get_columns(table)
+        ]
+        for table in COLUMNS
+    }
 
 
 def test_the_owned_tables_are_created(runtime: Runtime) -> None:
     assert sorted(inspect(runtime.store.engine).get_table_names()) == sorted(TABLES)
+    assert columns_of(runtime.store.engine) == COLUMNS
 
 
 def test_migrations_create_the_same_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,8 +88,10 @@ def test_migrations_create_the_same_tables(tmp_path: Path, monkeypatch: pytest.M
 
     command.upgrade(config, "head")
 
-    tables = set(inspect(create_engine(url)).get_table_names()) - {"alembic_version"}
+    engine = create_engine(url)
+    tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
     assert sorted(tables) == sorted(TABLES)
+    assert columns_of(engine) == COLUMNS
 
 
 def test_handled_messages_are_remembered(runtime: Runtime) -> None:

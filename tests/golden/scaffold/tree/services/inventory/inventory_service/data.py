@@ -5,9 +5,10 @@ entities it owns, and the ids of the SQS messages it has handled. Alembic migrat
 
 from __future__ import annotations
 
+import datetime as _datetime
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, create_engine, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from .settings import Settings
@@ -17,36 +18,74 @@ class Base(DeclarativeBase):
     pass
 
 
-class Reservation(Base):
-    """Owned entity, from `shop.models:Reservation`: copy its columns from the monolith's model."""
-
-    __tablename__ = "reservations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-
-
-class StockItem(Base):
-    """Owned entity, from `shop.models:StockItem`: copy its columns from the monolith's model."""
-
-    __tablename__ = "stock_items"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-
-
-class StockMovement(Base):
-    """Owned entity, from `shop.models:StockMovement`: copy its columns from the monolith's model."""
-
-    __tablename__ = "stock_movements"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-
-
 class Warehouse(Base):
-    """Owned entity, from `shop.models:Warehouse`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:Warehouse`, with the monolith's columns."""
 
     __tablename__ = "warehouses"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    code: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    country: Mapped[str] = mapped_column(String(2), nullable=False, default="DE")
+    priority: Mapped[int] = mapped_column(Integer, nullable=False, default=100)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class StockItem(Base):
+    """Owned entity, from `shop.models:StockItem`, with the monolith's columns.
+
+    Changed on the way:
+    - product_id: referred to products.id, owned by catalog: a plain id now
+    """
+
+    __tablename__ = "stock_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    product_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    warehouse_id: Mapped[int] = mapped_column(Integer, ForeignKey("warehouses.id"), nullable=False)
+    on_hand: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    reserved: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    reorder_level: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class Reservation(Base):
+    """Owned entity, from `shop.models:Reservation`, with the monolith's columns.
+
+    Changed on the way:
+    - order_id: referred to orders.id, owned by orders: a plain id now
+    - created_at: default utcnow left to the code
+    """
+
+    __tablename__ = "reservations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    stock_item_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("stock_items.id"), nullable=False
+    )
+    order_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
+    expires_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
+    created_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
+
+
+class StockMovement(Base):
+    """Owned entity, from `shop.models:StockMovement`, with the monolith's columns.
+
+    Changed on the way:
+    - created_at: default utcnow left to the code
+    """
+
+    __tablename__ = "stock_movements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    stock_item_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("stock_items.id"), nullable=False
+    )
+    delta: Mapped[int] = mapped_column(Integer, nullable=False)
+    reason: Mapped[str] = mapped_column(String(32), nullable=False)
+    reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
 
 
 class ProcessedMessage(Base):

@@ -7,16 +7,64 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import Engine, create_engine, inspect
 
 from inventory_service.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = ["reservations", "stock_items", "stock_movements", "warehouses", "processed_messages"]
+TABLES = ["warehouses", "stock_items", "reservations", "stock_movements", "processed_messages"]
+# table -> (column, nullable, primary key), as the plan describes the owned entities
+COLUMNS = {
+    "warehouses": [
+        ("id", False, True),
+        ("code", False, False),
+        ("name", False, False),
+        ("country", False, False),
+        ("priority", False, False),
+        ("is_active", False, False),
+    ],
+    "stock_items": [
+        ("id", False, True),
+        ("product_id", False, False),
+        ("warehouse_id", False, False),
+        ("on_hand", False, False),
+        ("reserved", False, False),
+        ("reorder_level", False, False),
+    ],
+    "reservations": [
+        ("id", False, True),
+        ("stock_item_id", False, False),
+        ("order_id", False, False),
+        ("quantity", False, False),
+        ("status", False, False),
+        ("expires_at", False, False),
+        ("created_at", False, False),
+    ],
+    "stock_movements": [
+        ("id", False, True),
+        ("stock_item_id", False, False),
+        ("delta", False, False),
+        ("reason", False, False),
+        ("reference", True, False),
+        ("created_at", False, False),
+    ],
+}
+
+
+def columns_of(engine: Engine) -> dict[str, list[tuple[str, bool, bool]]]:
+    found = inspect(engine)
+    return {
+        table: [
+            (c["name"], c["nullable"], c["name"] in found.get_pk_constraint(table)["constrained_columns"])
+            for c in found.get_columns(table)
+        ]
+        for table in COLUMNS
+    }
 
 
 def test_the_owned_tables_are_created(runtime: Runtime) -> None:
     assert sorted(inspect(runtime.store.engine).get_table_names()) == sorted(TABLES)
+    assert columns_of(runtime.store.engine) == COLUMNS
 
 
 def test_migrations_create_the_same_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,8 +75,10 @@ def test_migrations_create_the_same_tables(tmp_path: Path, monkeypatch: pytest.M
 
     command.upgrade(config, "head")
 
-    tables = set(inspect(create_engine(url)).get_table_names()) - {"alembic_version"}
+    engine = create_engine(url)
+    tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
     assert sorted(tables) == sorted(TABLES)
+    assert columns_of(engine) == COLUMNS
 
 
 def test_handled_messages_are_remembered(runtime: Runtime) -> None:

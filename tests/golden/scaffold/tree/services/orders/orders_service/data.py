@@ -5,9 +5,10 @@ entities it owns, and the ids of the SQS messages it has handled. Alembic migrat
 
 from __future__ import annotations
 
+import datetime as _datetime
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, create_engine, select
+from sqlalchemy import DateTime, ForeignKey, Integer, String, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from .settings import Settings
@@ -18,35 +19,87 @@ class Base(DeclarativeBase):
 
 
 class Cart(Base):
-    """Owned entity, from `shop.models:Cart`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:Cart`, with the monolith's columns.
+
+    Changed on the way:
+    - customer_id: referred to customers.id, owned by customers: a plain id now
+    - updated_at: default utcnow left to the code
+    """
 
     __tablename__ = "carts"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-
-
-class CartItem(Base):
-    """Owned entity, from `shop.models:CartItem`: copy its columns from the monolith's model."""
-
-    __tablename__ = "cart_items"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    customer_id: Mapped[int] = mapped_column(Integer, nullable=False, unique=True)
+    coupon_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    updated_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
 
 
 class Order(Base):
-    """Owned entity, from `shop.models:Order`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:Order`, with the monolith's columns.
+
+    Changed on the way:
+    - customer_id: referred to customers.id, owned by customers: a plain id now
+    - shipping_address_id: referred to addresses.id, owned by customers: a plain id now
+    - placed_at: default utcnow left to the code
+    """
 
     __tablename__ = "orders"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    number: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
+    customer_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    shipping_address_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending_payment")
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="EUR")
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
+    subtotal_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    discount_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    shipping_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    tax_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    total_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    points_redeemed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    shipping_method: Mapped[str] = mapped_column(String(32), nullable=False, default="parcelpost")
+    placed_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
+    paid_at: Mapped[_datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    shipped_at: Mapped[_datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    delivered_at: Mapped[_datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    cancelled_at: Mapped[_datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class CartItem(Base):
+    """Owned entity, from `shop.models:CartItem`, with the monolith's columns.
+
+    Changed on the way:
+    - product_id: referred to products.id, owned by catalog: a plain id now
+    """
+
+    __tablename__ = "cart_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    cart_id: Mapped[int] = mapped_column(Integer, ForeignKey("carts.id"), nullable=False)
+    product_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class OrderLine(Base):
-    """Owned entity, from `shop.models:OrderLine`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:OrderLine`, with the monolith's columns.
+
+    Changed on the way:
+    - product_id: referred to products.id, owned by catalog: a plain id now
+    """
 
     __tablename__ = "order_lines"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    order_id: Mapped[int] = mapped_column(Integer, ForeignKey("orders.id"), nullable=False)
+    product_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    sku: Mapped[str] = mapped_column(String(64), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    unit_price_cents: Mapped[int] = mapped_column(Integer, nullable=False)
+    discount_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    tax_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    line_total_cents: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class ProcessedMessage(Base):

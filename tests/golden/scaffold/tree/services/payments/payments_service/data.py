@@ -5,9 +5,10 @@ entities it owns, and the ids of the SQS messages it has handled. Alembic migrat
 
 from __future__ import annotations
 
+import datetime as _datetime
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, create_engine, select
+from sqlalchemy import DateTime, ForeignKey, Integer, String, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from .settings import Settings
@@ -18,19 +19,45 @@ class Base(DeclarativeBase):
 
 
 class Payment(Base):
-    """Owned entity, from `shop.models:Payment`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:Payment`, with the monolith's columns.
+
+    Changed on the way:
+    - order_id: referred to orders.id, owned by orders: a plain id now
+    - created_at: default utcnow left to the code
+    """
 
     __tablename__ = "payments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    order_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    gateway: Mapped[str] = mapped_column(String(32), nullable=False)
+    gateway_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(24), nullable=False, default="pending")
+    amount_cents: Mapped[int] = mapped_column(Integer, nullable=False)
+    captured_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    refunded_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="EUR")
+    failure_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
+    captured_at: Mapped[_datetime.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Refund(Base):
-    """Owned entity, from `shop.models:Refund`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:Refund`, with the monolith's columns.
+
+    Changed on the way:
+    - created_at: default utcnow left to the code
+    """
 
     __tablename__ = "refunds"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    payment_id: Mapped[int] = mapped_column(Integer, ForeignKey("payments.id"), nullable=False)
+    amount_cents: Mapped[int] = mapped_column(Integer, nullable=False)
+    reason: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    gateway_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
 
 
 class ProcessedMessage(Base):

@@ -7,16 +7,54 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import Engine, create_engine, inspect
 
 from payments_service.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ["payments", "refunds", "processed_messages"]
+# table -> (column, nullable, primary key), as the plan describes the owned entities
+COLUMNS = {
+    "payments": [
+        ("id", False, True),
+        ("order_id", False, False),
+        ("gateway", False, False),
+        ("gateway_reference", True, False),
+        ("status", False, False),
+        ("amount_cents", False, False),
+        ("captured_cents", False, False),
+        ("refunded_cents", False, False),
+        ("currency", False, False),
+        ("failure_reason", True, False),
+        ("created_at", False, False),
+        ("captured_at", True, False),
+    ],
+    "refunds": [
+        ("id", False, True),
+        ("payment_id", False, False),
+        ("amount_cents", False, False),
+        ("reason", False, False),
+        ("status", False, False),
+        ("gateway_reference", True, False),
+        ("created_at", False, False),
+    ],
+}
+
+
+def columns_of(engine: Engine) -> dict[str, list[tuple[str, bool, bool]]]:
+    found = inspect(engine)
+    return {
+        table: [
+            (c["name"], c["nullable"], c["name"] in found.get_pk_constraint(table)["constrained_columns"])
+            for c in found.get_columns(table)
+        ]
+        for table in COLUMNS
+    }
 
 
 def test_the_owned_tables_are_created(runtime: Runtime) -> None:
     assert sorted(inspect(runtime.store.engine).get_table_names()) == sorted(TABLES)
+    assert columns_of(runtime.store.engine) == COLUMNS
 
 
 def test_migrations_create_the_same_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,8 +65,10 @@ def test_migrations_create_the_same_tables(tmp_path: Path, monkeypatch: pytest.M
 
     command.upgrade(config, "head")
 
-    tables = set(inspect(create_engine(url)).get_table_names()) - {"alembic_version"}
+    engine = create_engine(url)
+    tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
     assert sorted(tables) == sorted(TABLES)
+    assert columns_of(engine) == COLUMNS
 
 
 def test_handled_messages_are_remembered(runtime: Runtime) -> None:

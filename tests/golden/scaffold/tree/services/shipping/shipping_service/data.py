@@ -5,9 +5,10 @@ entities it owns, and the ids of the SQS messages it has handled. Alembic migrat
 
 from __future__ import annotations
 
+import datetime as _datetime
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, create_engine, select
+from sqlalchemy import DateTime, ForeignKey, Integer, String, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from .settings import Settings
@@ -18,19 +19,46 @@ class Base(DeclarativeBase):
 
 
 class Shipment(Base):
-    """Owned entity, from `shop.models:Shipment`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:Shipment`, with the monolith's columns.
+
+    Changed on the way:
+    - order_id: referred to orders.id, owned by orders: a plain id now
+    - warehouse_id: referred to warehouses.id, owned by inventory: a plain id now
+    - created_at: default utcnow left to the code
+    """
 
     __tablename__ = "shipments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    order_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    warehouse_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    carrier: Mapped[str] = mapped_column(String(32), nullable=False)
+    service_level: Mapped[str] = mapped_column(String(32), nullable=False, default="standard")
+    tracking_number: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    label_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="label_created")
+    cost_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    weight_grams: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
+    dispatched_at: Mapped[_datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    delivered_at: Mapped[_datetime.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class ShipmentEvent(Base):
-    """Owned entity, from `shop.models:ShipmentEvent`: copy its columns from the monolith's model."""
+    """Owned entity, from `shop.models:ShipmentEvent`, with the monolith's columns.
+
+    Changed on the way:
+    - occurred_at: default utcnow left to the code
+    """
 
     __tablename__ = "shipment_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, nullable=False)
+    shipment_id: Mapped[int] = mapped_column(Integer, ForeignKey("shipments.id"), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    location: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    description: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    occurred_at: Mapped[_datetime.datetime] = mapped_column(DateTime, nullable=False)
 
 
 class ProcessedMessage(Base):

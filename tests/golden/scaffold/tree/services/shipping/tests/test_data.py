@@ -7,16 +7,54 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import Engine, create_engine, inspect
 
 from shipping_service.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ["shipments", "shipment_events", "processed_messages"]
+# table -> (column, nullable, primary key), as the plan describes the owned entities
+COLUMNS = {
+    "shipments": [
+        ("id", False, True),
+        ("order_id", False, False),
+        ("warehouse_id", True, False),
+        ("carrier", False, False),
+        ("service_level", False, False),
+        ("tracking_number", True, False),
+        ("label_url", True, False),
+        ("status", False, False),
+        ("cost_cents", False, False),
+        ("weight_grams", False, False),
+        ("created_at", False, False),
+        ("dispatched_at", True, False),
+        ("delivered_at", True, False),
+    ],
+    "shipment_events": [
+        ("id", False, True),
+        ("shipment_id", False, False),
+        ("status", False, False),
+        ("location", False, False),
+        ("description", False, False),
+        ("occurred_at", False, False),
+    ],
+}
+
+
+def columns_of(engine: Engine) -> dict[str, list[tuple[str, bool, bool]]]:
+    found = inspect(engine)
+    return {
+        table: [
+            (c["name"], c["nullable"], c["name"] in found.get_pk_constraint(table)["constrained_columns"])
+            for c in found.get_columns(table)
+        ]
+        for table in COLUMNS
+    }
 
 
 def test_the_owned_tables_are_created(runtime: Runtime) -> None:
     assert sorted(inspect(runtime.store.engine).get_table_names()) == sorted(TABLES)
+    assert columns_of(runtime.store.engine) == COLUMNS
 
 
 def test_migrations_create_the_same_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,8 +65,10 @@ def test_migrations_create_the_same_tables(tmp_path: Path, monkeypatch: pytest.M
 
     command.upgrade(config, "head")
 
-    tables = set(inspect(create_engine(url)).get_table_names()) - {"alembic_version"}
+    engine = create_engine(url)
+    tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
     assert sorted(tables) == sorted(TABLES)
+    assert columns_of(engine) == COLUMNS
 
 
 def test_handled_messages_are_remembered(runtime: Runtime) -> None:

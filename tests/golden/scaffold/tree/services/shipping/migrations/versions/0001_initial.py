@@ -16,8 +16,31 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table("shipments", sa.Column("id", sa.Integer(), primary_key=True))
-    op.create_table("shipment_events", sa.Column("id", sa.Integer(), primary_key=True))
+    op.create_table(
+        "shipments",
+        sa.Column("id", sa.Integer(), primary_key=True, nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=True),
+        sa.Column("carrier", sa.String(32), nullable=False),
+        sa.Column("service_level", sa.String(32), nullable=False),
+        sa.Column("tracking_number", sa.String(64), nullable=True, unique=True),
+        sa.Column("label_url", sa.String(300), nullable=True),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("cost_cents", sa.Integer(), nullable=False),
+        sa.Column("weight_grams", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("dispatched_at", sa.DateTime(), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(), nullable=True),
+    )
+    op.create_table(
+        "shipment_events",
+        sa.Column("id", sa.Integer(), primary_key=True, nullable=False),
+        sa.Column("shipment_id", sa.Integer(), sa.ForeignKey("shipments.id"), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("location", sa.String(120), nullable=False),
+        sa.Column("description", sa.String(200), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(), nullable=False),
+    )
     op.create_table(
         "processed_messages",
         sa.Column("message_id", sa.String(128), primary_key=True),
