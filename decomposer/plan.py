@@ -12,7 +12,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import networkx as nx
 
@@ -501,12 +501,15 @@ def _columns(node: GraphNode, cut: _Cut, context: str) -> tuple[ModelColumn, ...
         target = _referenced(column.foreign_key, node, cut) if column.foreign_key else None
         references, note = None, sql.note
         if target is not None:
-            table, target_column = target
-            owner = cut.context(table[0])
+            if node.orm == "django" and target.sql_type:  # the key's type, not Integer
+                sql = sql._replace(type=target.sql_type)
+            owner = cut.context(target.node)
             if owner == context:
-                references = f"{table[1]}.{target_column}"
+                references = f"{target.table}.{target.column}"
             else:
-                note = f"referred to {table[1]}.{target_column}, owned by {owner}: a plain id now"
+                note = (
+                    f"referred to {target.table}.{target.column}, owned by {owner}: a plain id now"
+                )
         elif column.foreign_key:
             note = f"referred to {column.foreign_key}, not found in the repository: a plain id"
         nullable = column.nullable
@@ -547,16 +550,30 @@ def _constant(text: str | None) -> bool | int | float | str | None:
     return value if isinstance(value, (bool, int, float, str)) else None
 
 
-def _referenced(foreign_key: str, node: GraphNode, cut: _Cut) -> tuple[tuple[str, str], str] | None:
-    """((model node, table), column) a foreign key points at, if the model is in the graph."""
+class _Target(NamedTuple):
+    """What a foreign key points at."""
+
+    node: str  # the target model
+    table: str
+    column: str
+    sql_type: str | None  # the type of the target column, if declared
+
+
+def _referenced(foreign_key: str, node: GraphNode, cut: _Cut) -> _Target | None:
+    """The model, table and column a foreign key points at, if the model is in the graph.
+    A Django foreign key points at its target's primary key (`id` unless declared)."""
     models = [n for n in cut.graph.nodes if n.orm]
     if node.orm == "sqlalchemy":
         table, _, column = foreign_key.rpartition(".")
         found = [n for n in models if n.table == table]
-        return ((found[0].id, table), column or "id") if len(found) == 1 else None
+        return _Target(found[0].id, table, column or "id", None) if len(found) == 1 else None
     name = foreign_key.rpartition(".")[2]
     found = [node] if foreign_key == "self" else [n for n in models if n.id.endswith(f":{name}")]
     if len(found) != 1:
         return None
     target = found[0]
-    return (target.id, target.table or snake_case(target.id.rpartition(":")[2])), "id"
+    table = target.table or snake_case(target.id.rpartition(":")[2])
+    key = next((c for c in target.columns if c.primary_key), None)
+    if key is None:
+        return _Target(target.id, table, "id", None)
+    return _Target(target.id, table, key.name, django_type(key.sql_type).type)

@@ -180,3 +180,33 @@ def test_operation_names_are_snake_case_identifiers() -> None:
     assert operation_name("shop.catalog.views") == "views"
     assert operation_name("m:_private") == "private"
     assert len(operation_name("m:" + "x" * 200)) <= 56
+
+
+def test_django_foreign_keys_point_at_the_target_key_and_stop_at_the_context() -> None:
+    plan = planned(
+        {
+            "app/": "",
+            "app.sales/": "",
+            "app.sales.models": (
+                "from django.db import models\n"
+                "class Cart(models.Model):\n"
+                "    token = models.UUIDField(primary_key=True)\n"
+                "class Order(models.Model):\n"
+                "    cart = models.ForeignKey(Cart, null=True, on_delete=models.SET_NULL)\n"
+                "    customer = models.ForeignKey('crm.Customer', on_delete=models.CASCADE)\n"
+                "    total = models.DecimalField(max_digits=8, decimal_places=2, default=0)\n"
+            ),
+            "app.crm/": "",
+            "app.crm.models": CRM_MODELS,
+        },
+        {"sales": ("app", "app.sales", "app.sales.models"), "crm": ("app.crm", "app.crm.models")},
+    )
+    owned = {o.model: o for o in context(plan, "sales").owned_data}
+    columns = {c.name: c for c in owned["app.sales.models:Order"].columns}
+    assert [c for c in columns] == ["id", "cart_id", "customer_id", "total"]
+    assert columns["id"].primary_key  # Django's implicit key
+    assert (columns["cart_id"].type, columns["cart_id"].references) == ("Uuid", "cart.token")
+    assert columns["cart_id"].nullable
+    assert columns["customer_id"].references is None
+    assert "owned by crm" in (columns["customer_id"].note or "")
+    assert (columns["total"].type, columns["total"].default) == ("Numeric(8, 2)", 0)
