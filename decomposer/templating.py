@@ -49,6 +49,23 @@ def snake_case(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
 
 
+def from_import(module: str, names: list[str], indent: str = "") -> str:
+    """`from module import a, B, C` in the order ruff's isort keeps (constants, classes, then
+    the rest, each case-insensitively), wrapped one name per line past 100 characters."""
+
+    def kind(name: str) -> int:
+        if name.isupper() and len(name) > 1:
+            return 0
+        return 1 if name[:1].isupper() else 2
+
+    ordered = sorted(set(names), key=lambda n: (kind(n), n.lower(), n))
+    line = f"{indent}from {module} import {', '.join(ordered)}"
+    if len(line) <= 100:
+        return line
+    inner = "".join(f"{indent}    {name},\n" for name in ordered)
+    return f"{indent}from {module} import (\n{inner}{indent})"
+
+
 def python_literal(text: str) -> str:
     """A JSON document as a Python literal (`true` -> `True`), for generated code."""
     return repr(json.loads(text))
@@ -70,4 +87,5 @@ def _environment() -> jinja2.Environment:
     environment.filters["tf_identifier"] = tf_identifier
     environment.filters["snake_case"] = snake_case
     environment.filters["python_literal"] = python_literal
+    environment.globals["from_import"] = from_import
     return environment

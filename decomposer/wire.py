@@ -121,12 +121,12 @@ def to_wire(annotation: str | None, models: Mapping[str, str]) -> Wire:
 
 def attribute(parameter: str) -> str:
     """The attribute of a request model (and keyword of a client method) for a parameter:
-    itself, or with a trailing `_` where pydantic's BaseModel already has that name."""
-    return (
-        f"{parameter}_"
-        if parameter in _MODEL_ATTRIBUTES or parameter.startswith("model_")
-        else parameter
-    )
+    itself, with a trailing `_` where pydantic's BaseModel already has that name, or `arg_x`
+    for `_x` (pydantic takes names with a leading underscore for private attributes)."""
+    if parameter.startswith("_"):
+        return f"arg{parameter}"
+    taken = parameter in _MODEL_ATTRIBUTES or parameter.startswith("model_")
+    return f"{parameter}_" if taken else parameter
 
 
 def check(wire: str) -> str:

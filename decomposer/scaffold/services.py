@@ -259,6 +259,7 @@ def _route(op: Operation, prefix: str, *, where: str) -> OperationRoute:
                 description=f"{parameter.name}: {parameter.annotation or 'not annotated'}",
             )
         )
+    _unique([f.name for f in fields], where=f"{where}.parameters (as request fields)")
     result = _wire(op.returns.type, where=f"{where}.returns") if op.returns else "Any"
     notes = [*op.notes]
     notes += [f"{p.name}: {n}" for p in op.parameters for n in p.notes]

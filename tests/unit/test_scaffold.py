@@ -127,3 +127,19 @@ def test_alb_direct_wires_the_vpc_link_to_the_alb(plan: DecompositionPlan) -> No
     assert "aws_apigatewayv2_vpc_link" in edge and "integration_target" in edge
     assert 'resource "aws_lb" "nlb"' not in edge
     assert "~> 6.25" in versions
+
+
+def test_from_import_orders_names_as_ruff_does_and_wraps_long_lines() -> None:
+    from decomposer.templating import from_import
+
+    assert from_import("sqlalchemy", ["select", "String", "JSON", "Boolean", "String"]) == (
+        "from sqlalchemy import JSON, Boolean, String, select"
+    )
+    names = ["AttributeTranslationRequest", "AttributesByAttributeIdRequest", "Zeta" * 20]
+    assert from_import(".schemas", names, indent="    ").splitlines() == [
+        "    from .schemas import (",
+        "        AttributesByAttributeIdRequest,",
+        "        AttributeTranslationRequest,",
+        "        " + "Zeta" * 20 + ",",
+        "    )",
+    ]

@@ -12,10 +12,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .runtime import Runtime
-    from .schemas import (
-        GetProductBySkuRequest,
-        GetProductRequest,
-    )
+    from .schemas import GetProductBySkuRequest, GetProductRequest
 
 
 def get_product(

@@ -12,10 +12,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .runtime import Runtime
-    from .schemas import (
-        DeliveryErrorRequest,
-        EmailChannelRequest,
-    )
+    from .schemas import DeliveryErrorRequest, EmailChannelRequest
 
 
 def delivery_error(

@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .runtime import Runtime
-    from .schemas import (
-        ShippingCostForOrderRequest,
-    )
+    from .schemas import ShippingCostForOrderRequest
 
 
 def shipping_cost_for_order(
