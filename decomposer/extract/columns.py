@@ -10,8 +10,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from decomposer.extract.syntax import _dotted, _string
+from decomposer.extract.syntax import _string
 from decomposer.models import OrmColumn
+from decomposer.wire import dotted as _dotted
 
 Resolve = Callable[[str | None], str | None]
 

@@ -18,7 +18,6 @@ from decomposer.extract.syntax import (
     _COMPOUND_TYPES,
     _FUNCTION_TYPES,
     _blocks,
-    _dotted,
     _headers,
     _is_type_checking,
     _module_statements,
@@ -43,6 +42,7 @@ from decomposer.models import (
     SymbolRef,
     Transaction,
 )
+from decomposer.wire import dotted as _dotted
 
 
 @dataclass

@@ -22,13 +22,13 @@ from decomposer.extract.syntax import (
     _NAME,
     _SCOPE_TYPE_SET,
     _child_fields,
-    _dotted,
     _stored_names,
 )
 from decomposer.models import (
     ImportScope,
     RefKind,
 )
+from decomposer.wire import dotted as _dotted
 
 if TYPE_CHECKING:
     from decomposer.extract.module import _ModuleCollector

@@ -13,6 +13,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from decomposer.models import DecompositionPlan, ModuleSource, ServiceSpec
+from decomposer.wire import dotted as _dotted
 
 
 @dataclass(frozen=True)
@@ -286,12 +287,3 @@ def _annotation_names(annotation: ast.expr, table: dict[str, str]) -> set[str]:
                 if first in table:
                     names.add(table[first] + (f".{rest}" if rest else ""))
     return names
-
-
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
