@@ -7,6 +7,8 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import handlers as _handlers
+from . import schemas as _schemas
 from .messaging import EventHandler, Publisher
 
 if TYPE_CHECKING:
@@ -38,8 +40,11 @@ def on_payment_captured(runtime: Runtime, payload: Mapping[str, Any]) -> None:
 
 
 def on_restore_points(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `restore_points` here; raise to have it delivered again."""
-    _log.info("received restore_points", extra={"event": "restore_points", "payload": dict(payload)})
+    """The SQS operation `restore_points`: the payload is its request, run by the same handler as
+    `POST /customers/restore_points`. Until that handler is implemented it raises, and the message goes
+    back to the inbox, then to the dead-letter queue: nothing is lost."""
+    request = _schemas.RestorePointsRequest.model_validate(payload)
+    _handlers.restore_points(runtime, request)
 
 
 def on_shipment_dispatched(runtime: Runtime, payload: Mapping[str, Any]) -> None:

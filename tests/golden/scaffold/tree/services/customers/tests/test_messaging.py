@@ -39,6 +39,22 @@ def test_restore_points_has_a_handler(runtime: Runtime) -> None:
     assert "restore_points" in event_handlers(runtime)
 
 
+def test_restore_points_runs_the_handler_of_its_operation(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from customers_service import handlers
+    from customers_service.events import event_handlers
+    from customers_service.schemas import RestorePointsRequest
+
+    received: list[Any] = []
+    monkeypatch.setattr(handlers, "restore_points", lambda _runtime, request: received.append(request))
+    payload = {'customer': {'text': 'value'}, 'order_id': 1, 'points': 1}
+
+    event_handlers(runtime)["restore_points"](payload)
+
+    assert received == [RestorePointsRequest.model_validate(payload)]
+
+
 def test_shipment_dispatched_has_a_handler(runtime: Runtime) -> None:
     from customers_service.events import event_handlers
 

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import handlers as _handlers
+from . import schemas as _schemas
 from .messaging import EventHandler, Publisher
 
 if TYPE_CHECKING:
@@ -27,18 +29,27 @@ class Events:
 
 
 def on_commit_reservations(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `commit_reservations` here; raise to have it delivered again."""
-    _log.info("received commit_reservations", extra={"event": "commit_reservations", "payload": dict(payload)})
+    """The SQS operation `commit_reservations`: the payload is its request, run by the same handler as
+    `POST /inventory/commit_reservations`. Until that handler is implemented it raises, and the message goes
+    back to the inbox, then to the dead-letter queue: nothing is lost."""
+    request = _schemas.CommitReservationsRequest.model_validate(payload)
+    _handlers.commit_reservations(runtime, request)
 
 
 def on_release_reservations(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `release_reservations` here; raise to have it delivered again."""
-    _log.info("received release_reservations", extra={"event": "release_reservations", "payload": dict(payload)})
+    """The SQS operation `release_reservations`: the payload is its request, run by the same handler as
+    `POST /inventory/release_reservations`. Until that handler is implemented it raises, and the message goes
+    back to the inbox, then to the dead-letter queue: nothing is lost."""
+    request = _schemas.ReleaseReservationsRequest.model_validate(payload)
+    _handlers.release_reservations(runtime, request)
 
 
 def on_reserve_stock(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `reserve_stock` here; raise to have it delivered again."""
-    _log.info("received reserve_stock", extra={"event": "reserve_stock", "payload": dict(payload)})
+    """The SQS operation `reserve_stock`: the payload is its request, run by the same handler as
+    `POST /inventory/reserve_stock`. Until that handler is implemented it raises, and the message goes
+    back to the inbox, then to the dead-letter queue: nothing is lost."""
+    request = _schemas.ReserveStockRequest.model_validate(payload)
+    _handlers.reserve_stock(runtime, request)
 
 
 def event_handlers(runtime: Runtime) -> dict[str, EventHandler]:

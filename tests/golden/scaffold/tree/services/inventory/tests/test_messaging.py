@@ -29,16 +29,64 @@ def test_commit_reservations_has_a_handler(runtime: Runtime) -> None:
     assert "commit_reservations" in event_handlers(runtime)
 
 
+def test_commit_reservations_runs_the_handler_of_its_operation(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory_service import handlers
+    from inventory_service.events import event_handlers
+    from inventory_service.schemas import CommitReservationsRequest
+
+    received: list[Any] = []
+    monkeypatch.setattr(handlers, "commit_reservations", lambda _runtime, request: received.append(request))
+    payload = {'order_id': 1, 'reference': 'text'}
+
+    event_handlers(runtime)["commit_reservations"](payload)
+
+    assert received == [CommitReservationsRequest.model_validate(payload)]
+
+
 def test_release_reservations_has_a_handler(runtime: Runtime) -> None:
     from inventory_service.events import event_handlers
 
     assert "release_reservations" in event_handlers(runtime)
 
 
+def test_release_reservations_runs_the_handler_of_its_operation(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory_service import handlers
+    from inventory_service.events import event_handlers
+    from inventory_service.schemas import ReleaseReservationsRequest
+
+    received: list[Any] = []
+    monkeypatch.setattr(handlers, "release_reservations", lambda _runtime, request: received.append(request))
+    payload = {'order_id': 1, 'status': 'text'}
+
+    event_handlers(runtime)["release_reservations"](payload)
+
+    assert received == [ReleaseReservationsRequest.model_validate(payload)]
+
+
 def test_reserve_stock_has_a_handler(runtime: Runtime) -> None:
     from inventory_service.events import event_handlers
 
     assert "reserve_stock" in event_handlers(runtime)
+
+
+def test_reserve_stock_runs_the_handler_of_its_operation(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory_service import handlers
+    from inventory_service.events import event_handlers
+    from inventory_service.schemas import ReserveStockRequest
+
+    received: list[Any] = []
+    monkeypatch.setattr(handlers, "reserve_stock", lambda _runtime, request: received.append(request))
+    payload = {'order': {'text': 'value'}}
+
+    event_handlers(runtime)["reserve_stock"](payload)
+
+    assert received == [ReserveStockRequest.model_validate(payload)]
 
 
 def _consumer(

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import handlers as _handlers
+from . import schemas as _schemas
 from .messaging import EventHandler, Publisher
 
 if TYPE_CHECKING:
@@ -51,28 +53,43 @@ class Events:
 
 
 def on_mark_delivered(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `mark_delivered` here; raise to have it delivered again."""
-    _log.info("received mark_delivered", extra={"event": "mark_delivered", "payload": dict(payload)})
+    """The SQS operation `mark_delivered`: the payload is its request, run by the same handler as
+    `POST /orders/mark_delivered`. Until that handler is implemented it raises, and the message goes
+    back to the inbox, then to the dead-letter queue: nothing is lost."""
+    request = _schemas.MarkDeliveredRequest.model_validate(payload)
+    _handlers.mark_delivered(runtime, request)
 
 
 def on_mark_paid(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `mark_paid` here; raise to have it delivered again."""
-    _log.info("received mark_paid", extra={"event": "mark_paid", "payload": dict(payload)})
+    """The SQS operation `mark_paid`: the payload is its request, run by the same handler as
+    `POST /orders/mark_paid`. Until that handler is implemented it raises, and the message goes
+    back to the inbox, then to the dead-letter queue: nothing is lost."""
+    request = _schemas.MarkPaidRequest.model_validate(payload)
+    _handlers.mark_paid(runtime, request)
 
 
 def on_mark_payment_failed(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `mark_payment_failed` here; raise to have it delivered again."""
-    _log.info("received mark_payment_failed", extra={"event": "mark_payment_failed", "payload": dict(payload)})
+    """The SQS operation `mark_payment_failed`: the payload is its request, run by the same handler as
+    `POST /orders/mark_payment_failed`. Until that handler is implemented it raises, and the message goes
+    back to the inbox, then to the dead-letter queue: nothing is lost."""
+    request = _schemas.MarkPaymentFailedRequest.model_validate(payload)
+    _handlers.mark_payment_failed(runtime, request)
 
 
 def on_mark_refunded(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `mark_refunded` here; raise to have it delivered again."""
-    _log.info("received mark_refunded", extra={"event": "mark_refunded", "payload": dict(payload)})
+    """The SQS operation `mark_refunded`: the payload is its request, run by the same handler as
+    `POST /orders/mark_refunded`. Until that handler is implemented it raises, and the message goes
+    back to the inbox, then to the dead-letter queue: nothing is lost."""
+    request = _schemas.MarkRefundedRequest.model_validate(payload)
+    _handlers.mark_refunded(runtime, request)
 
 
 def on_mark_shipped(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `mark_shipped` here; raise to have it delivered again."""
-    _log.info("received mark_shipped", extra={"event": "mark_shipped", "payload": dict(payload)})
+    """The SQS operation `mark_shipped`: the payload is its request, run by the same handler as
+    `POST /orders/mark_shipped`. Until that handler is implemented it raises, and the message goes
+    back to the inbox, then to the dead-letter queue: nothing is lost."""
+    request = _schemas.MarkShippedRequest.model_validate(payload)
+    _handlers.mark_shipped(runtime, request)
 
 
 def on_reservation_expired(runtime: Runtime, payload: Mapping[str, Any]) -> None:

@@ -77,10 +77,42 @@ def test_mark_delivered_has_a_handler(runtime: Runtime) -> None:
     assert "mark_delivered" in event_handlers(runtime)
 
 
+def test_mark_delivered_runs_the_handler_of_its_operation(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orders_service import handlers
+    from orders_service.events import event_handlers
+    from orders_service.schemas import MarkDeliveredRequest
+
+    received: list[Any] = []
+    monkeypatch.setattr(handlers, "mark_delivered", lambda _runtime, request: received.append(request))
+    payload = {'order': {'text': 'value'}}
+
+    event_handlers(runtime)["mark_delivered"](payload)
+
+    assert received == [MarkDeliveredRequest.model_validate(payload)]
+
+
 def test_mark_paid_has_a_handler(runtime: Runtime) -> None:
     from orders_service.events import event_handlers
 
     assert "mark_paid" in event_handlers(runtime)
+
+
+def test_mark_paid_runs_the_handler_of_its_operation(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orders_service import handlers
+    from orders_service.events import event_handlers
+    from orders_service.schemas import MarkPaidRequest
+
+    received: list[Any] = []
+    monkeypatch.setattr(handlers, "mark_paid", lambda _runtime, request: received.append(request))
+    payload = {'order': {'text': 'value'}}
+
+    event_handlers(runtime)["mark_paid"](payload)
+
+    assert received == [MarkPaidRequest.model_validate(payload)]
 
 
 def test_mark_payment_failed_has_a_handler(runtime: Runtime) -> None:
@@ -89,16 +121,64 @@ def test_mark_payment_failed_has_a_handler(runtime: Runtime) -> None:
     assert "mark_payment_failed" in event_handlers(runtime)
 
 
+def test_mark_payment_failed_runs_the_handler_of_its_operation(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orders_service import handlers
+    from orders_service.events import event_handlers
+    from orders_service.schemas import MarkPaymentFailedRequest
+
+    received: list[Any] = []
+    monkeypatch.setattr(handlers, "mark_payment_failed", lambda _runtime, request: received.append(request))
+    payload = {'order': {'text': 'value'}, 'reason': 'text'}
+
+    event_handlers(runtime)["mark_payment_failed"](payload)
+
+    assert received == [MarkPaymentFailedRequest.model_validate(payload)]
+
+
 def test_mark_refunded_has_a_handler(runtime: Runtime) -> None:
     from orders_service.events import event_handlers
 
     assert "mark_refunded" in event_handlers(runtime)
 
 
+def test_mark_refunded_runs_the_handler_of_its_operation(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orders_service import handlers
+    from orders_service.events import event_handlers
+    from orders_service.schemas import MarkRefundedRequest
+
+    received: list[Any] = []
+    monkeypatch.setattr(handlers, "mark_refunded", lambda _runtime, request: received.append(request))
+    payload = {'order': {'text': 'value'}}
+
+    event_handlers(runtime)["mark_refunded"](payload)
+
+    assert received == [MarkRefundedRequest.model_validate(payload)]
+
+
 def test_mark_shipped_has_a_handler(runtime: Runtime) -> None:
     from orders_service.events import event_handlers
 
     assert "mark_shipped" in event_handlers(runtime)
+
+
+def test_mark_shipped_runs_the_handler_of_its_operation(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orders_service import handlers
+    from orders_service.events import event_handlers
+    from orders_service.schemas import MarkShippedRequest
+
+    received: list[Any] = []
+    monkeypatch.setattr(handlers, "mark_shipped", lambda _runtime, request: received.append(request))
+    payload = {'order': {'text': 'value'}}
+
+    event_handlers(runtime)["mark_shipped"](payload)
+
+    assert received == [MarkShippedRequest.model_validate(payload)]
 
 
 def test_reservation_expired_has_a_handler(runtime: Runtime) -> None:

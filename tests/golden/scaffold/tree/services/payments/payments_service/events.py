@@ -7,6 +7,8 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import handlers as _handlers
+from . import schemas as _schemas
 from .messaging import EventHandler, Publisher
 
 if TYPE_CHECKING:
@@ -39,13 +41,19 @@ class Events:
 
 
 def on_charge(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `charge` here; raise to have it delivered again."""
-    _log.info("received charge", extra={"event": "charge", "payload": dict(payload)})
+    """The SQS operation `charge`: the payload is its request, run by the same handler as
+    `POST /payments/charge`. Until that handler is implemented it raises, and the message goes
+    back to the inbox, then to the dead-letter queue: nothing is lost."""
+    request = _schemas.ChargeRequest.model_validate(payload)
+    _handlers.charge(runtime, request)
 
 
 def on_refund_order(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `refund_order` here; raise to have it delivered again."""
-    _log.info("received refund_order", extra={"event": "refund_order", "payload": dict(payload)})
+    """The SQS operation `refund_order`: the payload is its request, run by the same handler as
+    `POST /payments/refund_order`. Until that handler is implemented it raises, and the message goes
+    back to the inbox, then to the dead-letter queue: nothing is lost."""
+    request = _schemas.RefundOrderRequest.model_validate(payload)
+    _handlers.refund_order(runtime, request)
 
 
 def event_handlers(runtime: Runtime) -> dict[str, EventHandler]:

@@ -53,10 +53,42 @@ def test_charge_has_a_handler(runtime: Runtime) -> None:
     assert "charge" in event_handlers(runtime)
 
 
+def test_charge_runs_the_handler_of_its_operation(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from payments_service import handlers
+    from payments_service.events import event_handlers
+    from payments_service.schemas import ChargeRequest
+
+    received: list[Any] = []
+    monkeypatch.setattr(handlers, "charge", lambda _runtime, request: received.append(request))
+    payload = {'order': {'text': 'value'}, 'token': 'text'}
+
+    event_handlers(runtime)["charge"](payload)
+
+    assert received == [ChargeRequest.model_validate(payload)]
+
+
 def test_refund_order_has_a_handler(runtime: Runtime) -> None:
     from payments_service.events import event_handlers
 
     assert "refund_order" in event_handlers(runtime)
+
+
+def test_refund_order_runs_the_handler_of_its_operation(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from payments_service import handlers
+    from payments_service.events import event_handlers
+    from payments_service.schemas import RefundOrderRequest
+
+    received: list[Any] = []
+    monkeypatch.setattr(handlers, "refund_order", lambda _runtime, request: received.append(request))
+    payload = {'order': {'text': 'value'}, 'reason': 'text'}
+
+    event_handlers(runtime)["refund_order"](payload)
+
+    assert received == [RefundOrderRequest.model_validate(payload)]
 
 
 def _consumer(
