@@ -3,8 +3,9 @@
 The copies import the monolith as it was (`from shop import db`): `monolith/` goes first on
 sys.path, and what did not move here (the shared kernel, other contexts) must be importable
 beside it, for example by installing the monolith's package in the service's image while the
-migration lasts. An import that fails answers 501 with the missing module; the result is
-turned into JSON-ready data (ORM objects into dicts of their columns).
+migration lasts. An import that fails answers 501 with the missing module (or the syntax this
+Python cannot read); the result is turned into JSON-ready data (ORM objects into dicts of their
+columns).
 """
 
 from __future__ import annotations
@@ -68,5 +69,11 @@ def _load(module: str, function: str) -> Callable[..., Any]:
         raise NotImplementedError(
             f"{module}:{function} cannot run here: {exc}. Make the rest of the monolith"
             " importable beside monolith/ (see bridge.py), or move what it needs."
+        ) from exc
+    except SyntaxError as exc:  # the monolith needs a newer Python than the service runs
+        raise NotImplementedError(
+            f"{module}:{function} cannot run here: {exc.filename}:{exc.lineno}: {exc.msg}"
+            f" (Python {sys.version_info.major}.{sys.version_info.minor}). Run the service on"
+            " the Python the monolith needs."
         ) from exc
     return target
