@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -24,6 +27,26 @@ def test_openapi_lists_every_operation(client: TestClient) -> None:
     )
 
 
+def test_get_product_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog_service import handlers
+    from catalog_service.schemas import GetProductRequest
+
+    received: list[Any] = []
+    result = {'text': 'value'}
+    monkeypatch.setattr(
+        handlers, "get_product", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'active_only': True, 'product_id': 1}
+
+    response = client.post("/catalog/get_product", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [GetProductRequest.model_validate(body)]
+    assert response.json() == {"result": result}
+
+
 def test_get_product_is_routed(client: TestClient) -> None:
     response = client.post("/catalog/get_product", json={'active_only': True, 'product_id': 1})
 
@@ -43,6 +66,26 @@ def test_get_product_requires_its_fields(client: TestClient) -> None:
     assert response.status_code == 422
     missing = {error["loc"][-1] for error in response.json()["detail"]}
     assert missing == {"product_id" }
+
+
+def test_get_product_by_sku_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog_service import handlers
+    from catalog_service.schemas import GetProductBySkuRequest
+
+    received: list[Any] = []
+    result = {'text': 'value'}
+    monkeypatch.setattr(
+        handlers, "get_product_by_sku", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'sku': 'text'}
+
+    response = client.post("/catalog/get_product_by_sku", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [GetProductBySkuRequest.model_validate(body)]
+    assert response.json() == {"result": result}
 
 
 def test_get_product_by_sku_is_routed(client: TestClient) -> None:

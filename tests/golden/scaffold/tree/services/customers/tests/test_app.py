@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -28,6 +31,26 @@ def test_openapi_lists_every_operation(client: TestClient) -> None:
     )
 
 
+def test_current_customer_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from customers_service import handlers
+    from customers_service.schemas import CurrentCustomerRequest
+
+    received: list[Any] = []
+    result = {'text': 'value'}
+    monkeypatch.setattr(
+        handlers, "current_customer", lambda _runtime, request: received.append(request) or result
+    )
+    body = {}
+
+    response = client.post("/customers/current_customer", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [CurrentCustomerRequest.model_validate(body)]
+    assert response.json() == {"result": result}
+
+
 def test_current_customer_is_routed(client: TestClient) -> None:
     response = client.post("/customers/current_customer", json={})
 
@@ -39,6 +62,26 @@ def test_current_customer_rejects_unknown_fields(client: TestClient) -> None:
     response = client.post("/customers/current_customer", json={**{}, "unexpected": 1})
 
     assert response.status_code == 422
+
+
+def test_default_address_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from customers_service import handlers
+    from customers_service.schemas import DefaultAddressRequest
+
+    received: list[Any] = []
+    result = {'text': 'value'}
+    monkeypatch.setattr(
+        handlers, "default_address", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'customer': {'text': 'value'}}
+
+    response = client.post("/customers/default_address", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [DefaultAddressRequest.model_validate(body)]
+    assert response.json() == {"result": result}
 
 
 def test_default_address_is_routed(client: TestClient) -> None:
@@ -62,6 +105,26 @@ def test_default_address_requires_its_fields(client: TestClient) -> None:
     assert missing == {"customer" }
 
 
+def test_get_address_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from customers_service import handlers
+    from customers_service.schemas import GetAddressRequest
+
+    received: list[Any] = []
+    result = {'text': 'value'}
+    monkeypatch.setattr(
+        handlers, "get_address", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'address_id': 1, 'customer_id': 1}
+
+    response = client.post("/customers/get_address", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [GetAddressRequest.model_validate(body)]
+    assert response.json() == {"result": result}
+
+
 def test_get_address_is_routed(client: TestClient) -> None:
     response = client.post("/customers/get_address", json={'address_id': 1, 'customer_id': 1})
 
@@ -81,6 +144,26 @@ def test_get_address_requires_its_fields(client: TestClient) -> None:
     assert response.status_code == 422
     missing = {error["loc"][-1] for error in response.json()["detail"]}
     assert missing == {"customer_id", "address_id" }
+
+
+def test_max_redeemable_points_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from customers_service import handlers
+    from customers_service.schemas import MaxRedeemablePointsRequest
+
+    received: list[Any] = []
+    result = 1
+    monkeypatch.setattr(
+        handlers, "max_redeemable_points", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'customer': {'text': 'value'}, 'totals': 'value'}
+
+    response = client.post("/customers/max_redeemable_points", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [MaxRedeemablePointsRequest.model_validate(body)]
+    assert response.json() == {"result": result}
 
 
 def test_max_redeemable_points_is_routed(client: TestClient) -> None:
@@ -104,6 +187,26 @@ def test_max_redeemable_points_requires_its_fields(client: TestClient) -> None:
     assert missing == {"customer", "totals" }
 
 
+def test_redeem_points_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from customers_service import handlers
+    from customers_service.schemas import RedeemPointsRequest
+
+    received: list[Any] = []
+    result = 1
+    monkeypatch.setattr(
+        handlers, "redeem_points", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'customer': {'text': 'value'}, 'order_id': 1, 'points': 1}
+
+    response = client.post("/customers/redeem_points", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [RedeemPointsRequest.model_validate(body)]
+    assert response.json() == {"result": result}
+
+
 def test_redeem_points_is_routed(client: TestClient) -> None:
     response = client.post("/customers/redeem_points", json={'customer': {'text': 'value'}, 'order_id': 1, 'points': 1})
 
@@ -123,6 +226,26 @@ def test_redeem_points_requires_its_fields(client: TestClient) -> None:
     assert response.status_code == 422
     missing = {error["loc"][-1] for error in response.json()["detail"]}
     assert missing == {"customer", "points" }
+
+
+def test_restore_points_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from customers_service import handlers
+    from customers_service.schemas import RestorePointsRequest
+
+    received: list[Any] = []
+    result = None
+    monkeypatch.setattr(
+        handlers, "restore_points", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'customer': {'text': 'value'}, 'order_id': 1, 'points': 1}
+
+    response = client.post("/customers/restore_points", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [RestorePointsRequest.model_validate(body)]
+    assert response.json() == {"result": result}
 
 
 def test_restore_points_is_routed(client: TestClient) -> None:

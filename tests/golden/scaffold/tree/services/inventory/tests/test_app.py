@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -28,6 +31,26 @@ def test_openapi_lists_every_operation(client: TestClient) -> None:
     )
 
 
+def test_availability_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory_service import handlers
+    from inventory_service.schemas import AvailabilityRequest
+
+    received: list[Any] = []
+    result = 1
+    monkeypatch.setattr(
+        handlers, "availability", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'product_id': 1}
+
+    response = client.post("/inventory/availability", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [AvailabilityRequest.model_validate(body)]
+    assert response.json() == {"result": result}
+
+
 def test_availability_is_routed(client: TestClient) -> None:
     response = client.post("/inventory/availability", json={'product_id': 1})
 
@@ -47,6 +70,26 @@ def test_availability_requires_its_fields(client: TestClient) -> None:
     assert response.status_code == 422
     missing = {error["loc"][-1] for error in response.json()["detail"]}
     assert missing == {"product_id" }
+
+
+def test_availability_for_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory_service import handlers
+    from inventory_service.schemas import AvailabilityForRequest
+
+    received: list[Any] = []
+    result = {'1': 1}
+    monkeypatch.setattr(
+        handlers, "availability_for", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'product_ids': [1]}
+
+    response = client.post("/inventory/availability_for", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [AvailabilityForRequest.model_validate(body)]
+    assert response.json() == {"result": result}
 
 
 def test_availability_for_is_routed(client: TestClient) -> None:
@@ -70,6 +113,26 @@ def test_availability_for_requires_its_fields(client: TestClient) -> None:
     assert missing == {"product_ids" }
 
 
+def test_commit_reservations_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory_service import handlers
+    from inventory_service.schemas import CommitReservationsRequest
+
+    received: list[Any] = []
+    result = 1
+    monkeypatch.setattr(
+        handlers, "commit_reservations", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'order_id': 1, 'reference': 'text'}
+
+    response = client.post("/inventory/commit_reservations", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [CommitReservationsRequest.model_validate(body)]
+    assert response.json() == {"result": result}
+
+
 def test_commit_reservations_is_routed(client: TestClient) -> None:
     response = client.post("/inventory/commit_reservations", json={'order_id': 1, 'reference': 'text'})
 
@@ -89,6 +152,26 @@ def test_commit_reservations_requires_its_fields(client: TestClient) -> None:
     assert response.status_code == 422
     missing = {error["loc"][-1] for error in response.json()["detail"]}
     assert missing == {"order_id" }
+
+
+def test_fulfilment_warehouse_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory_service import handlers
+    from inventory_service.schemas import FulfilmentWarehouseRequest
+
+    received: list[Any] = []
+    result = {'text': 'value'}
+    monkeypatch.setattr(
+        handlers, "fulfilment_warehouse", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'order_id': 1}
+
+    response = client.post("/inventory/fulfilment_warehouse", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [FulfilmentWarehouseRequest.model_validate(body)]
+    assert response.json() == {"result": result}
 
 
 def test_fulfilment_warehouse_is_routed(client: TestClient) -> None:
@@ -112,6 +195,26 @@ def test_fulfilment_warehouse_requires_its_fields(client: TestClient) -> None:
     assert missing == {"order_id" }
 
 
+def test_release_reservations_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory_service import handlers
+    from inventory_service.schemas import ReleaseReservationsRequest
+
+    received: list[Any] = []
+    result = 1
+    monkeypatch.setattr(
+        handlers, "release_reservations", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'order_id': 1, 'status': 'text'}
+
+    response = client.post("/inventory/release_reservations", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [ReleaseReservationsRequest.model_validate(body)]
+    assert response.json() == {"result": result}
+
+
 def test_release_reservations_is_routed(client: TestClient) -> None:
     response = client.post("/inventory/release_reservations", json={'order_id': 1, 'status': 'text'})
 
@@ -131,6 +234,26 @@ def test_release_reservations_requires_its_fields(client: TestClient) -> None:
     assert response.status_code == 422
     missing = {error["loc"][-1] for error in response.json()["detail"]}
     assert missing == {"order_id" }
+
+
+def test_reserve_stock_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory_service import handlers
+    from inventory_service.schemas import ReserveStockRequest
+
+    received: list[Any] = []
+    result = [{'text': 'value'}]
+    monkeypatch.setattr(
+        handlers, "reserve_stock", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'order': {'text': 'value'}}
+
+    response = client.post("/inventory/reserve_stock", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [ReserveStockRequest.model_validate(body)]
+    assert response.json() == {"result": result}
 
 
 def test_reserve_stock_is_routed(client: TestClient) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -24,6 +27,26 @@ def test_openapi_lists_every_operation(client: TestClient) -> None:
     )
 
 
+def test_charge_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from payments_service import handlers
+    from payments_service.schemas import ChargeRequest
+
+    received: list[Any] = []
+    result = {'text': 'value'}
+    monkeypatch.setattr(
+        handlers, "charge", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'order': {'text': 'value'}, 'token': 'text'}
+
+    response = client.post("/payments/charge", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [ChargeRequest.model_validate(body)]
+    assert response.json() == {"result": result}
+
+
 def test_charge_is_routed(client: TestClient) -> None:
     response = client.post("/payments/charge", json={'order': {'text': 'value'}, 'token': 'text'})
 
@@ -43,6 +66,26 @@ def test_charge_requires_its_fields(client: TestClient) -> None:
     assert response.status_code == 422
     missing = {error["loc"][-1] for error in response.json()["detail"]}
     assert missing == {"order", "token" }
+
+
+def test_refund_order_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from payments_service import handlers
+    from payments_service.schemas import RefundOrderRequest
+
+    received: list[Any] = []
+    result = 1
+    monkeypatch.setattr(
+        handlers, "refund_order", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'order': {'text': 'value'}, 'reason': 'text'}
+
+    response = client.post("/payments/refund_order", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [RefundOrderRequest.model_validate(body)]
+    assert response.json() == {"result": result}
 
 
 def test_refund_order_is_routed(client: TestClient) -> None:

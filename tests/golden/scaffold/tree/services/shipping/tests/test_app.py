@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -21,6 +24,26 @@ def test_openapi_lists_every_operation(client: TestClient) -> None:
             "/shipping/shipping_cost_for_order",
         ]
     )
+
+
+def test_shipping_cost_for_order_hands_the_request_to_its_handler(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shipping_service import handlers
+    from shipping_service.schemas import ShippingCostForOrderRequest
+
+    received: list[Any] = []
+    result = 1
+    monkeypatch.setattr(
+        handlers, "shipping_cost_for_order", lambda _runtime, request: received.append(request) or result
+    )
+    body = {'method': 'text', 'order': {'text': 'value'}}
+
+    response = client.post("/shipping/shipping_cost_for_order", json=body)
+
+    assert response.status_code == 200, response.text
+    assert received == [ShippingCostForOrderRequest.model_validate(body)]
+    assert response.json() == {"result": result}
 
 
 def test_shipping_cost_for_order_is_routed(client: TestClient) -> None:
