@@ -7,7 +7,6 @@ does not), what the cut breaks, and in which order to extract the services.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -49,7 +48,7 @@ from decomposer.models import (
 )
 from decomposer.sqltypes import column_python, django_type, sqlalchemy_type
 from decomposer.templating import snake_case
-from decomposer.wire import to_wire
+from decomposer.wire import constant, to_wire
 
 _OPERATION_KINDS = frozenset({"call", "instantiation", "reference"})
 _MAX_EVIDENCE = 20
@@ -135,12 +134,16 @@ class _Cut:
     graph: DependencyGraph
     clustering: Clustering
     context_of_unit: dict[str, str]
+    orm_models: tuple[GraphNode, ...]  # the ORM model nodes
+    model_names: dict[str, str]  # dotted name of each ORM model (`shop.models.Order`) -> node
 
     @classmethod
     def of(cls, graph: DependencyGraph, clustering: Clustering) -> _Cut:
         owner = {u: g.name for g in clustering.contexts for u in g.units}
         owner.update({u: clustering.shared_kernel.name for u in clustering.shared_kernel.units})
-        return cls(graph, clustering, owner)
+        models = tuple(n for n in graph.nodes if n.orm)
+        names = {n.id.replace(":", "."): n.id for n in models}
+        return cls(graph, clustering, owner, models, names)
 
     def context(self, node: str) -> str | None:
         return self.context_of_unit.get(self.clustering.unit_of(node))
@@ -181,7 +184,6 @@ def _operations(cut: _Cut) -> dict[str, list[Operation]]:
     by_context: dict[str, list[Operation]] = defaultdict(list)
     used: dict[str, Counter[str]] = defaultdict(Counter)
     nodes = {node.id: node for node in cut.graph.nodes}
-    models = {node.id.replace(":", "."): node.id for node in cut.graph.nodes if node.orm}
     for (context, target), edges in sorted(calls.items()):
         name = operation_name(target)
         used[context][name] += 1
@@ -196,7 +198,7 @@ def _operations(cut: _Cut) -> dict[str, list[Operation]]:
                 style="rest" if any(_needs_answer(e) for e in edges) else "sqs",
                 callers=tuple(callers),
                 locations=tuple(locations[:10]),
-                **_interface(nodes.get(target), models),
+                **_interface(nodes.get(target), cut.model_names),
             )
         )
     return by_context
@@ -490,7 +492,7 @@ def _columns(node: GraphNode, cut: _Cut, context: str) -> tuple[ModelColumn, ...
     """The columns of an owned model in its service's database. A foreign key keeps its
     constraint only to a table the same context owns; to another context's it becomes a
     plain id, with a note."""
-    models = {n.id.replace(":", "."): n.id for n in cut.graph.nodes if n.orm}
+    models = cut.model_names
     columns = []
     for column in node.columns:
         if node.orm == "django":
@@ -516,9 +518,12 @@ def _columns(node: GraphNode, cut: _Cut, context: str) -> tuple[ModelColumn, ...
         if nullable is None:
             nullable = bool(column.annotation and "None" in column.annotation.split(" | "))
             nullable = nullable or (column.annotation is None and not column.primary_key)
-        default = _constant(column.default)
-        if column.default is not None and default is None and column.default != "None":
-            note = "; ".join(filter(None, [note, f"default {column.default} left to the code"]))
+        default = None
+        if column.default is not None:
+            try:
+                default = constant(column.default)
+            except ValueError:
+                note = "; ".join(filter(None, [note, f"default {column.default} left to the code"]))
         columns.append(
             ModelColumn(
                 name=column.name,
@@ -541,15 +546,6 @@ def _columns(node: GraphNode, cut: _Cut, context: str) -> tuple[ModelColumn, ...
     return tuple(columns)
 
 
-def _constant(text: str | None) -> bool | int | float | str | None:
-    """A default written as a constant (a number, a string, a boolean), else None."""
-    try:
-        value = ast.literal_eval(text) if text is not None else None
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return None
-    return value if isinstance(value, (bool, int, float, str)) else None
-
-
 class _Target(NamedTuple):
     """What a foreign key points at."""
 
@@ -562,7 +558,7 @@ class _Target(NamedTuple):
 def _referenced(foreign_key: str, node: GraphNode, cut: _Cut) -> _Target | None:
     """The model, table and column a foreign key points at, if the model is in the graph.
     A Django foreign key points at its target's primary key (`id` unless declared)."""
-    models = [n for n in cut.graph.nodes if n.orm]
+    models = cut.orm_models
     if node.orm == "sqlalchemy":
         table, _, column = foreign_key.rpartition(".")
         found = [n for n in models if n.table == table]

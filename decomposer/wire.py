@@ -129,6 +129,22 @@ def attribute(parameter: str) -> str:
     return f"{parameter}_" if taken else parameter
 
 
+def constant(text: str) -> bool | int | float | str | None:
+    """The value of a default written as a constant JSON can carry: None, a boolean, a number
+    or a string.
+
+    Raises:
+        ValueError: anything else (an expression, a call, a container).
+    """
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        raise ValueError(f"{text!r} is not a constant") from None
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise ValueError(f"{text!r} is not a scalar constant")
+
+
 def check(wire: str) -> str:
     """`wire` itself if it is a wire type (the vocabulary above).
 

@@ -129,6 +129,9 @@ class ServiceSpec(Model):
     column_types: tuple[str, ...] = Field(
         default=(), description="SQLAlchemy names the tables' columns use (for imports)"
     )
+    data_imports: tuple[str, ...] = Field(
+        default=(), description="Imports the Python types of the tables' columns need"
+    )
     entry_points: tuple[str, ...] = Field(description="`GET /path -> module:handler` lines")
     modules: tuple[str, ...] = Field(description="Monolith modules that move here")
     symbols: tuple[str, ...] = Field(description="Monolith symbols that move here")

@@ -7,7 +7,6 @@ that every plan name can become a Python identifier and a file name under the ou
 
 from __future__ import annotations
 
-import ast
 import json
 import keyword
 import re
@@ -168,15 +167,9 @@ def _service(
         else (),
         inbox=inbox.aws_name if inbox else None,
         tables=tables,
-        column_types=tuple(
-            sorted(
-                {c.sql_type.partition("(")[0] for t in tables for c in t.columns}
-                | (
-                    {"ForeignKey"}
-                    if any(c.foreign_key for t in tables for c in t.columns)
-                    else set()
-                )
-            )
+        column_types=_column_types(tables),
+        data_imports=tuple(
+            wire.imports(column.python for owned in context.owned_data for column in owned.columns)
         ),
         entry_points=tuple(
             f"{' '.join(ep.methods) + ' ' if ep.methods else ''}{ep.name} -> {ep.handler}"
@@ -296,10 +289,10 @@ def _default(text: str | None) -> str | None:
     if text is None:
         return None
     try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        value = wire.constant(text)
+    except ValueError:
         return None
-    return repr(value) if value is None or isinstance(value, (bool, int, float, str)) else None
+    return "None" if value is None else _literal(value)
 
 
 def _imports(operations: Iterable[OperationRoute]) -> tuple[str, ...]:

@@ -73,3 +73,16 @@ def test_a_parameter_that_pydantic_already_names_gets_a_trailing_underscore() ->
     assert wire.attribute("product_id") == "product_id"
     assert wire.attribute("_") == "arg_"
     assert wire.attribute("_private") == "arg_private"
+
+
+def test_a_default_is_a_constant_only_when_json_can_carry_it() -> None:
+    assert [wire.constant(t) for t in ("None", "True", "3", "1.5", "'EUR'")] == [
+        None,
+        True,
+        3,
+        1.5,
+        "EUR",
+    ]
+    for text in ("utcnow()", "[]", "DEFAULT_REASON", "{'a': 1}"):
+        with pytest.raises(ValueError):
+            wire.constant(text)

@@ -107,7 +107,7 @@ class ReleaseReservationsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     order_id: int
-    status: str = 'released'
+    status: str = "released"
 
 
 class ReleaseReservationsResponse(BaseModel):
