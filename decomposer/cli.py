@@ -83,7 +83,7 @@ def analysis_options(function: F) -> F:
                 type=click.Path(path_type=Path),
                 default=Path("decomposer-out"),
                 show_default=True,
-                help="Write graph.json, plan.json (and the facts cache) into this folder.",
+                help="Write graph.json and plan.json into this folder.",
             ),
             click.option(
                 "--config",
@@ -96,6 +96,13 @@ def analysis_options(function: F) -> F:
             ),
             click.option(
                 "--no-cache", is_flag=True, help="Parse every file again, ignoring cached facts."
+            ),
+            click.option(
+                "--cache-dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                envvar="DECOMPOSER_CACHE_DIR",
+                show_envvar=True,
+                help="Keep the facts cache here (default: the user's cache folder).",
             ),
             click.option(
                 "--include-tests", is_flag=True, default=None, help="Analyze test modules too."
@@ -154,7 +161,7 @@ def analyze(repo: Path, out: Path, output_format: str, reporter: Reporter, **opt
     settings = _settings(repo, options)
     run = pipeline.build_graph if options.get("graph_only") else pipeline.analyze
     with reporter.progress() as on_stage:
-        result = run(repo, settings, out=out, on_stage=on_stage)
+        result = run(repo, settings, out=out, on_stage=on_stage, cache_dir=options.get("cache_dir"))
     _report(reporter, result, output_format)
 
 
@@ -173,7 +180,9 @@ def score(
     """Validate a (hand-edited) PLAN against REPO and score its cut again."""
     settings = _settings(repo, options)
     with reporter.progress() as on_stage:
-        result = pipeline.score(plan_file, repo, settings, out=out, on_stage=on_stage)
+        result = pipeline.score(
+            plan_file, repo, settings, out=out, on_stage=on_stage, cache_dir=options["cache_dir"]
+        )
     _report(reporter, result, output_format)
 
 
@@ -233,6 +242,7 @@ def check(
             settings,
             out=out,
             on_stage=on_stage,
+            cache_dir=options["cache_dir"],
             report_format=output_format,
             report_file=output,
             tach_file=options.get("tach_file"),

@@ -5,18 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+import platformdirs
 from pydantic import BaseModel, ValidationError
 
 from decomposer.errors import ConflictError, PlanError, UserError
 from decomposer.models import (
     PLAN_SCHEMA_VERSION,
+    CachedFacts,
     DecompositionPlan,
     DependencyGraph,
+    FactsCache,
     FileChange,
     ModuleFacts,
     ParseFailure,
@@ -157,26 +159,57 @@ def read_plan(path: Path) -> DecompositionPlan:
         ) from None
 
 
-def load_cache(path: Path) -> dict[str, CacheEntry]:
-    """The facts cache, or an empty one if it is missing, unreadable or from another version.
+def cache_file(cache_dir: Path | None, *, repo: Path, key: str) -> Path:
+    """Where the facts of `repo` are cached: under the user's cache folder (or `cache_dir`),
+    never inside the analyzed repository, named by the repository's path and `key`."""
+    base = cache_dir if cache_dir is not None else platformdirs.user_cache_path("decomposer")
+    name = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:24]
+    return base / f"facts-{key}" / f"{name}.json"
 
-    The cache is a pickle written by decomposer itself into the user's output folder; an entry is
-    used only when the file's path and content digest match, so a stale cache costs time, never
-    correctness.
+
+def load_cache(
+    path: Path, *, repo: Path, tool_version: str, extractor_version: str
+) -> dict[str, CacheEntry]:
+    """The facts cache, or an empty one if it is missing, corrupt, foreign or from another version.
+
+    The cache is plain JSON validated by a model: loading it can never run code, whoever wrote
+    it. An entry is used only when the file's path and content digest match, so a stale cache
+    costs time, never correctness.
     """
     try:
-        with path.open("rb") as handle:
-            loaded = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        cache = FactsCache.model_validate_json(path.read_bytes())
+    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
         return {}
-    return loaded if isinstance(loaded, dict) else {}
+    expected = (tool_version, extractor_version, str(repo.resolve()))
+    if (cache.tool_version, cache.extractor_version, cache.repo) != expected:
+        return {}
+    return {
+        path: (entry.digest, entry.module, entry.is_package, entry.result)
+        for path, entry in cache.entries.items()
+    }
 
 
-def save_cache(path: Path, entries: dict[str, CacheEntry]) -> None:
+def save_cache(
+    path: Path,
+    entries: dict[str, CacheEntry],
+    *,
+    repo: Path,
+    tool_version: str,
+    extractor_version: str,
+) -> None:
     """Replace the facts cache (best effort: a read-only folder only costs the next run time)."""
+    document = FactsCache(
+        tool_version=tool_version,
+        extractor_version=extractor_version,
+        repo=str(repo.resolve()),
+        entries={
+            key: CachedFacts(digest=digest, module=module, is_package=is_package, result=result)
+            for key, (digest, module, is_package, result) in sorted(entries.items())
+        },
+    )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        _write_atomic(path, document.model_dump_json())
     except OSError:
         return
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from decomposer import discover, extract, files, graph
+from decomposer import __version__, discover, extract, files, graph
 from decomposer.config import Settings, load_settings
 from decomposer.errors import PlanError, UserError
 from decomposer.models import (
@@ -64,7 +64,12 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 
 def analyze(
-    repo: Path, settings: Settings, *, out: Path, on_stage: StageCallback = _no_progress
+    repo: Path,
+    settings: Settings,
+    *,
+    out: Path,
+    on_stage: StageCallback = _no_progress,
+    cache_dir: Path | None = None,
 ) -> AnalysisResult:
     """discover -> extract -> graph -> cluster -> metrics -> plan; writes graph.json and
     plan.json under `out`."""
@@ -74,7 +79,9 @@ def analyze(
     from decomposer import export as plan_export
     from decomposer import report as html_report
 
-    document, hits, parsed = _dependency_graph(repo, settings, out=out, on_stage=on_stage)
+    document, hits, parsed = _dependency_graph(
+        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir
+    )
     on_stage("cluster", 0, 1)
     cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
     clustering = cluster.find_contexts(document, settings.cluster, cochanges=cochanges)
@@ -101,10 +108,17 @@ def analyze(
 
 
 def build_graph(
-    repo: Path, settings: Settings, *, out: Path, on_stage: StageCallback = _no_progress
+    repo: Path,
+    settings: Settings,
+    *,
+    out: Path,
+    on_stage: StageCallback = _no_progress,
+    cache_dir: Path | None = None,
 ) -> AnalysisResult:
     """discover -> extract -> graph only; writes graph.json under `out` (--graph-only)."""
-    document, hits, parsed = _dependency_graph(repo, settings, out=out, on_stage=on_stage)
+    document, hits, parsed = _dependency_graph(
+        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir
+    )
     path = files.write_json(document, out / "graph.json")
     return AnalysisResult(
         graph=document, outputs=(str(path),), cache_hits=hits, parsed_files=parsed
@@ -118,10 +132,13 @@ def score(
     *,
     out: Path,
     on_stage: StageCallback = _no_progress,
+    cache_dir: Path | None = None,
 ) -> AnalysisResult:
     """Re-score a (hand-edited) plan against the repository as it is now."""
     edited = files.read_plan(plan_path)
-    document, hits, parsed = _dependency_graph(repo, settings, out=out, on_stage=on_stage)
+    document, hits, parsed = _dependency_graph(
+        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir
+    )
     clustering = clustering_of(edited, document)
     decomposition = _plan_of(document, clustering, settings)
     outputs = (files.write_json(decomposition, out / "plan.json"),)
@@ -141,6 +158,7 @@ def check(
     *,
     out: Path,
     on_stage: StageCallback = _no_progress,
+    cache_dir: Path | None = None,
     report_format: ReportFormat = "text",
     report_file: Path | None = None,
     tach_file: Path | None = None,
@@ -153,7 +171,9 @@ def check(
     from decomposer import cluster
 
     contract = files.read_plan(plan_path)
-    document, _, _ = _dependency_graph(repo, settings, out=out, on_stage=on_stage)
+    document, _, _ = _dependency_graph(
+        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir
+    )
     on_stage("check", 0, 1)
     clustering, unplaced = contract_check.place_units(
         contract, document, kernel_name=cluster.KERNEL_NAME
@@ -367,23 +387,40 @@ def _plan_and_graph(
 
 
 def _dependency_graph(
-    repo: Path, settings: Settings, *, out: Path, on_stage: StageCallback
+    repo: Path,
+    settings: Settings,
+    *,
+    out: Path,
+    on_stage: StageCallback,
+    cache_dir: Path | None = None,
 ) -> tuple[DependencyGraph, int, int]:
     """discover -> extract (cached, in parallel) -> graph."""
     with _without_cyclic_gc():
-        return _dependency_graph_of(repo, settings, out=out, on_stage=on_stage)
+        return _dependency_graph_of(repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir)
 
 
 def _dependency_graph_of(
-    repo: Path, settings: Settings, *, out: Path, on_stage: StageCallback
+    repo: Path,
+    settings: Settings,
+    *,
+    out: Path,
+    on_stage: StageCallback,
+    cache_dir: Path | None,
 ) -> tuple[DependencyGraph, int, int]:
     tree = discover.find_sources(repo, settings)
     out = files.prepare_out_dir(out)
-    cache_path = out / ".cache" / f"facts-{extract.EXTRACTOR_VERSION}.pickle"
-    cache = files.load_cache(cache_path) if settings.cache else {}
+    version = extract.EXTRACTOR_VERSION
+    cache_path = files.cache_file(cache_dir, repo=repo, key=f"{__version__}-{version}")
+    cache = (
+        files.load_cache(cache_path, repo=repo, tool_version=__version__, extractor_version=version)
+        if settings.cache
+        else {}
+    )
     results, fresh, hits = _extract_all(repo.resolve(), tree.files, cache, settings, on_stage)
     if settings.cache and fresh != cache:
-        files.save_cache(cache_path, fresh)
+        files.save_cache(
+            cache_path, fresh, repo=repo, tool_version=__version__, extractor_version=version
+        )
     facts = [r for r in results if isinstance(r, ModuleFacts)]
     failures = [r for r in results if isinstance(r, ParseFailure)]
     on_stage("graph", 0, 1)

@@ -292,3 +292,26 @@ class ParseFailure(Model):
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class CachedFacts(Model):
+    """What extraction gave for one file, kept for the next run while its content is unchanged."""
+
+    digest: str = Field(description="sha256 of the file's bytes")
+    module: str
+    is_package: bool
+    result: ModuleFacts | ParseFailure
+
+
+class FactsCache(Model):
+    """The facts cache: plain data (JSON), never code, keyed by the tool and extractor versions.
+
+    A file that does not validate as this model (corrupt, foreign, from another version) is
+    ignored and rebuilt.
+    """
+
+    format: Literal["decomposer-facts-cache"] = "decomposer-facts-cache"
+    tool_version: str
+    extractor_version: str
+    repo: str = Field(description="The analyzed repository's absolute path")
+    entries: dict[str, CachedFacts] = Field(description="By repo-relative POSIX path")

@@ -46,6 +46,56 @@ def test_second_run_reads_unchanged_files_from_the_cache(write_tree, tmp_path: P
     assert b"refund" in (out / "graph.json").read_bytes() and b"refund" not in first
 
 
+def test_the_facts_cache_is_kept_outside_the_repository_and_out(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    cache = tmp_path / "cache"
+    run("analyze", str(repo), "--out", str(tmp_path / "out"), "--cache-dir", str(cache))
+    code, stdout, _ = run(
+        "analyze", str(repo), "--out", str(tmp_path / "out"), "--cache-dir", str(cache)
+    )
+    assert code == 0 and "3 from cache" in stdout
+    assert [p.suffix for p in cache.rglob("*") if p.is_file()] == [".json"]
+    assert not list(repo.rglob("*.pickle")) and not (tmp_path / "out" / ".cache").exists()
+
+
+def test_a_cache_shipped_inside_the_repository_runs_no_code(tmp_path: Path) -> None:
+    """Issue 13.1: a pickle planted at decomposer-out/.cache ran when anyone analyzed the repo."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    repo = tmp_path / "r"
+    (repo / "p").mkdir(parents=True)
+    (repo / "p" / "__init__.py").write_text("x = 1\n")
+    planted = repo / "decomposer-out" / ".cache"
+    planted.mkdir(parents=True)
+    payload = type("P", (), {"__reduce__": lambda self: (os.system, ("id > pwned.txt",))})
+    for name in ("facts-4.pickle", "facts-5.pickle"):
+        (planted / name).write_bytes(pickle.dumps(payload()))
+    for command in ("analyze", "check"):
+        args = [sys.executable, "-m", "decomposer", command, "."]
+        if command == "check":
+            args += ["--plan", "decomposer-out/plan.json"]
+        done = subprocess.run(args, cwd=repo, capture_output=True, text=True, timeout=120)
+        assert done.returncode in (0, 4), done.stderr
+    assert not (repo / "pwned.txt").exists()
+
+
+def test_a_corrupt_or_foreign_cache_is_ignored_and_rebuilt(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    cache = tmp_path / "cache"
+    run("analyze", str(repo), "--out", str(tmp_path / "out"), "--cache-dir", str(cache))
+    (entry,) = cache.rglob("*.json")
+    for damaged in (b"\x80garbage", b'{"format": "something-else"}', b"[]"):
+        entry.write_bytes(damaged)
+        code, stdout, _ = run(
+            "analyze", str(repo), "--out", str(tmp_path / "out"), "--cache-dir", str(cache)
+        )
+        assert code == 0 and "0 from cache" in stdout
+        assert json.loads(entry.read_text())["format"] == "decomposer-facts-cache"
+
+
 def test_json_format_is_machine_readable(write_tree, tmp_path: Path) -> None:
     repo = write_tree(PACKAGE)
     code, out, _ = run("analyze", str(repo), "--out", str(tmp_path / "o"), "--format", "json")
