@@ -20,7 +20,10 @@ DEFAULT_EXCLUDED_DIRS: tuple[str, ...] = (
     "env",
     "docs",
 )
-TEST_DIRS: tuple[str, ...] = ("tests",)
+# Tests and test support (wagtail.test, django.test's kind, load tests): never a service.
+TEST_DIRS: tuple[str, ...] = ("tests", "test", "testing", "load_tests")
+# One-off scripts beside the application package (backfills, maintenance): not the monolith.
+SCRIPT_DIRS: tuple[str, ...] = ("scripts",)
 
 
 class Weights(BaseModel):

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from decomposer.config import DEFAULT_EXCLUDED_DIRS, TEST_DIRS, Settings
+from decomposer.config import DEFAULT_EXCLUDED_DIRS, SCRIPT_DIRS, TEST_DIRS, Settings
 from decomposer.errors import UserError
 from decomposer.models import SkippedFile, SourceFile, SourceTree
 
@@ -34,6 +34,7 @@ def find_sources(repo: Path, settings: Settings) -> SourceTree:
         walk.current_root = ".." if prefix else (walk._rel(root) or ".")
         real = str(root.resolve())
         walk.package_dir(root, prefix, real=real, ancestors=frozenset({real}))
+    walk.skipped.extend(_left_out(repo, [root for root, _ in _source_roots(repo, settings)]))
     files = _dedupe(walk.files, walk.skipped)
     if not files:
         excluded = ", ".join(name for name, _ in walk.excluded.most_common(6)) or "nothing"
@@ -110,10 +111,116 @@ def _source_roots(repo: Path, settings: Settings) -> list[tuple[Path, str]]:
         # The user pointed at a package itself: its name is the first part of every module.
         # (A project root that merely holds a stray __init__.py is still a project root.)
         return [(repo, repo.name)]
-    src = repo / "src"
+    return [(_project_root(repo), "")]
+
+
+def _project_root(repo: Path) -> Path:
+    """The folder the application's modules are named from.
+
+    The repository root, or `src/` beside it, unless the application lives further down: a
+    Django project whose `manage.py` sits in a subfolder (`repo/project/manage.py`, apps beside
+    it), or a monorepo whose application is declared by a `pyproject.toml`/`setup.py`/
+    `setup.cfg` in a subfolder (`server/`), with tooling, SDKs and scripts beside it. Of the
+    candidate folders, the one whose packages hold the most code wins; a subfolder must hold
+    more package code than the repository root itself to be chosen.
+    """
+    sizes = _package_sizes(repo)
+    candidates = [repo] + [folder for folder in _project_folders(repo) if folder != repo]
+    best, best_size = _app_root(repo), sizes.get(_app_root(repo), 0)
+    for folder in candidates[1:]:
+        root = _app_root(folder)
+        size = sizes.get(root, 0)
+        if size > best_size:
+            best, best_size = root, size
+    return best
+
+
+def _left_out(repo: Path, roots: list[Path]) -> list[SkippedFile]:
+    """Python folders beside a project root found below the repository (tooling, SDKs, other
+    projects of a monorepo): one entry per top-level folder, with its count of files."""
+    if any(root in (repo, repo / "src") or not root.is_relative_to(repo) for root in roots):
+        return []
+    counts: Counter[str] = Counter()
+    for folder, names, files in os.walk(repo):
+        path = Path(folder)
+        names[:] = sorted(
+            n
+            for n in names
+            if not n.startswith(".")
+            and n not in DEFAULT_EXCLUDED_DIRS
+            and not any((path / n) == root for root in roots)
+        )
+        if path == repo:
+            continue
+        top = path.relative_to(repo).parts[0]
+        counts[top] += sum(1 for name in files if name.endswith(".py"))
+    where = ", ".join(root.relative_to(repo).as_posix() for root in roots)
+    return [
+        SkippedFile(
+            path=top,
+            reason="outside-project",
+            message=f"{count} Python files beside the application ({where}): tooling, SDKs or"
+            " other projects; set source_roots to analyze them",
+        )
+        for top, count in sorted(counts.items())
+        if count
+    ]
+
+
+def _app_root(folder: Path) -> Path:
+    src = folder / "src"
     if src.is_dir() and not (src / "__init__.py").exists():
-        return [(src, "")]
-    return [(repo, "")]
+        return src
+    return folder
+
+
+_PROJECT_FILES = ("manage.py", "pyproject.toml", "setup.py", "setup.cfg")
+_PROJECT_SEARCH_DEPTH = 4
+
+
+def _project_folders(repo: Path) -> list[Path]:
+    """Folders (down to a few levels, outside tests, docs and hidden or build folders) that
+    declare a project: a `manage.py`, `pyproject.toml`, `setup.py` or `setup.cfg`."""
+    found: list[Path] = []
+    for folder, names, files in os.walk(repo):
+        depth = len(Path(folder).relative_to(repo).parts)
+        names[:] = sorted(
+            n
+            for n in names
+            if depth < _PROJECT_SEARCH_DEPTH
+            and n.isidentifier()
+            and n not in DEFAULT_EXCLUDED_DIRS
+            and n not in TEST_DIRS
+            and n not in ("testing", "test", "examples", "example")
+            and not os.path.isfile(os.path.join(folder, n, "__init__.py"))
+        )
+        if any(name in files for name in _PROJECT_FILES):
+            found.append(Path(folder))
+    return found
+
+
+def _package_sizes(repo: Path) -> dict[Path, int]:
+    """For every folder of the repository: the bytes of Python in the packages directly in it
+    (folders with an `__init__.py`, and everything below them)."""
+    visited: list[tuple[Path, int, bool, list[str]]] = []
+    for folder, names, files in os.walk(repo):
+        names[:] = [n for n in names if not n.startswith(".") and n != "node_modules"]
+        size = 0
+        for name in files:
+            if name.endswith(".py"):
+                try:
+                    size += os.path.getsize(os.path.join(folder, name))
+                except OSError:
+                    continue
+        visited.append((Path(folder), size, "__init__.py" in files, list(names)))
+    below: dict[Path, int] = {}  # bytes of .py in a package and its subpackages
+    sizes: dict[Path, int] = {}
+    for path, size, is_package, names in reversed(visited):  # children before parents
+        if not is_package:
+            continue
+        below[path] = size + sum(below.get(path / name, 0) for name in names)
+        sizes[path.parent] = sizes.get(path.parent, 0) + below[path]
+    return sizes
 
 
 @dataclass
@@ -141,8 +248,12 @@ class _Walk:
                 self._file(Path(entry.path), prefix, is_top=folder in self._root_folders)
 
     @property
+    def _source_root_folders(self) -> set[Path]:
+        return {self.repo / self.current_root} if self.current_root != ".." else set()
+
+    @property
     def _root_folders(self) -> set[Path]:
-        return {self.repo, self.repo / "src"}
+        return {self.repo, self.repo / "src", *self._source_root_folders}
 
     def _subfolder(
         self, entry: os.DirEntry[str], prefix: str, parent_real: str, ancestors: frozenset[str]
@@ -174,6 +285,7 @@ class _Walk:
             )
             or name.endswith(".egg-info")
             or (not self.settings.include_tests and name in TEST_DIRS)
+            or (name in SCRIPT_DIRS and Path(entry.path).parent in self._source_root_folders)
             or (not self.settings.include_migrations and _is_migrations_dir(entry))
             or os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
             or self._matches_exclude(rel + "/")

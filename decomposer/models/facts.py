@@ -27,6 +27,7 @@ SkipReason = Literal[
     "unreadable",
     "duplicate-module",
     "invalid-module-name",
+    "outside-project",
 ]
 
 

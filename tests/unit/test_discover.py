@@ -89,6 +89,47 @@ def test_several_top_level_packages_are_all_found(tmp_path: Path) -> None:
     }
 
 
+def test_django_project_with_manage_py_in_a_subfolder_is_the_source_root(tmp_path: Path) -> None:
+    repo = make_tree(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": "",
+            "docs/conf.py": "",
+            "tasks.py": "",
+            "src/backend/project/manage.py": "",
+            "src/backend/project/project/__init__.py": "",
+            "src/backend/project/project/settings.py": "INSTALLED_APPS = ['billing']\n",
+            "src/backend/project/billing/__init__.py": "",
+            "src/backend/project/billing/models.py": "from project import settings\n" * 20,
+            "src/backend/project/build/__init__.py": "",
+            "src/backend/project/build/models.py": "x = 1\n" * 20,
+        },
+    )
+    tree = discover(repo)
+    assert tree.roots == ("src/backend/project",)
+    assert {"billing.models", "project.settings", "manage", "build.models"} <= modules(tree)
+    assert not any(m.startswith("src.") for m in modules(tree))
+
+
+def test_monorepo_application_declared_in_a_subfolder_is_the_source_root(tmp_path: Path) -> None:
+    repo = make_tree(
+        tmp_path / "repo",
+        {
+            "dev/setup_env.py": "x = 1\n" * 50,
+            "sdk/client.py": "",
+            "server/pyproject.toml": "[project]\nname = 'polaris'\n",
+            "server/polaris/__init__.py": "",
+            "server/polaris/orders/__init__.py": "",
+            "server/polaris/orders/service.py": "x = 1\n" * 30,
+            "server/scripts/backfill.py": "",
+        },
+    )
+    tree = discover(repo)
+    assert tree.roots == ("server",)
+    assert {"polaris.orders.service", "polaris"} <= modules(tree)
+    assert skipped(tree) == {"dev": "outside-project", "sdk": "outside-project"}
+
+
 def test_folder_without_init_is_a_namespace_package(tmp_path: Path) -> None:
     repo = make_tree(tmp_path / "repo", {"acme/plugins/auth/login.py": "", "acme/core.py": ""})
     tree = discover(repo)
