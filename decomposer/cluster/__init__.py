@@ -19,7 +19,9 @@ from decomposer.cluster.communities import (
     _adopt_orphans,
     _apply_rules,
     _choose_partition,
+    _tie,
 )
+from decomposer.cluster.domains import DomainMap, find_domains
 from decomposer.cluster.signals import (
     _Weighted,
     _weighted_graph,
@@ -79,14 +81,26 @@ def find_contexts(
         # import, constants): shared by the symbols that went to their domains.
         kernel.setdefault(module, "the module-level part of a split module")
     weighted = _weighted_graph(view, settings, exclude=kernel, cochanges=cochanges)
-    partition, selection = _choose_partition(weighted, settings)
+    domains = find_domains(
+        (n.id for n in graph.nodes if n.kind == "module"),
+        (n.id for n in graph.nodes if n.is_package),
+    )
+    units_of = {
+        unit: domain
+        for unit in view.units
+        if unit not in kernel and (domain := domains.domain_of(view.module_of(unit)))
+    }
+    partition, selection = _choose_partition(weighted, settings, units_of=units_of)
     partition = _apply_rules(partition, weighted, settings, kernel)
     partition = _adopt_orphans(partition, weighted, view, kernel, settings.apart)
+    partition = _shells_to_kernel(
+        partition, units_of, kernel, settings, view=view, weighted=weighted, domains=domains
+    )
     if not partition:
         # Nothing left outside the kernel (a one-module repository): that is one context.
         partition = [set(kernel)] if kernel else []
         kernel.clear()
-    named = _apply_pins(_name_contexts(partition, view), settings)
+    named = _apply_pins(_name_contexts(partition, view, domains), settings)
     contexts = tuple(
         ContextGroup(
             name=name,
@@ -144,25 +158,87 @@ def _apply_pins(named: dict[str, set[str]], settings: ClusterSettings) -> dict[s
     return {name: units for name, units in named.items() if units}
 
 
-def _name_contexts(partition: list[set[str]], view: _UnitView) -> dict[str, set[str]]:
-    """Name each context after the domain most of its code lives in."""
+def _name_contexts(
+    partition: list[set[str]], view: _UnitView, domains: DomainMap
+) -> dict[str, set[str]]:
+    """Name each context after the domain most of its code lives in; where another context
+    already has that name, add the context's next domain, then its central ORM model."""
     named: dict[str, set[str]] = {}
     for community in sorted(partition, key=lambda c: (-len(c), min(c))):
         votes: Counter[str] = Counter()
         for unit in community:
-            if ":" not in unit:
-                votes[view.domain(unit)] += max(view.units.get(unit, 0), 1)
-        if not votes:
-            votes.update({_snake(unit.rpartition(":")[2]): 1 for unit in community})
+            if ":" in unit:
+                votes[_snake(unit.rpartition(":")[2])] += max(view.units.get(unit, 0), 1)
+            else:
+                votes[domains.label(unit)] += max(view.units.get(unit, 0), 1)
         ranked = [name for name, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
-        name = _safe(ranked[0])
-        if name in named or name == KERNEL_NAME:
-            name = _safe("_".join(ranked[:2])) if len(ranked) > 1 else name
-        base, number = name, 2
-        while name in named or name == KERNEL_NAME:
-            name, number = f"{base[:36]}_{number}", number + 1
+        candidates = [ranked[0]]
+        candidates += [f"{ranked[0]}_{other}" for other in ranked[1:3]]
+        candidates += [f"{ranked[0]}_{model}" for model in _central_models(community, view)]
+        name = next(
+            (safe for c in candidates if (safe := _safe(c)) not in named and safe != KERNEL_NAME),
+            None,
+        )
+        if name is None:
+            base, number = _safe(ranked[0]), 2
+            name = f"{base[:36]}_{number}"
+            while name in named or name == KERNEL_NAME:
+                number += 1
+                name = f"{base[:36]}_{number}"
         named[name] = community
     return named
+
+
+# Below this share of units with a domain, the monolith does not name its domains (plain
+# packages, no framework): every context stays, domain or not.
+_MIN_DOMAIN_SHARE = 0.3
+
+
+def _shells_to_kernel(
+    partition: list[set[str]],
+    units_of: dict[str, str],
+    kernel: dict[str, str],
+    settings: ClusterSettings,
+    *,
+    view: _UnitView,
+    weighted: _Weighted,
+    domains: DomainMap,
+) -> list[set[str]]:
+    """A context in which no unit belongs to a domain is infrastructure (the layers' shells,
+    settings, generic views and types): it joins the shared kernel instead of becoming a
+    service. An ORM model among them joins the domain context most tied to it instead. Only
+    where the monolith names its domains, and never a unit pinned elsewhere."""
+    placed = [u for c in partition for u in c]
+    # a unit of a domain, or of a package named other than technically (one plugin of a family)
+    in_domain = {u for u in placed if u in units_of}
+    if not placed or len(in_domain) < _MIN_DOMAIN_SHARE * len(placed):
+        return partition
+    kept = []
+    for community in partition:
+        if community & in_domain or any(u in settings.pin for u in community):
+            kept.append(community)
+            continue
+        labels = sorted({domains.label(u.partition(":")[0]) for u in community})
+        for unit in sorted(community):
+            if unit in view.orm_units:
+                # a model's data belongs to the domain that uses it most
+                best = max(kept, key=lambda c: (_tie(weighted, unit, c), min(c)), default=None)
+                if best is not None and _tie(weighted, unit, best) > 0:
+                    best.add(unit)
+                    continue
+            kernel[unit] = f"infrastructure: no business domain among {', '.join(labels[:4])}"
+    return kept
+
+
+def _central_models(community: set[str], view: _UnitView) -> list[str]:
+    """The ORM models of a context, the most referenced first (its aggregates)."""
+    models = {n.id: n for n in view.graph.nodes if n.orm and view.unit_of(n.id) in community}
+    pointed: Counter[str] = Counter()
+    for edge in view.graph.edges:
+        if edge.target in models and edge.kind in ("orm_relation", "reference", "call"):
+            pointed[edge.target] += 1
+    ranked = sorted(models, key=lambda m: (-pointed[m], m))
+    return [_snake(m.rpartition(":")[2]) for m in ranked[:3]]
 
 
 def _safe(text: str) -> str:

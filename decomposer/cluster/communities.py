@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+import igraph
+import leidenalg
 import networkx as nx
 
 from decomposer.cluster.signals import (
@@ -23,10 +25,14 @@ from decomposer.models import (
 
 
 def _choose_partition(
-    weighted: _Weighted, settings: ClusterSettings
+    weighted: _Weighted, settings: ClusterSettings, *, units_of: dict[str, str]
 ) -> tuple[list[set[str]], ContextCountChoice]:
-    """Louvain over a sweep of resolutions; pick by modularity, or by the requested count."""
-    graph = _contracted(weighted.graph, settings)
+    """Leiden over a sweep of resolutions; take the configured resolution, or the requested
+    count.
+
+    `units_of` maps a unit to the domain unit it moves with (its app, its mirrored layer
+    files): those move as one node."""
+    graph = _contracted(weighted.graph, settings, units_of)
     candidates: dict[int, tuple[float, float, list[set[str]]]] = {}
     for resolution in _resolutions(settings):
         communities = _louvain(graph.graph, resolution, settings.seed)
@@ -39,18 +45,25 @@ def _choose_partition(
         if settings.services and count >= settings.services * 2:
             break
     if settings.services:
-        communities = _with_count(graph.graph, candidates, settings.services, settings.seed)
+        base = _louvain(graph.graph, settings.resolution, settings.seed)
+        if len(base) >= settings.services:
+            communities = base
+            # a community without a domain unit goes to the shared kernel, not to a service
+            while _services(communities, units_of) > settings.services:
+                communities = _merge_closest(graph.graph, communities)
+        else:
+            communities = _with_count(graph.graph, candidates, settings.services, settings.seed)
         criterion = (
-            f"--services {settings.services}: the Louvain candidate with that many contexts and"
-            " the highest modularity; otherwise the nearest larger one, merging the most"
-            " coupled contexts"
+            f"--services {settings.services}: the Leiden partition at resolution"
+            f" {settings.resolution}, its most coupled contexts merged down to that many; where"
+            " it has fewer, the candidate of the sweep with that many (or split further)"
         )
     else:
-        best = max(candidates.values(), key=lambda c: (round(c[1], 6), -len(c[2])), default=None)
-        communities = best[2] if best else []
+        communities = _louvain(graph.graph, settings.resolution, settings.seed)
         criterion = (
-            "highest modularity Q of the weighted unit graph over Louvain resolutions"
-            f" {', '.join(str(r) for r in _SWEEP)} (fewer contexts on a tie)"
+            f"Leiden at resolution {settings.resolution} on the graph of domain units (apps and"
+            " the layer files named after them move as one); the sweep below shows the"
+            " modularity Q of other resolutions"
         )
     chosen = len(communities)
     alternatives = tuple(
@@ -76,6 +89,13 @@ def _choose_partition(
     )
 
 
+def _services(communities: list[set[str]], units_of: dict[str, str]) -> int:
+    """How many of the communities (of the contracted graph) hold a domain unit."""
+    if not units_of:
+        return len(communities)
+    return sum(1 for c in communities if any(n.startswith("unit:") for n in c))
+
+
 def _resolutions(settings: ClusterSettings) -> tuple[float, ...]:
     if not settings.services:
         return _SWEEP
@@ -84,12 +104,24 @@ def _resolutions(settings: ClusterSettings) -> tuple[float, ...]:
 
 
 def _louvain(graph: nx.Graph, resolution: float, seed: int) -> list[set[str]]:
+    """Leiden (Traag et al. 2019, `leidenalg` over igraph, in C++) on the modularity with a
+    resolution: unlike Louvain, every community it returns is connected. Nodes are handed over
+    in sorted order and the seed is fixed, so the same graph gives the same partition."""
     if graph.number_of_nodes() == 0:
         return []
-    communities = nx.community.louvain_communities(
-        graph, weight="weight", resolution=resolution, seed=seed
+    nodes = sorted(graph.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    edges = sorted((index[a], index[b], float(d["weight"])) for a, b, d in graph.edges(data=True))
+    lifted = igraph.Graph(n=len(nodes), edges=[(a, b) for a, b, _ in edges])
+    partition = leidenalg.find_partition(
+        lifted,
+        leidenalg.RBConfigurationVertexPartition,
+        weights=[w for _, _, w in edges],
+        resolution_parameter=resolution,
+        seed=seed,
+        n_iterations=-1,
     )
-    return sorted((set(c) for c in communities), key=lambda c: min(c))
+    return sorted(({nodes[i] for i in members} for members in partition), key=lambda c: min(c))
 
 
 def _modularity(graph: nx.Graph, communities: list[set[str]]) -> float:
@@ -168,8 +200,10 @@ class _Contracted:
         return [set().union(*(self.members[n] for n in c)) for c in communities]
 
 
-def _contracted(graph: nx.Graph, settings: ClusterSettings) -> _Contracted:
-    group_of: dict[str, str] = {}
+def _contracted(
+    graph: nx.Graph, settings: ClusterSettings, units_of: dict[str, str]
+) -> _Contracted:
+    group_of: dict[str, str] = {u: f"unit:{d}" for u, d in units_of.items() if graph.has_node(u)}
     for unit, name in sorted(settings.pin.items()):
         if name != KERNEL_NAME and graph.has_node(unit):
             group_of[unit] = f"pin:{name}"
