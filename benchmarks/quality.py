@@ -214,6 +214,7 @@ class Result:
     kernel_modules: int
     missing: int
     seconds: float
+    given_root: bool
     roots: tuple[str, ...]
     scores: dict[str, Scores]
 
@@ -242,6 +243,7 @@ def measure(repo: Path, truth: Truth, *, out: Path, jobs: int, given_root: bool)
         kernel_modules=len(result.plan.shared_kernel.modules),
         missing=sum(m not in proposal for m in expected),
         seconds=seconds,
+        given_root=given_root,
         roots=result.graph.roots,
         scores={method: score(candidates[method], expected) for method in METHODS},
     )
