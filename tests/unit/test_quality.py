@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pytest
 
 from benchmarks.quality import (
     Truth,
+    corpus_modules,
     depth_contexts,
     harmonic,
     label_of,
@@ -165,3 +166,20 @@ def test_a_tied_vote_keeps_the_module_in_its_own_context() -> None:
         split=("m",),
     )
     assert module_contexts(proposal)["m"] == "b"
+
+
+def test_the_corpus_modules_are_the_python_files_below_the_source_root(tmp_path: Path) -> None:
+    files = [
+        "server/polar/__init__.py",
+        "server/polar/order/service.py",
+        "server/polar/order/tests/test_service.py",
+        "server/polar/migrations/versions/x.py",
+        "server/scripts/backfill.py",
+        "server/.venv/lib/site.py",
+        "clients/sdk/polar.py",
+    ]
+    for file in files:
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / file).write_text("")
+    truth = Truth("polar", "polarsource/polar", "0" * 40, "server", {"orders": ("polar.order",)})
+    assert corpus_modules(tmp_path, truth) == ["polar", "polar.order.service"]
