@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 import tempfile
 from pathlib import Path
 
-import networkx as nx
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.partition import louvain, unit_owners
 from decomposer import cluster, pipeline
 from decomposer.config import ClusterSettings, Settings
 from decomposer.metrics import mojofm_both
@@ -48,11 +50,12 @@ def main() -> int:
         Settings(cluster=ClusterSettings(services=count)),
         out=out / "requested",
     )
-    louvain = _louvain(default.graph)
+    communities = louvain(default.graph, seed=0)
+    baseline = {u: communities[u.partition(":")[0]] for u in truth}
     rows = [
         ("decomposer, default settings", _assignment(default.plan, truth)),
         (f"decomposer, --services {count}", _assignment(requested.plan, truth)),
-        ("Louvain on the module import graph", {u: louvain[u.partition(":")[0]] for u in truth}),
+        ("Louvain on the module import graph", baseline),
     ]
     print(f"{args.repo}: {len(truth)} units, {len(set(truth.values()))} expected contexts")
     print(f"{'':40} {'contexts':>8} {'prop->truth':>12} {'truth->prop':>12}")
@@ -64,11 +67,7 @@ def main() -> int:
 
 def _assignment(plan: DecompositionPlan, truth: dict[str, str]) -> dict[str, str]:
     """unit -> context for every truth unit (a symbol of an unsplit module follows its module)."""
-    owner = {}
-    for context in plan.contexts:
-        owner.update({unit: context.name for unit in (*context.modules, *context.symbols)})
-    kernel = plan.shared_kernel
-    owner.update({unit: "shared" for unit in (*kernel.modules, *kernel.symbols)})
+    owner = unit_owners(plan, kernel="shared")
     return {
         unit: owner.get(unit) or owner.get(unit.partition(":")[0], "(unplaced)") for unit in truth
     }
@@ -100,16 +99,6 @@ def _as_is_truth(graph: DependencyGraph, *, layered: bool) -> dict[str, str]:
             if context in LAYERS and len(parts) > 1 and parts[1] in truth.values():
                 truth[unit] = parts[1]
     return truth
-
-
-def _louvain(graph: DependencyGraph) -> dict[str, str]:
-    imports = nx.Graph()
-    imports.add_nodes_from(sorted(n.id for n in graph.nodes if n.kind == "module"))
-    for edge in graph.edges:
-        if edge.kind in ("import", "type_import", "dynamic_import") and edge.source != edge.target:
-            imports.add_edge(edge.source, edge.target)
-    communities = nx.community.louvain_communities(imports, seed=0)
-    return {module: f"c{i}" for i, c in enumerate(communities) for module in c}
 
 
 if __name__ == "__main__":
