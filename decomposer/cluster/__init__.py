@@ -35,6 +35,7 @@ from decomposer.cluster.units import (
     domain_of,
 )
 from decomposer.config import ClusterSettings
+from decomposer.errors import ConfigError
 from decomposer.models import (
     Clustering,
     ContextCountChoice,
@@ -70,6 +71,7 @@ def find_contexts(
         settings: weights, granularity, number of services, pins and rules.
         cochanges: paths changed together, one tuple per commit (only with `git` on).
     """
+    _check_rules(graph, settings)
     # The kernel is decided on whole modules first: a utility module stays whole in the kernel,
     # and only the god modules left (a models.py) are split so their symbols can follow the
     # domains that use them.
@@ -126,13 +128,17 @@ def find_contexts(
 
 
 def as_is_contexts(graph: DependencyGraph) -> Clustering:
-    """The split the code already has: one context per package below the common root
-    (shop.orders.*, shop.payments.*, and each top-level module on its own)."""
+    """The split the code already has, at the level an architect sees it: one context per
+    domain unit (an app and the layer files named after it: saleor.order with
+    saleor.graphql.order), and the rest by the first package below the common root."""
     modules = sorted(n.id for n in graph.nodes if n.kind == "module")
     root = common_root(modules)
+    domains = find_domains(modules, (n.id for n in graph.nodes if n.is_package))
     groups: dict[str, list[str]] = defaultdict(list)
     for module in modules:
-        groups[_safe(domain_of(module, root))].append(module)
+        domain = domains.domain_of(module)
+        label = domains.label(module) if domain else domain_of(module, root)
+        groups[_safe(label)].append(module)
     return Clustering(
         granularity="module",
         split_modules=(),
@@ -141,9 +147,39 @@ def as_is_contexts(graph: DependencyGraph) -> Clustering:
         ),
         shared_kernel=ContextGroup(name=KERNEL_NAME, units=()),
         selection=ContextCountChoice(
-            criterion="as-is: one context per top-level package", alternatives=()
+            criterion="as-is: one context per domain unit (an app with the layer files named"
+            " after it), other modules by their first package",
+            alternatives=(),
         ),
     )
+
+
+def _check_rules(graph: DependencyGraph, settings: ClusterSettings) -> None:
+    """Every unit a pin, `together` or `apart` rule names exists in the graph.
+
+    Raises:
+        ConfigError: one line per unknown unit, naming the setting.
+    """
+    known = {n.id for n in graph.nodes}
+    problems = [
+        f"tool.decomposer.cluster.pin: {unit!r} is not a module or symbol of the repository"
+        for unit in sorted(settings.pin)
+        if unit not in known
+    ]
+    for rule in ("together", "apart"):
+        for index, group in enumerate(getattr(settings, rule)):
+            problems += [
+                f"tool.decomposer.cluster.{rule}[{index}]: {unit!r} is not a module or symbol"
+                " of the repository"
+                for unit in group
+                if unit not in known
+            ]
+    if problems:
+        raise ConfigError(
+            "\n".join(problems),
+            hint="name modules by their dotted name (shop.orders.services) and symbols as"
+            " module:Name, as graph.json lists them",
+        )
 
 
 def _apply_pins(named: dict[str, set[str]], settings: ClusterSettings) -> dict[str, set[str]]:

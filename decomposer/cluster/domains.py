@@ -73,7 +73,8 @@ class DomainMap:
         if domain is not None:
             return self.spelling.get(domain, domain.rpartition(".")[2])
         parts = _below(module, self.root) or (module,)
-        return next((normalise(p) for p in parts if not is_technical(p)), normalise(parts[-1]))
+        named = next((p for p in parts if not is_technical(p)), parts[-1])
+        return named.lower().strip("_") or named
 
 
 # Public functions

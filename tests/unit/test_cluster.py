@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from decomposer.cluster import as_is_contexts, common_root, domain_of, find_contexts
 from decomposer.config import ClusterSettings
+from decomposer.errors import ConfigError
 from decomposer.models import Clustering, DependencyGraph
 from tests.conftest import graph_of
 
@@ -173,3 +176,12 @@ def test_common_root_and_domain() -> None:
     assert common_root(["shop", "shop.a"]) == "shop"
     assert domain_of("shop.orders.services", "shop") == "orders"
     assert domain_of("other.x", "shop") == "other"
+
+
+def test_a_rule_naming_a_unit_that_does_not_exist_is_an_error_naming_the_setting() -> None:
+    settings = ClusterSettings(pin={"shop.nowhere": "orders"}, apart=(("shop.orders.repo", "x.y"),))
+    with pytest.raises(ConfigError) as raised:
+        find_contexts(shop(), settings)
+    message = str(raised.value)
+    assert "tool.decomposer.cluster.pin: 'shop.nowhere' is not a module" in message
+    assert "tool.decomposer.cluster.apart[0]: 'x.y'" in message
