@@ -69,12 +69,14 @@ def make_plan(
     """Assemble the decomposition plan of one cut."""
     cut = _Cut.of(graph, clustering)
     operations = _operations(cut)
+    contracts = _contracts(cut)
     dependencies = _dependencies(cut, operations)
     contexts = tuple(
         _context(
             cut,
             group.name,
             operations,
+            contracts,
             dependencies,
             context_metrics,
             settings.cluster.relational_engine,
@@ -178,12 +180,15 @@ def _needs_answer(edge: GraphEdge) -> bool:
 def _operations(cut: _Cut) -> dict[str, list[Operation]]:
     """Per context, what other contexts call on it."""
     calls: dict[tuple[str, str], list[GraphEdge]] = defaultdict(list)
+    nodes = {node.id: node for node in cut.graph.nodes}
     for _, _, edge in cut.crossing():
-        if edge.kind in _OPERATION_KINDS:
+        node = nodes.get(edge.target)
+        # Only functions are operations: a class another context uses (an exception, a model,
+        # a value type) is a shared contract (see _contracts), never a REST endpoint.
+        if edge.kind in _OPERATION_KINDS and node is not None and node.kind == "function":
             calls[(cut.context(edge.target) or "", edge.target)].append(edge)
     by_context: dict[str, list[Operation]] = defaultdict(list)
     used: dict[str, Counter[str]] = defaultdict(Counter)
-    nodes = {node.id: node for node in cut.graph.nodes}
     for (context, target), edges in sorted(calls.items()):
         name = operation_name(target)
         used[context][name] += 1
@@ -202,6 +207,16 @@ def _operations(cut: _Cut) -> dict[str, list[Operation]]:
             )
         )
     return by_context
+
+
+def _contracts(cut: _Cut) -> dict[str, tuple[str, ...]]:
+    """Per context, its classes that other contexts use: shared contracts."""
+    kinds = {node.id: node.kind for node in cut.graph.nodes}
+    used: dict[str, set[str]] = defaultdict(set)
+    for _, _, edge in cut.crossing():
+        if kinds.get(edge.target) == "class" and edge.kind in RUNTIME_KINDS - {"orm_relation"}:
+            used[cut.context(edge.target) or ""].add(edge.target)
+    return {context: tuple(sorted(targets)) for context, targets in used.items()}
 
 
 def _interface(node: GraphNode | None, models: dict[str, str]) -> dict[str, Any]:
@@ -311,6 +326,7 @@ def _context(
     cut: _Cut,
     name: str,
     operations: dict[str, list[Operation]],
+    contracts: dict[str, tuple[str, ...]],
     dependencies: tuple[ContextDependency, ...],
     context_metrics: dict[str, ContextMetrics],
     engine: Literal["aurora-postgresql", "aurora-mysql"],
@@ -348,6 +364,7 @@ def _context(
         ),
         datastore=_datastore(cut, {n.id for n in owned}, engine),
         operations=tuple(operations.get(name, ())),
+        contracts=contracts.get(name, ()),
         publishes=tuple(publishes),
         consumes=tuple(consumes),
         placements=group.placements,

@@ -271,7 +271,14 @@ class BoundedContext(Model):
     )
     owned_data: tuple[OwnedModel, ...] = Field(default=(), description="ORM models it owns")
     datastore: DatastoreChoice = Field(description="Where its data goes, with the evidence")
-    operations: tuple[Operation, ...] = Field(default=(), description="What the service exposes")
+    operations: tuple[Operation, ...] = Field(
+        default=(), description="What the service exposes: its functions other contexts call"
+    )
+    contracts: tuple[str, ...] = Field(
+        default=(),
+        description="Its classes other contexts use (exceptions, models, value types): shared"
+        " contracts to publish as a schema or a client library, never REST operations",
+    )
     publishes: tuple[str, ...] = Field(default=(), description="Event names it publishes")
     consumes: tuple[str, ...] = Field(default=(), description="Event names it consumes")
     placements: tuple[Placement, ...] = Field(default=(), description="Why here, per member")

@@ -210,3 +210,26 @@ def test_django_foreign_keys_point_at_the_target_key_and_stop_at_the_context() -
     assert columns["customer_id"].references is None
     assert "owned by crm" in (columns["customer_id"].note or "")
     assert (columns["total"].type, columns["total"].default) == ("Numeric(8, 2)", 0)
+
+
+def test_a_class_used_across_contexts_is_a_contract_never_an_operation() -> None:
+    plan = planned(
+        {
+            "app.billing.errors": "class DeliveryError(Exception): ...\n",
+            "app.billing.services": "def charge(amount):\n    return amount\n",
+            "app.orders.services": (
+                "from app.billing.errors import DeliveryError\n"
+                "from app.billing.services import charge\n"
+                "def place():\n"
+                "    try:\n        return charge(1)\n"
+                "    except DeliveryError:\n        raise DeliveryError()\n"
+            ),
+        },
+        {
+            "billing": ("app.billing.errors", "app.billing.services"),
+            "orders": ("app.orders.services",),
+        },
+    )
+    billing = context(plan, "billing")
+    assert [op.name for op in billing.operations] == ["charge"]
+    assert billing.contracts == ("app.billing.errors:DeliveryError",)
