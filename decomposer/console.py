@@ -158,20 +158,13 @@ class Reporter:
         metrics = Table(title="metrics of the cut", box=box.SIMPLE_HEAD)
         metrics.add_column("metric")
         metrics.add_column("proposal", justify="right")
-        metrics.add_column(f"as-is ({len(plan.as_is.contexts)} packages)", justify="right")
-        for name in (
-            "modularity",
-            "structural_modularity",
-            "icp",
-            "ifn",
-            "ned",
-            "bcp",
-            "cross_context_edges",
-            "cyclic_context_pairs",
-        ):
-            mine, theirs = getattr(plan.metrics, name), getattr(plan.as_is.metrics, name)
-            metrics.add_row(name, _number(mine), _number(theirs))
+        metrics.add_column(f"as-is ({len(plan.as_is.contexts)} units)", justify="right")
+        metrics.add_column("proposal is")
+        for v in plan.as_is.comparison or plan.metrics.compare(plan.as_is.metrics):
+            metrics.add_row(v.metric, _number(v.proposal), _number(v.as_is), v.verdict)
         self.out.print(metrics)
+        if plan.as_is.verdict:
+            self.out.print(f"against the as-is split: {plan.as_is.verdict}", highlight=False)
         risks = plan.risks
         self.out.print(
             f"risks: {len(risks.cycles)} cycles between contexts, {len(risks.broken_relations)}"

@@ -104,7 +104,7 @@ def make_plan(
         ),
         dependencies=dependencies,
         metrics=metrics,
-        as_is=as_is,
+        as_is=_compared(as_is, metrics, contexts),
         risks=risks,
         extraction_order=_extraction_order(contexts, dependencies, risks),
         baseline=tuple(
@@ -207,6 +207,34 @@ def _operations(cut: _Cut) -> dict[str, list[Operation]]:
             )
         )
     return by_context
+
+
+def _compared(
+    as_is: AsIsSplit, metrics: CutMetrics, contexts: tuple[BoundedContext, ...]
+) -> AsIsSplit:
+    """The proposal beside the split the code already has, metric by metric, and a verdict
+    that says so plainly when the proposal loses on most metrics."""
+    verdicts = metrics.compare(as_is.metrics)
+    won = [v.label for v in verdicts if v.verdict == "better"]
+    lost = [v.label for v in verdicts if v.verdict == "worse"]
+    merged = len(as_is.contexts) - len(contexts)
+    shape = f"{len(contexts)} contexts for {len(as_is.contexts)} domain units" + (
+        f" (merges {merged} units into their most coupled neighbours)" if merged > 0 else ""
+    )
+    if len(lost) > len(won):
+        verdict = (
+            f"worse than the as-is split on {len(lost)} of {len(verdicts)} metrics"
+            f" ({', '.join(lost)}); {shape}. The as-is split, one context per domain unit, is"
+            " the alternative: it is listed in as_is.contexts"
+        )
+    else:
+        verdict = (
+            f"better than the as-is split on {len(won)} of {len(verdicts)} metrics"
+            f" ({', '.join(won) or 'none'})"
+            + (f", worse on {', '.join(lost)}" if lost else "")
+            + f"; {shape}"
+        )
+    return as_is.model_copy(update={"comparison": verdicts, "verdict": verdict})
 
 
 def _contracts(cut: _Cut) -> dict[str, tuple[str, ...]]:

@@ -26,16 +26,6 @@ CYTOSCAPE = "report/static/cytoscape-3.35.0.min.js"
 KERNEL = "(shared kernel)"
 # Annotations and TYPE_CHECKING imports are not runtime coupling (README, "Metrics").
 STATIC_ONLY = frozenset({"annotation", "type_import"})
-_METRICS = (
-    ("modularity", "modularity Q", "higher"),
-    ("structural_modularity", "structural modularity", "higher"),
-    ("icp", "inter-call percentage (ICP)", "lower"),
-    ("ifn", "interface number (IFN)", "lower"),
-    ("ned", "non-extreme distribution (NED)", "lower"),
-    ("bcp", "business context purity (BCP)", "lower"),
-    ("cross_context_edges", "dependencies across contexts", "lower"),
-    ("cyclic_context_pairs", "context pairs in a cycle", "lower"),
-)
 _LABEL_CHARS = 28
 
 # Public functions
@@ -177,15 +167,11 @@ def _number(value: float) -> str:
 
 
 def _overview(plan: DecompositionPlan, graph: DependencyGraph | None) -> dict[str, Any]:
-    mine, theirs = plan.metrics, plan.as_is.metrics
-    metrics = []
-    for name, label, better in _METRICS:
-        a, b = getattr(mine, name), getattr(theirs, name)
-        wins = a > b if better == "higher" else a < b
-        metrics.append(
-            {"name": name, "label": label, "better": better, "proposal": _number(a)}
-            | {"as_is": _number(b), "verdict": "better" if wins else "same" if a == b else "worse"}
-        )
+    metrics = [
+        {"name": v.metric, "label": v.label, "better": v.better, "proposal": _number(v.proposal)}
+        | {"as_is": _number(v.as_is), "verdict": v.verdict}
+        for v in plan.as_is.comparison or plan.metrics.compare(plan.as_is.metrics)
+    ]
     risks = plan.risks
     failures = [str(f) for f in graph.failures] if graph else []
     styles = Counter(d.style for d in plan.dependencies)
@@ -203,6 +189,7 @@ def _overview(plan: DecompositionPlan, graph: DependencyGraph | None) -> dict[st
         },
         "as_is_contexts": len(plan.as_is.contexts),
         "criterion": plan.selection.criterion,
+        "as_is_verdict": plan.as_is.verdict,
         "metrics": metrics,
         "cycles": [" → ".join((*cycle, cycle[0])) for cycle in risks.cycles],
         "shared_tables": [

@@ -60,6 +60,7 @@ from decomposer.models.infra import (
     ServicePipeline,
 )
 from decomposer.models.plan import (
+    METRIC_DIRECTIONS,
     PLAN_SCHEMA_VERSION,
     Alternative,
     AsIsSplit,
@@ -80,6 +81,7 @@ from decomposer.models.plan import (
     EventFlow,
     Evidence,
     ExtractionStep,
+    MetricVerdict,
     ModelColumn,
     Operation,
     OperationParameter,
@@ -116,6 +118,7 @@ from decomposer.models.service import (
 )
 
 __all__ = [
+    "METRIC_DIRECTIONS",
     "PLAN_SCHEMA_VERSION",
     "RUNTIME_KINDS",
     "Alternative",
@@ -168,6 +171,7 @@ __all__ = [
     "InfraSpec",
     "LeftReason",
     "Location",
+    "MetricVerdict",
     "Model",
     "ModelColumn",
     "ModuleFacts",

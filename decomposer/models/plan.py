@@ -109,6 +109,30 @@ class Clustering(Model):
 # --------------------------------------------------------------------------- stage 5: metrics
 
 
+# Each metric of a cut, its label, and which way is better.
+METRIC_DIRECTIONS: tuple[tuple[str, str, Literal["higher", "lower"]], ...] = (
+    ("modularity", "modularity Q", "higher"),
+    ("structural_modularity", "structural modularity", "higher"),
+    ("icp", "inter-call percentage (ICP)", "lower"),
+    ("ifn", "interface number (IFN)", "lower"),
+    ("ned", "non-extreme distribution (NED)", "lower"),
+    ("bcp", "business context purity (BCP)", "lower"),
+    ("cross_context_edges", "dependencies across contexts", "lower"),
+    ("cyclic_context_pairs", "context pairs in a cycle", "lower"),
+)
+
+
+class MetricVerdict(Model):
+    """One metric of the proposal beside the as-is split."""
+
+    metric: str
+    label: str
+    better: Literal["higher", "lower"] = Field(description="Which way is better")
+    proposal: float | int
+    as_is: float | int
+    verdict: Literal["better", "same", "worse"] = Field(description="The proposal's, vs as-is")
+
+
 class CutMetrics(Model):
     """Quality of a cut. Formulas and sources: README, "Metrics"."""
 
@@ -132,6 +156,27 @@ class CutMetrics(Model):
     )
     cross_context_edges: int = Field(ge=0, description="Runtime dependencies crossing contexts")
     cyclic_context_pairs: int = Field(ge=0, description="Context pairs that depend on each other")
+
+    def compare(self, other: CutMetrics) -> tuple[MetricVerdict, ...]:
+        """This cut's metrics beside another's, each with its verdict."""
+        verdicts = []
+        for name, label, better in METRIC_DIRECTIONS:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            wins = mine > theirs if better == "higher" else mine < theirs
+            verdict: Literal["better", "same", "worse"] = (
+                "better" if wins else "same" if mine == theirs else "worse"
+            )
+            verdicts.append(
+                MetricVerdict(
+                    metric=name,
+                    label=label,
+                    better=better,
+                    proposal=mine,
+                    as_is=theirs,
+                    verdict=verdict,
+                )
+            )
+        return tuple(verdicts)
 
 
 class ContextMetrics(Model):
@@ -355,11 +400,17 @@ class ExtractionStep(Model):
 
 
 class AsIsSplit(Model):
-    """The split the code already has (one context per top-level package), for comparison."""
+    """The split the code already has (one context per domain unit), for comparison."""
 
     description: str
     contexts: tuple[ContextGroup, ...]
     metrics: CutMetrics
+    comparison: tuple[MetricVerdict, ...] = Field(
+        default=(), description="Metric by metric: the proposal against this split"
+    )
+    verdict: str = Field(
+        default="", description="In a sentence: is the proposal better than this split, and why"
+    )
 
 
 class BaselineEdge(Model):

@@ -233,3 +233,22 @@ def test_a_class_used_across_contexts_is_a_contract_never_an_operation() -> None
     billing = context(plan, "billing")
     assert [op.name for op in billing.operations] == ["charge"]
     assert billing.contracts == ("app.billing.errors:DeliveryError",)
+
+
+def test_a_proposal_worse_than_as_is_on_most_metrics_says_so_and_offers_it() -> None:
+    from decomposer.models import AsIsSplit, CutMetrics
+    from decomposer.plan import _compared
+
+    def cut(q: float, crossing: int) -> CutMetrics:
+        return CutMetrics(
+            contexts=3, modularity=q, structural_modularity=q, icp=1 - q, ifn=crossing / 10,
+            ned=0.0, bcp=1.0, cross_context_edges=crossing, cyclic_context_pairs=crossing // 10,
+        )  # fmt: skip
+
+    as_is = AsIsSplit(description="as-is", contexts=(), metrics=cut(0.6, 20))
+    worse = _compared(as_is, cut(0.2, 90), ())
+    assert [v.verdict for v in worse.comparison].count("worse") == 6
+    assert worse.verdict.startswith("worse than the as-is split on 6 of 8 metrics")
+    assert "is the alternative" in worse.verdict
+    better = _compared(as_is, cut(0.7, 10), ())
+    assert better.verdict.startswith("better than the as-is split on 6 of 8 metrics")
