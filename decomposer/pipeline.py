@@ -334,7 +334,12 @@ def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clust
         granularity=edited.granularity,
         split_modules=tuple(sorted(split & modules)),
         contexts=tuple(
-            ContextGroup(name=name, units=tuple(sorted((*m, *s)))) for _, name, m, s in groups[:-1]
+            ContextGroup(
+                name=name,
+                name_source="named in the edited plan",
+                units=tuple(sorted((*m, *s))),
+            )
+            for _, name, m, s in groups[:-1]
         ),
         shared_kernel=ContextGroup(
             name=cluster.KERNEL_NAME, units=tuple(sorted((*kernel.modules, *kernel.symbols)))

@@ -378,6 +378,7 @@ def _context(
     consumes = sorted({ev for d in dependencies if d.target == name for ev in d.events})
     return BoundedContext(
         name=name,
+        name_source=group.name_source,
         modules=tuple(u for u in group.units if ":" not in u),
         symbols=tuple(u for u in group.units if ":" in u),
         entry_points=entry_points,

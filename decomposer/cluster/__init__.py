@@ -102,10 +102,12 @@ def find_contexts(
         # Nothing left outside the kernel (a one-module repository): that is one context.
         partition = [set(kernel)] if kernel else []
         kernel.clear()
-    named = _apply_pins(_name_contexts(partition, view, domains), settings)
+    sources: dict[str, str] = {}
+    named = _apply_pins(_name_contexts(partition, view, domains, sources), settings)
     contexts = tuple(
         ContextGroup(
             name=name,
+            name_source=sources.get(name, "pinned: a pin rule names this context"),
             units=tuple(sorted(units)),
             placements=_placements(units, weighted),
         )
@@ -195,10 +197,11 @@ def _apply_pins(named: dict[str, set[str]], settings: ClusterSettings) -> dict[s
 
 
 def _name_contexts(
-    partition: list[set[str]], view: _UnitView, domains: DomainMap
+    partition: list[set[str]], view: _UnitView, domains: DomainMap, sources: dict[str, str]
 ) -> dict[str, set[str]]:
     """Name each context after the domain most of its code lives in; where another context
-    already has that name, add the context's next domain, then its central ORM model."""
+    already has that name, add the context's next domain, then its central ORM model. Each
+    name's origin goes to `sources`."""
     named: dict[str, set[str]] = {}
     for community in sorted(partition, key=lambda c: (-len(c), min(c))):
         votes: Counter[str] = Counter()
@@ -208,20 +211,32 @@ def _name_contexts(
             else:
                 votes[domains.label(unit)] += max(view.units.get(unit, 0), 1)
         ranked = [name for name, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
-        candidates = [ranked[0]]
-        candidates += [f"{ranked[0]}_{other}" for other in ranked[1:3]]
-        candidates += [f"{ranked[0]}_{model}" for model in _central_models(community, view)]
-        name = next(
-            (safe for c in candidates if (safe := _safe(c)) not in named and safe != KERNEL_NAME),
+        share = round(100 * votes[ranked[0]] / max(sum(votes.values()), 1))
+        first = f"{ranked[0]!r}, where {share}% of its lines are"
+        candidates = [(ranked[0], f"its dominant domain {first}")]
+        candidates += [
+            (f"{ranked[0]}_{other}", f"its dominant domain {first}, and its next, {other!r}")
+            for other in ranked[1:3]
+        ]
+        candidates += [
+            (f"{ranked[0]}_{model}", f"its dominant domain {first}, and its central model")
+            for model in _central_models(community, view)
+        ]
+        chosen = next(
+            (
+                (safe, why)
+                for c, why in candidates
+                if (safe := _safe(c)) not in named and safe != KERNEL_NAME
+            ),
             None,
         )
-        if name is None:
+        if chosen is None:
             base, number = _safe(ranked[0]), 2
-            name = f"{base[:36]}_{number}"
-            while name in named or name == KERNEL_NAME:
+            while f"{base[:36]}_{number}" in named or f"{base[:36]}_{number}" == KERNEL_NAME:
                 number += 1
-                name = f"{base[:36]}_{number}"
-        named[name] = community
+            chosen = (f"{base[:36]}_{number}", f"its dominant domain {first}, numbered")
+        named[chosen[0]] = community
+        sources[chosen[0]] = chosen[1]
     return named
 
 

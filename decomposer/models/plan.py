@@ -68,6 +68,7 @@ class ContextGroup(Model):
     """One cluster of units, as the clustering stage found it."""
 
     name: str = Field(description="Name derived from the members' packages")
+    name_source: str = Field(default="", description="Where the name came from")
     units: tuple[str, ...]
     placements: tuple[Placement, ...] = ()
 
@@ -307,6 +308,11 @@ class BoundedContext(Model):
     """One proposed service: its members, data, interface and why each member is here."""
 
     name: ContextName = Field(description="Service name: lowercase identifier, at most 40")
+    name_source: str = Field(
+        default="",
+        description="Where the name came from: the dominant domain of the members, or the plan"
+        " it was edited in (a renamed context keeps its name when the plan is scored again)",
+    )
     modules: tuple[str, ...] = Field(description="Member modules (dotted names)")
     symbols: tuple[str, ...] = Field(
         default=(), description="Members split out of shared modules, as module:QualName"
