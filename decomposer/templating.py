@@ -38,6 +38,16 @@ def read_static(path: str) -> str:
     return (templates_dir() / path).read_text(encoding="utf-8")
 
 
+@cache
+def static_texts() -> frozenset[str]:
+    """The contents of the files under templates/ that are copied byte for byte (not `.j2`)."""
+    return frozenset(
+        path.read_text(encoding="utf-8")
+        for path in templates_dir().rglob("*")
+        if path.is_file() and path.suffix != ".j2" and path.parent.name != "static"
+    )
+
+
 def tf_identifier(value: str) -> str:
     """A Terraform identifier: letters, digits, '_' and '-', starting with a letter or '_'."""
     cleaned = re.sub(r"[^A-Za-z0-9_-]", "_", value)
