@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import json
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
@@ -15,13 +16,14 @@ from typing import Any
 import hcl2
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from decomposer.errors import PlanError, UserError
 from decomposer.files import read_plan
 from decomposer.models import RenderedFile, ScaffoldOptions
 from decomposer.scaffold import render_scaffold
+from decomposer.templating import hcl_str, one_line, py_str, py_text
 
 PLAN = Path(__file__).resolve().parent.parent / "golden" / "scaffold" / "plan.json"
 
@@ -217,3 +219,40 @@ def test_free_text_is_refused_or_adds_no_statement(field: str, text: str) -> Non
     assert shapes.keys() == baseline.keys()
     changed = [path for path in shapes if shapes[path] != baseline[path]]
     assert not changed, f"{field} = {text!r} changed the code of {changed}"
+
+
+# The renderers themselves, on any text: cheap, so more examples.
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(text=TEXT)
+def test_py_str_is_a_literal_of_exactly_the_text(text: str) -> None:
+    assert ast.literal_eval(py_str(text)) == text
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(text=TEXT)
+def test_py_text_stays_inside_a_docstring_and_a_string(text: str) -> None:
+    for code in (f'"""{py_text(text)}"""', f'"a {py_text(text)}"'):
+        tree = ast.parse(f"{code}\n")
+        assert len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr), code
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(text=TEXT)
+def test_one_line_text_stays_in_a_comment(text: str) -> None:
+    line = one_line(text)
+    assert ast.parse(f"# {line}\nx = 1\n").body[0].lineno == 2
+    assert yaml.safe_load(f"# {line}\nx: 1\n") == {"x": 1}
+
+
+@settings(derandomize=True, max_examples=100, deadline=None)
+@given(text=TEXT)
+def test_hcl_str_is_one_string_never_an_interpolation(text: str) -> None:
+    assume(not any(unicodedata.category(c) == "Cs" for c in text))  # no UTF-8 file holds one
+    # python-hcl2 reads `$${` and `%%{` only when a `}` closes them (Terraform does not ask)
+    literal = hcl_str(f"{text}}}")
+    parsed = hcl2.loads(f"locals {{\n  a = {literal}\n}}\n")
+    keys = [key for key in parsed["locals"][0] if not key.startswith("__")]
+    assert list(parsed) == ["locals"] and keys == ["a"], parsed
+    assert "${" not in literal.replace("$${", "") and "%{" not in literal.replace("%%{", "")
