@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,16 @@ def render(template: str, **context: Any) -> str:
 def read_static(path: str) -> str:
     """A file shipped under templates/ (CSS, vendored JavaScript), to inline."""
     return (templates_dir() / path).read_text(encoding="utf-8")
+
+
+@cache
+def static_texts() -> frozenset[str]:
+    """The contents of the files under templates/ that are copied byte for byte (not `.j2`)."""
+    return frozenset(
+        path.read_text(encoding="utf-8")
+        for path in templates_dir().rglob("*")
+        if path.is_file() and path.suffix != ".j2" and path.parent.name != "static"
+    )
 
 
 def tf_identifier(value: str) -> str:
@@ -71,7 +82,48 @@ def python_literal(text: str) -> str:
     return repr(json.loads(text))
 
 
+def one_line(value: str) -> str:
+    """`value` on one line: every line break, control character and lone surrogate (which no
+    UTF-8 file can hold) becomes a space. Python, YAML and HCL end a comment at a line break,
+    and YAML also at U+0085, U+2028 and U+2029, so free text of a plan goes through here."""
+    return "".join(" " if unicodedata.category(char) in _NOT_IN_A_LINE else char for char in value)
+
+
+def py_str(value: str) -> str:
+    """A Python string literal of exactly `value`, in double quotes as ruff formats them."""
+    literal = repr(value)
+    if literal.startswith("'") and '"' not in value:
+        # repr chose single quotes although `value` has no `'` either: nothing to unescape
+        literal = f'"{literal[1:-1]}"'
+    return literal
+
+
+def py_text(value: str) -> str:
+    """Free text for the inside of a double-quoted Python string or docstring: one line, and
+    backslashes and double quotes escaped, so it can neither end the string nor the line."""
+    return one_line(value).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def hcl_str(value: str) -> str:
+    """An HCL quoted string of exactly `value`: JSON's escapes, and `${` / `%{` doubled so
+    Terraform reads them as text, not as an interpolation or a directive."""
+    return json.dumps(value).replace("${", "$${").replace("%{", "%%{")
+
+
+def md_code(value: str) -> str:
+    """`value` as a Markdown code span on one line, also inside a table cell: fenced by more
+    backticks than it contains, its `|` escaped (GitHub splits cells before code spans)."""
+    text = one_line(value).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    return f"{fence}{padded}{fence}"
+
+
 # Private functions
+
+# Unicode categories of characters that end a line somewhere or cannot be written as UTF-8:
+# controls (\n, \r, \x85, ...), line and paragraph separators, surrogates.
+_NOT_IN_A_LINE = frozenset({"Cc", "Zl", "Zp", "Cs"})
 
 
 @cache
@@ -87,5 +139,13 @@ def _environment() -> jinja2.Environment:
     environment.filters["tf_identifier"] = tf_identifier
     environment.filters["snake_case"] = snake_case
     environment.filters["python_literal"] = python_literal
+    for name, function in (
+        ("one_line", one_line),
+        ("py_str", py_str),
+        ("py_text", py_text),
+        ("hcl_str", hcl_str),
+        ("md_code", md_code),
+    ):
+        environment.filters[name] = function
     environment.globals["from_import"] = from_import
     return environment

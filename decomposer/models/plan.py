@@ -40,7 +40,36 @@ def _operation_name(value: str) -> str:
     return value
 
 
+def _node(value: str) -> str:
+    """A graph node as the plan names it: `package.module` or `package.module:Qual.Name`."""
+    module, colon, qualname = value.partition(":")
+    parts = [*module.split("."), *(qualname.split(".") if colon else ())]
+    if not all(part.isidentifier() for part in parts):
+        raise ValueError(
+            "must be a dotted module name, or module:Name (Python identifiers joined by '.',"
+            f" one ':' before the class or function); got {value!r}"
+        )
+    return value
+
+
+def _model_node(value: str) -> str:
+    if ":" not in _node(value):
+        raise ValueError(f"must be module:Class, the ORM model's class; got {value!r}")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if not value or not value.isprintable() or len(value) > 255:
+        raise ValueError(
+            f"must be one line of printable characters, at most 255 (a folder name); got {value!r}"
+        )
+    return value
+
+
 ContextName = Annotated[str, AfterValidator(_safe_name)]
+Node = Annotated[str, AfterValidator(_node)]
+ModelNode = Annotated[str, AfterValidator(_model_node)]
+
 Style = Literal["rest", "sqs"]
 Datastore = Literal["aurora-postgresql", "aurora-mysql", "dynamodb", "none"]
 
@@ -224,7 +253,7 @@ class ModelColumn(Model):
 
 
 class OwnedModel(Model):
-    model: str = Field(description="ORM model node (module:Class)")
+    model: ModelNode = Field(description="ORM model node (module:Class)")
     table: str | None = None
     framework: str
     columns: tuple[ModelColumn, ...] = Field(
@@ -273,9 +302,9 @@ class Operation(Model):
     """What a service exposes to others (REST) or accepts as a message (SQS)."""
 
     name: str = Field(description="snake_case operation name, unique within the context")
-    target: str = Field(description="The graph node that implements it today")
+    target: Node = Field(description="The graph node that implements it today")
     style: Style
-    callers: tuple[str, ...] = Field(description="Contexts that call it")
+    callers: tuple[ContextName, ...] = Field(description="Contexts that call it")
     locations: tuple[str, ...] = Field(description="Call sites, path:line (first 10)")
     parameters: tuple[OperationParameter, ...] = Field(
         default=(), description="The request's fields: the target function's parameters"
@@ -432,7 +461,9 @@ class DecompositionPlan(Model):
 
     schema_version: Literal["1"] = Field(default="1", description="plan.json format version")
     tool_version: str = Field(description="Version of decomposer that wrote the plan")
-    repo: str = Field(description="Name of the analyzed repository folder")
+    repo: Annotated[str, AfterValidator(_one_line)] = Field(
+        description="Name of the analyzed repository folder"
+    )
     settings: dict[str, object] = Field(description="Effective settings of the run")
     summary: GraphStats = Field(description="Size of the monolith and of its graph")
     granularity: Literal["module", "auto", "symbol"] = Field(

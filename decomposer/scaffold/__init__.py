@@ -19,7 +19,7 @@ from decomposer.models import (
     ScaffoldOptions,
     ServiceMigration,
 )
-from decomposer.scaffold import infra, pipelines, rewrite, services
+from decomposer.scaffold import infra, pipelines, rewrite, services, syntax
 from decomposer.scaffold.boundary import Boundary
 
 Part = Callable[[InfraSpec], list[RenderedFile]]
@@ -39,6 +39,7 @@ def render_scaffold(
 
     Raises:
         PlanError: the plan cannot become infrastructure (see `infra.build_spec`).
+        UserError: a generated file does not parse (a bug: see `syntax.check_syntax`).
     """
     spec = infra.build_spec(plan, options)
     rendered = [file for part in PARTS for file in part(spec)]
@@ -47,6 +48,10 @@ def render_scaffold(
     doubles = sorted({p for p in paths if paths.count(p) > 1})
     if doubles:
         raise PlanError(f"two parts of the scaffold write {', '.join(doubles)}")
+    # The monolith's code copied by --with-code is the monolith's: it may use syntax this
+    # Python cannot parse (bridge.py answers 501 for it), so only what we generate is checked.
+    copies = {copy.destination for migration in migrations for copy in migration.copies}
+    syntax.check_syntax(file for file in rendered if file.path not in copies)
     return sorted(rendered, key=lambda file: file.path)
 
 

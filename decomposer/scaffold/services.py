@@ -387,7 +387,7 @@ def _literal(value: bool | int | float | str | None) -> str | None:
     """A constant as Python code (strings in double quotes, as ruff formats them)."""
     if value is None:
         return None
-    return json.dumps(value) if isinstance(value, str) else repr(value)
+    return templating.py_str(value) if isinstance(value, str) else repr(value)
 
 
 def _column_types(tables: Iterable[TableSpec]) -> tuple[str, ...]:

@@ -230,6 +230,13 @@ def current_customer(
     return {"id": 7, "name": (runtime.store.get("Customer", "7") or {})["name"]}
 '''
 
+# The generated stub raises until it is written (the message waits in the inbox, then the DLQ):
+# the test writes it, as the service's owner would.
+CUSTOMERS_ON_ORDER_PLACED = '''
+def on_order_placed(runtime: Runtime, payload: Mapping[str, Any]) -> None:
+    """Edited by the end-to-end test: the event is handled."""
+'''
+
 
 def replace_function(path: Path, name: str, source: str) -> None:
     text = path.read_text()
@@ -258,6 +265,11 @@ def test_two_services_share_one_trace_over_rest_and_sqs(tmp_path: Path, postgres
         services / "customers" / "customers_service" / "handlers.py",
         "current_customer",
         CUSTOMERS_CURRENT,
+    )
+    replace_function(
+        services / "customers" / "customers_service" / "events.py",
+        "on_order_placed",
+        CUSTOMERS_ON_ORDER_PLACED,
     )
     moto_port, orders_port, customers_port = free_port(), free_port(), free_port()
     aws = {
@@ -486,3 +498,83 @@ def test_with_code_an_operation_answers_with_the_monolith_code(tmp_path: Path) -
     # Its function takes an ORM object: the handler says so rather than pass it a dict.
     status, body = answers["reserve_stock"]
     assert status == 501 and "takes the ORM model(s) shop.models:Order" in body["detail"]
+
+
+# The generated consumer, its inbox and dead-letter queue on moto's server: the stub of an event
+# handler the plan names (customers: payment_captured) raises, so the consumer never deletes
+# the message; after `max_receive_count` receives SQS moves it to the dead-letter queue. An
+# implemented handler, given the next message, acknowledges it (the control).
+CONSUME_ONCE = """
+import json, time
+import boto3
+from opentelemetry import trace
+from customers_service.events import event_handlers
+from customers_service.messaging import Consumer, Publisher, ensure_queue
+
+class Store:
+    def __init__(self): self.ids = set()
+    def seen(self, message_id): return message_id in self.ids
+    def remember(self, message_id, event): self.ids.add(message_id)
+
+sqs = boto3.client("sqs")
+url = ensure_queue(sqs, "customers-inbox", visibility_timeout_s=1, max_receive_count=2)
+dlq = sqs.get_queue_url(QueueName="customers-inbox-dlq")["QueueUrl"]
+tracer = trace.get_tracer("test")
+Publisher(sqs, queue_prefix="", tracer=tracer).publish("customers-inbox", "payment_captured", {"order": 1})
+
+def consumer(handlers):
+    return Consumer(sqs, queue_url=url, handlers=handlers, store=Store(), tracer=tracer,
+                    wait_time_s=1, visibility_timeout_s=1)
+
+def count(queue):
+    attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+stub = consumer(event_handlers(None))
+result = {"received": [stub.poll_once()], "inbox_after_first": count(url)}
+for _ in range(3):
+    time.sleep(1.5)
+    result["received"].append(stub.poll_once())
+result["inbox"], result["dlq"] = count(url), count(dlq)
+Publisher(sqs, queue_prefix="", tracer=tracer).publish("customers-inbox", "payment_captured", {"order": 2})
+handled = []
+result["implemented_received"] = consumer({"payment_captured": handled.append}).poll_once()
+result["implemented_handled"], result["inbox_at_end"] = handled, count(url)
+print(json.dumps(result))
+"""
+
+
+@needs_python
+def test_an_unimplemented_event_handler_leaves_the_message_for_the_dead_letter_queue(
+    tmp_path: Path,
+) -> None:
+    from moto.server import ThreadedMotoServer
+
+    assert PYTHON
+    service = scaffold(tmp_path) / "customers"
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    try:
+        run = subprocess.run(
+            [PYTHON, "-c", CONSUME_ONCE],
+            cwd=service,
+            env={
+                **os.environ,
+                "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+                "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        server.stop()
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["received"][0] == 1 and result["inbox_after_first"] == 1, result
+    assert result["inbox"] == 0 and result["dlq"] == 1, result
+    assert result["implemented_received"] == 1, result
+    assert result["implemented_handled"] == [{"order": 2}] and result["inbox_at_end"] == 0, result

@@ -3,7 +3,6 @@ what arrives in its inbox (`customers-inbox`)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -14,8 +13,6 @@ from .messaging import EventHandler, Publisher
 if TYPE_CHECKING:
     from .runtime import Runtime
 
-_log = logging.getLogger(__name__)
-
 
 class Events:
     """One method per event this service publishes, sent to the consumer's inbox."""
@@ -25,18 +22,24 @@ class Events:
 
 
 def on_order_cancelled(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `order_cancelled` here; raise to have it delivered again."""
-    _log.info("received order_cancelled", extra={"event": "order_cancelled", "payload": dict(payload)})
+    """Move the monolith's handling of `order_cancelled` here. Until then it raises: the message
+    goes back to the inbox, then to the dead-letter queue, and is never acknowledged unread;
+    once implemented, a handler that raises has the message delivered again."""
+    raise NotImplementedError("order_cancelled: move the monolith's handler here")
 
 
 def on_order_placed(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `order_placed` here; raise to have it delivered again."""
-    _log.info("received order_placed", extra={"event": "order_placed", "payload": dict(payload)})
+    """Move the monolith's handling of `order_placed` here. Until then it raises: the message
+    goes back to the inbox, then to the dead-letter queue, and is never acknowledged unread;
+    once implemented, a handler that raises has the message delivered again."""
+    raise NotImplementedError("order_placed: move the monolith's handler here")
 
 
 def on_payment_captured(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `payment_captured` here; raise to have it delivered again."""
-    _log.info("received payment_captured", extra={"event": "payment_captured", "payload": dict(payload)})
+    """Move the monolith's handling of `payment_captured` here. Until then it raises: the message
+    goes back to the inbox, then to the dead-letter queue, and is never acknowledged unread;
+    once implemented, a handler that raises has the message delivered again."""
+    raise NotImplementedError("payment_captured: move the monolith's handler here")
 
 
 def on_restore_points(runtime: Runtime, payload: Mapping[str, Any]) -> None:
@@ -48,8 +51,10 @@ def on_restore_points(runtime: Runtime, payload: Mapping[str, Any]) -> None:
 
 
 def on_shipment_dispatched(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `shipment_dispatched` here; raise to have it delivered again."""
-    _log.info("received shipment_dispatched", extra={"event": "shipment_dispatched", "payload": dict(payload)})
+    """Move the monolith's handling of `shipment_dispatched` here. Until then it raises: the message
+    goes back to the inbox, then to the dead-letter queue, and is never acknowledged unread;
+    once implemented, a handler that raises has the message delivered again."""
+    raise NotImplementedError("shipment_dispatched: move the monolith's handler here")
 
 
 def event_handlers(runtime: Runtime) -> dict[str, EventHandler]:

@@ -21,16 +21,55 @@ def test_order_cancelled_has_a_handler(runtime: Runtime) -> None:
     assert "order_cancelled" in event_handlers(runtime)
 
 
+def test_order_cancelled_stays_in_the_inbox_until_its_handler_is_written(
+    runtime: Runtime, sqs: FakeSqs
+) -> None:
+    from customers_service.events import event_handlers
+
+    publisher, consumer = _consumer(runtime, sqs, event_handlers(runtime))
+    publisher.publish("inbox", "order_cancelled", {"id": 1})
+    [message] = sqs.queues["inbox"]
+
+    assert not consumer.handle(message)
+    assert sqs.queues["inbox"] == [message]
+
+
 def test_order_placed_has_a_handler(runtime: Runtime) -> None:
     from customers_service.events import event_handlers
 
     assert "order_placed" in event_handlers(runtime)
 
 
+def test_order_placed_stays_in_the_inbox_until_its_handler_is_written(
+    runtime: Runtime, sqs: FakeSqs
+) -> None:
+    from customers_service.events import event_handlers
+
+    publisher, consumer = _consumer(runtime, sqs, event_handlers(runtime))
+    publisher.publish("inbox", "order_placed", {"id": 1})
+    [message] = sqs.queues["inbox"]
+
+    assert not consumer.handle(message)
+    assert sqs.queues["inbox"] == [message]
+
+
 def test_payment_captured_has_a_handler(runtime: Runtime) -> None:
     from customers_service.events import event_handlers
 
     assert "payment_captured" in event_handlers(runtime)
+
+
+def test_payment_captured_stays_in_the_inbox_until_its_handler_is_written(
+    runtime: Runtime, sqs: FakeSqs
+) -> None:
+    from customers_service.events import event_handlers
+
+    publisher, consumer = _consumer(runtime, sqs, event_handlers(runtime))
+    publisher.publish("inbox", "payment_captured", {"id": 1})
+    [message] = sqs.queues["inbox"]
+
+    assert not consumer.handle(message)
+    assert sqs.queues["inbox"] == [message]
 
 
 def test_restore_points_has_a_handler(runtime: Runtime) -> None:
@@ -59,6 +98,19 @@ def test_shipment_dispatched_has_a_handler(runtime: Runtime) -> None:
     from customers_service.events import event_handlers
 
     assert "shipment_dispatched" in event_handlers(runtime)
+
+
+def test_shipment_dispatched_stays_in_the_inbox_until_its_handler_is_written(
+    runtime: Runtime, sqs: FakeSqs
+) -> None:
+    from customers_service.events import event_handlers
+
+    publisher, consumer = _consumer(runtime, sqs, event_handlers(runtime))
+    publisher.publish("inbox", "shipment_dispatched", {"id": 1})
+    [message] = sqs.queues["inbox"]
+
+    assert not consumer.handle(message)
+    assert sqs.queues["inbox"] == [message]
 
 
 def _consumer(

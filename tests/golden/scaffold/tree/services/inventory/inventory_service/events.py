@@ -3,7 +3,6 @@ what arrives in its inbox (`inventory-inbox`)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -13,8 +12,6 @@ from .messaging import EventHandler, Publisher
 
 if TYPE_CHECKING:
     from .runtime import Runtime
-
-_log = logging.getLogger(__name__)
 
 
 class Events:

@@ -3,15 +3,12 @@ what arrives in its inbox."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from .messaging import EventHandler, Publisher
 
 if TYPE_CHECKING:
     from .runtime import Runtime
-
-_log = logging.getLogger(__name__)
 
 
 class Events:

@@ -3,7 +3,6 @@ what arrives in its inbox (`orders-inbox`)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -13,8 +12,6 @@ from .messaging import EventHandler, Publisher
 
 if TYPE_CHECKING:
     from .runtime import Runtime
-
-_log = logging.getLogger(__name__)
 
 
 class Events:
@@ -93,8 +90,10 @@ def on_mark_shipped(runtime: Runtime, payload: Mapping[str, Any]) -> None:
 
 
 def on_reservation_expired(runtime: Runtime, payload: Mapping[str, Any]) -> None:
-    """Move the monolith's handling of `reservation_expired` here; raise to have it delivered again."""
-    _log.info("received reservation_expired", extra={"event": "reservation_expired", "payload": dict(payload)})
+    """Move the monolith's handling of `reservation_expired` here. Until then it raises: the message
+    goes back to the inbox, then to the dead-letter queue, and is never acknowledged unread;
+    once implemented, a handler that raises has the message delivered again."""
+    raise NotImplementedError("reservation_expired: move the monolith's handler here")
 
 
 def event_handlers(runtime: Runtime) -> dict[str, EventHandler]:

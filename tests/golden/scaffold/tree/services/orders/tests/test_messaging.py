@@ -187,6 +187,19 @@ def test_reservation_expired_has_a_handler(runtime: Runtime) -> None:
     assert "reservation_expired" in event_handlers(runtime)
 
 
+def test_reservation_expired_stays_in_the_inbox_until_its_handler_is_written(
+    runtime: Runtime, sqs: FakeSqs
+) -> None:
+    from orders_service.events import event_handlers
+
+    publisher, consumer = _consumer(runtime, sqs, event_handlers(runtime))
+    publisher.publish("inbox", "reservation_expired", {"id": 1})
+    [message] = sqs.queues["inbox"]
+
+    assert not consumer.handle(message)
+    assert sqs.queues["inbox"] == [message]
+
+
 def _consumer(
     runtime: Runtime, sqs: FakeSqs, handlers: Mapping[str, Any]
 ) -> tuple[Publisher, Consumer]:
