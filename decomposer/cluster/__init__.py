@@ -92,6 +92,12 @@ def find_contexts(
         for unit in view.units
         if unit not in kernel and (domain := domains.domain_of(view.module_of(unit)))
     }
+    for unit in sorted(view.units):
+        if unit not in kernel and unit not in units_of and unit not in settings.pin:
+            why = _infrastructure_by_name(view.module_of(unit))
+            if why:
+                kernel[unit] = why
+    weighted.graph.remove_nodes_from([u for u in kernel if weighted.graph.has_node(u)])
     partition, selection = _choose_partition(weighted, settings, units_of=units_of)
     partition = _apply_rules(partition, weighted, settings, kernel)
     partition = _adopt_orphans(partition, weighted, view, kernel, settings.apart)
@@ -154,6 +160,35 @@ def as_is_contexts(graph: DependencyGraph) -> Clustering:
             alternatives=(),
         ),
     )
+
+
+# Modules that are infrastructure by what they are: configuration, URL wiring, the
+# application server's entry points. Never a service, whatever they import.
+_INFRASTRUCTURE_NAMES = {
+    "settings": "settings",
+    "_settings": "settings",
+    "conf": "settings",
+    "config": "settings",
+    "urls": "URL configuration",
+    "wsgi": "application server entry point",
+    "asgi": "application server entry point",
+    "celery": "task queue wiring",
+    "celery_app": "task queue wiring",
+    "celeryconf": "task queue wiring",
+    "manage": "command-line entry point",
+    "__main__": "command-line entry point",
+}
+
+
+def _infrastructure_by_name(module: str) -> str | None:
+    """Why a module outside every domain is infrastructure by its name, if it is."""
+    for part in reversed(module.split(".")):
+        kind = _INFRASTRUCTURE_NAMES.get(part) or _INFRASTRUCTURE_NAMES.get(
+            part.rpartition("_")[2] if part.endswith("settings") else ""
+        )
+        if kind:
+            return f"infrastructure by what it is: {kind} ({module})"
+    return None
 
 
 def _check_rules(graph: DependencyGraph, settings: ClusterSettings) -> None:

@@ -185,3 +185,21 @@ def test_a_rule_naming_a_unit_that_does_not_exist_is_an_error_naming_the_setting
     message = str(raised.value)
     assert "tool.decomposer.cluster.pin: 'shop.nowhere' is not a module" in message
     assert "tool.decomposer.cluster.apart[0]: 'x.y'" in message
+
+
+def test_settings_urls_and_server_entry_points_are_kernel_never_contexts() -> None:
+    graph = graph_of(
+        {
+            **SHOP,
+            "shop.settings": "from shop.orders import services\nfrom shop.billing import ledger\nDEBUG = 1\n",
+            "shop.urls": "from shop.orders import views\nfrom shop.billing import views as b\nurlpatterns = []\n",
+            "shop.wsgi": "from shop import settings\napplication = None\n",
+        }
+    )
+    clustering = find_contexts(graph, ClusterSettings())
+    kernel = dict(
+        zip(clustering.shared_kernel.units, clustering.shared_kernel.placements, strict=True)
+    )
+    for module in ("shop.settings", "shop.urls", "shop.wsgi"):
+        assert module in kernel
+        assert not any(module in c.units for c in clustering.contexts)
