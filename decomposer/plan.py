@@ -45,6 +45,7 @@ from decomposer.models import (
     SharedTable,
     Style,
     WireValue,
+    is_safe_name,
 )
 from decomposer.sqltypes import column_python, django_type, sqlalchemy_type
 from decomposer.templating import snake_case
@@ -67,6 +68,8 @@ def make_plan(
     settings: Settings,
 ) -> DecompositionPlan:
     """Assemble the decomposition plan of one cut."""
+    clustering, renamed = _safe_context_names(clustering)
+    context_metrics = {renamed.get(k, k): v for k, v in context_metrics.items()}
     cut = _Cut.of(graph, clustering)
     operations = _operations(cut)
     dependencies = _dependencies(cut, operations)
@@ -125,6 +128,33 @@ def operation_name(node: str) -> str:
 
 
 # Private functions
+
+
+def _safe_context_names(clustering: Clustering) -> tuple[Clustering, dict[str, str]]:
+    """The clustering with every context name a service can take, and what was renamed.
+
+    Contexts are named after packages, and a package may be called `lambda` or `nul`: a Python
+    keyword cannot name the service's package, a Windows device name its folder. Such a name
+    gets `_context` appended (numbered if that is taken too), before anything reads the names.
+    """
+    taken = {group.name for group in clustering.contexts}
+    renamed: dict[str, str] = {}
+    for group in clustering.contexts:
+        if is_safe_name(group.name):
+            continue
+        base = f"{group.name[:32]}_context"
+        name, number = base, 2
+        while name in taken:
+            name, number = f"{base}_{number}", number + 1
+        taken.add(name)
+        renamed[group.name] = name
+    if not renamed:
+        return clustering, renamed
+    contexts = tuple(
+        group.model_copy(update={"name": renamed.get(group.name, group.name)})
+        for group in clustering.contexts
+    )
+    return clustering.model_copy(update={"contexts": contexts}), renamed
 
 
 @dataclass

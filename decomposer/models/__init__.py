@@ -90,6 +90,7 @@ from decomposer.models.plan import (
     SharedTable,
     Style,
     WireValue,
+    is_safe_name,
 )
 from decomposer.models.render import FileChange, RenderedFile
 from decomposer.models.rewrite import (
@@ -211,4 +212,5 @@ __all__ = [
     "Unresolved",
     "Violation",
     "WireValue",
+    "is_safe_name",
 ]

@@ -20,6 +20,10 @@ from decomposer.models.graph import EdgeKind, GraphStats
 PLAN_SCHEMA_VERSION = "1"
 _SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _OPERATION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# Names Windows keeps for devices: a folder `services/nul/` cannot be created there.
+WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)}
+)
 
 
 def _safe_name(value: str) -> str:
@@ -28,7 +32,22 @@ def _safe_name(value: str) -> str:
             "must be lowercase letters, digits and '_', start with a letter, at most 40"
             f" characters (a service, folder and Python package name); got {value!r}"
         )
+    if keyword.iskeyword(value):
+        raise ValueError(f"must not be a Python keyword (it names Python code); got {value!r}")
+    if value in WINDOWS_DEVICES:
+        raise ValueError(
+            f"must not be a name Windows keeps for a device (a folder name); got {value!r}"
+        )
     return value
+
+
+def is_safe_name(value: str) -> bool:
+    """Whether `value` can name a context: a service, folder, package and Terraform name."""
+    try:
+        _safe_name(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _operation_name(value: str) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from decomposer.cluster import as_is_contexts
 from decomposer.config import Settings
 from decomposer.metrics import measure_contexts, measure_cut
@@ -210,3 +213,32 @@ def test_django_foreign_keys_point_at_the_target_key_and_stop_at_the_context() -
     assert columns["customer_id"].references is None
     assert "owned by crm" in (columns["customer_id"].note or "")
     assert (columns["total"].type, columns["total"].default) == ("Numeric(8, 2)", 0)
+
+
+def test_a_context_named_after_a_keyword_or_device_package_gets_a_usable_name() -> None:
+    plan = planned(
+        {
+            "app/": "",
+            "app.crm/": "",
+            "app.crm.services": "def find(i):\n    return i\n",
+            "app.sales/": "",
+            "app.sales.services": "from app.crm import services\ndef place(i):\n    return services.find(i)\n",
+        },
+        {
+            "lambda": ("app", "app.sales", "app.sales.services"),
+            "nul": ("app.crm", "app.crm.services"),
+        },
+    )
+    assert [c.name for c in plan.contexts] == ["lambda_context", "nul_context"]
+    (dependency,) = plan.dependencies
+    assert (dependency.source, dependency.target) == ("lambda_context", "nul_context")
+    assert context(plan, "nul_context").operations[0].callers == ("lambda_context",)
+    assert context(plan, "lambda_context").metrics.units == 3
+
+
+@pytest.mark.parametrize("name", ["nul", "con", "com1", "lpt9", "class", "lambda"])
+def test_a_plan_naming_a_context_after_a_keyword_or_device_is_refused(name: str) -> None:
+    document = shop_plan().model_dump(mode="json")
+    document["contexts"][0]["name"] = name
+    with pytest.raises(ValidationError, match=repr(name)):
+        DecompositionPlan.model_validate(document)
