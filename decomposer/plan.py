@@ -7,6 +7,7 @@ does not), what the cut breaks, and in which order to extract the services.
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ import networkx as nx
 from decomposer import __version__
 from decomposer.config import Settings
 from decomposer.models import (
+    RESERVED_OPERATIONS,
     RUNTIME_KINDS,
     AsIsSplit,
     BaselineEdge,
@@ -124,7 +126,11 @@ def operation_name(node: str) -> str:
     snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
     snake = re.sub(r"[^a-z0-9_]+", "_", snake).strip("_") or "operation"
     snake = snake if snake[0].isalpha() else f"op_{snake}"
-    return snake[:56].rstrip("_")
+    snake = snake[:56].rstrip("_")
+    # A keyword cannot name the handler; a reserved name would replace the service's own.
+    if keyword.iskeyword(snake) or snake in RESERVED_OPERATIONS:
+        return f"{snake}_operation"
+    return snake
 
 
 # Private functions

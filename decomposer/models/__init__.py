@@ -59,6 +59,7 @@ from decomposer.models.infra import (
 )
 from decomposer.models.plan import (
     PLAN_SCHEMA_VERSION,
+    RESERVED_OPERATIONS,
     Alternative,
     AsIsSplit,
     BaselineEdge,
@@ -116,6 +117,7 @@ from decomposer.models.service import (
 
 __all__ = [
     "PLAN_SCHEMA_VERSION",
+    "RESERVED_OPERATIONS",
     "RUNTIME_KINDS",
     "Alternative",
     "AppConfigDef",

@@ -20,6 +20,10 @@ from decomposer.models.graph import EdgeKind, GraphStats
 PLAN_SCHEMA_VERSION = "1"
 _SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _OPERATION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# Operation names a generated service keeps for itself: `GET <prefix>health`, and the methods
+# of the base class of the generated clients (ServiceClient.close() in templates/service/
+# package/http.py), where a client method named after the operation would replace them.
+RESERVED_OPERATIONS = frozenset({"health", "close"})
 # Names Windows keeps for devices: a folder `services/nul/` cannot be created there.
 WINDOWS_DEVICES = frozenset(
     {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)}

@@ -185,6 +185,12 @@ def test_operation_names_are_snake_case_identifiers() -> None:
     assert len(operation_name("m:" + "x" * 200)) <= 56
 
 
+def test_an_operation_name_the_service_keeps_or_a_keyword_gets_a_suffix() -> None:
+    assert operation_name("shop.db:close") == "close_operation"
+    assert operation_name("shop.ops:health") == "health_operation"
+    assert operation_name("shop.lambda") == "lambda_operation"
+
+
 def test_django_foreign_keys_point_at_the_target_key_and_stop_at_the_context() -> None:
     plan = planned(
         {
