@@ -50,7 +50,10 @@ from decomposer.models.graph import (
     Unresolved,
 )
 from decomposer.models.infra import (
+    EdgeMethod,
     EdgeMode,
+    EdgeResource,
+    EdgeSpec,
     InfraSpec,
     QueueInfra,
     ScaffoldOptions,
@@ -145,7 +148,10 @@ __all__ = [
     "Diagnostic",
     "DistributedTransaction",
     "EdgeKind",
+    "EdgeMethod",
     "EdgeMode",
+    "EdgeResource",
+    "EdgeSpec",
     "EntryKind",
     "EntryPoint",
     "EventEmit",

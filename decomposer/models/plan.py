@@ -177,6 +177,12 @@ class PlanEntryPoint(Model):
     methods: tuple[str, ...] = ()
     handler: str = Field(description="Graph node of the handler")
     location: str = Field(description="path:line")
+    public: bool = Field(
+        default=False,
+        description="An HTTP route anyone may call (sign-up, login, a payment webhook): the API"
+        " Gateway routes it without an authorizer. False: it is routed with the authorizer the"
+        " Terraform variable `authorizer` chooses",
+    )
 
 
 class ModelColumn(Model):
@@ -264,6 +270,12 @@ class Operation(Model):
     )
     notes: tuple[str, ...] = Field(
         default=(), description="What the request cannot carry (*args, **kwargs)"
+    )
+    public: bool = Field(
+        default=False,
+        description="Clients outside the monolith call it too: the API Gateway routes"
+        " POST /<context>/<name> to it without an authorizer. False: internal, only the"
+        " contexts in `callers` reach it, through the internal load balancer",
     )
 
     @model_validator(mode="after")

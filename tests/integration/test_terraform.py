@@ -150,8 +150,8 @@ def test_apply_against_moto_creates_every_emulated_resource(
     infra = tmp_path / "infra"
     shutil.copytree(generated / "infra", infra, ignore=shutil.ignore_patterns(".terraform*"))
     services = ["apigateway", "apigatewayv2", "autoscaling", "cloudtrail", "cloudwatch",
-                "cloudwatchlogs", "dynamodb", "ec2", "ecr", "elbv2", "iam", "kms", "rds", "s3",
-                "secretsmanager", "sqs", "ssm", "sts", "xray"]  # fmt: skip
+                "cloudwatchlogs", "cognitoidp", "dynamodb", "ec2", "ecr", "elbv2", "iam", "kms",
+                "lambda", "rds", "s3", "secretsmanager", "sqs", "ssm", "sts", "xray"]  # fmt: skip
     endpoints = "\n".join(f'    {s} = "{moto_endpoint}"' for s in services)
     (infra / "emulator_override.tf").write_text(
         'provider "aws" {\n  access_key = "test"\n  secret_key = "test"\n'
@@ -163,9 +163,27 @@ def test_apply_against_moto_creates_every_emulated_resource(
     full = planned(infra, terraform, "environments/dev.tfvars")
     emulated = planned(infra, terraform, "environments/emulator.tfvars")
     assert full - emulated == set(NOT_EMULATED), "every resource left out is listed with its reason"
+    # Who may call what, as terraform evaluates it: the Cognito authorizer on every method but
+    # the three the plan marks public.
+    document = json.loads(run(["terraform", "show", "-json", "tfplan"], infra, terraform))
+    methods = {
+        change["address"]: change["change"]["after"]["authorization"]
+        for change in document["resource_changes"]
+        if change["type"] == "aws_api_gateway_method"
+    }
+    public = [
+        "POST /customers/login",
+        "POST /customers/register",
+        "POST /payments/webhooks/{gateway}",
+    ]
+    assert sorted(a for a, auth in methods.items() if auth == "NONE") == [
+        f'module.edge.aws_api_gateway_method.public["{key}"]' for key in public
+    ]
+    assert len(methods) > 40 and set(methods.values()) == {"NONE", "COGNITO_USER_POOLS"}
     run(["terraform", "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=10",
          "-var-file=environments/emulator.tfvars"], infra, terraform, timeout=1200)  # fmt: skip
-    state = set(run(["terraform", "state", "list"], infra, terraform).split())
+    # One address a line: a route's key holds a space (`...route["GET /orders/cart"]`).
+    state = set(run(["terraform", "state", "list"], infra, terraform).splitlines())
     applied = {a for a in state if not a.startswith("data.") and ".data." not in a}
     print(
         f"\nresources: {len(full)} generated (dev), {len(applied)} applied by moto,"
