@@ -144,9 +144,8 @@ def moto_endpoint() -> Iterator[str]:
     server.stop()
 
 
-def test_apply_against_moto_creates_every_emulated_resource(
-    generated: Path, terraform: dict[str, str], moto_endpoint: str, tmp_path: Path
-) -> None:
+def emulator_copy(generated: Path, tmp_path: Path, moto_endpoint: str) -> Path:
+    """A copy of the generated infra/ whose provider talks to moto's server."""
     infra = tmp_path / "infra"
     shutil.copytree(generated / "infra", infra, ignore=shutil.ignore_patterns(".terraform*"))
     services = ["apigateway", "apigatewayv2", "autoscaling", "cloudtrail", "cloudwatch",
@@ -159,6 +158,13 @@ def test_apply_against_moto_creates_every_emulated_resource(
         "  skip_requesting_account_id = true\n  s3_use_path_style = true\n"
         f"  endpoints {{\n{endpoints}\n  }}\n}}\n"
     )
+    return infra
+
+
+def test_apply_against_moto_creates_every_emulated_resource(
+    generated: Path, terraform: dict[str, str], moto_endpoint: str, tmp_path: Path
+) -> None:
+    infra = emulator_copy(generated, tmp_path, moto_endpoint)
     run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], infra, terraform)
     full = planned(infra, terraform, "environments/dev.tfvars")
     emulated = planned(infra, terraform, "environments/emulator.tfvars")
@@ -193,9 +199,36 @@ def test_apply_against_moto_creates_every_emulated_resource(
     assert applied == emulated
 
 
-def planned(infra: Path, env: dict[str, str], var_file: str) -> set[str]:
+def test_a_lambda_authorizer_replaces_the_user_pool(
+    generated: Path, terraform: dict[str, str], moto_endpoint: str, tmp_path: Path
+) -> None:
+    infra = emulator_copy(generated, tmp_path, moto_endpoint)
+    run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], infra, terraform)
+    function = "arn:aws:lambda:us-east-1:123456789012:function:check-token"
+    planned(infra, terraform, "environments/emulator.tfvars", "-var=authorizer=lambda",
+            f"-var=authorizer_function_arn={function}")  # fmt: skip
+    document = json.loads(run(["terraform", "show", "-json", "tfplan"], infra, terraform))
+    after = {c["address"]: c["change"]["after"] for c in document["resource_changes"]}
+    authorizer = after["module.edge.aws_api_gateway_authorizer.this"]
+    assert authorizer["type"] == "TOKEN"
+    assert authorizer["authorizer_uri"] == (
+        f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function}/invocations"
+    )
+    assert after["module.edge.aws_lambda_permission.authorizer[0]"]["function_name"] == function
+    assert not any("aws_cognito" in address for address in after)
+    methods = {a: v["authorization"] for a, v in after.items() if ".aws_api_gateway_method." in a}
+    assert set(methods.values()) == {"CUSTOM", "NONE"}
+    missing = subprocess.run(
+        ["terraform", "plan", "-input=false", "-no-color", "-refresh=false",
+         "-var-file=environments/emulator.tfvars", "-var=authorizer=lambda"],
+        cwd=infra, env=terraform, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert missing.returncode != 0 and "needs authorizer_function_arn" in missing.stderr
+
+
+def planned(infra: Path, env: dict[str, str], var_file: str, *variables: str) -> set[str]:
     run(["terraform", "plan", "-input=false", "-no-color", "-refresh=false", f"-var-file={var_file}",
-         "-out=tfplan"], infra, env)  # fmt: skip
+         *variables, "-out=tfplan"], infra, env)  # fmt: skip
     document = json.loads(run(["terraform", "show", "-json", "tfplan"], infra, env))
     return {
         change["address"]
