@@ -9,7 +9,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
@@ -260,7 +260,10 @@ def _locked(root: Path) -> Iterator[None]:
                 hint="wait for it to finish, then rerun (two runs would mix their files)",
             )
         yield
-        path.unlink(missing_ok=True)
+        # Removed while still held, so no other run can lock the old file after we let go;
+        # where an open file cannot be removed (Windows), it stays, unlocked and harmless.
+        with suppress(OSError):
+            path.unlink(missing_ok=True)
     finally:
         os.close(handle)
 
