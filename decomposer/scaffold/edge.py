@@ -37,7 +37,16 @@ _LITERAL = re.compile(r"^[A-Za-z0-9._-]+$")
 def build_edge(plan: DecompositionPlan, services: tuple[ServiceInfra, ...]) -> EdgeSpec:
     """The API Gateway's routes: HTTP entry points and public operations, nothing else."""
     contexts = {context.name: context for context in plan.contexts}
-    tree = _Tree()
+    # Paths on the ALB no edge route may reach: internal operations and health checks.
+    hidden = {
+        f"{service.path_prefix}{name}": f"the internal {kind} {name} of {service.name}"
+        for service in services
+        for name, kind in [
+            *((op.name, "operation") for op in contexts[service.name].operations if not op.public),
+            ("health", "route"),
+        ]
+    }
+    tree = _Tree(hidden=hidden)
     methods: dict[str, EdgeMethod] = {}
     internal: list[str] = []
     left_out: list[str] = []
@@ -58,7 +67,8 @@ def build_edge(plan: DecompositionPlan, services: tuple[ServiceInfra, ...]) -> E
         health = f"GET {first.path_prefix}health (the load balancer's health check)"
         internal.remove(health)
         label = f"{health}: the plan routes nothing, and a REST API needs one method"
-        tree.add(_Route(f"{first.path_prefix}health", ("GET",), False, label), first, methods)
+        route = _Route(f"{first.path_prefix}health", ("GET",), False, label, fallback=True)
+        tree.add(route, first, methods)
     resources = tuple(tree.resources.values())
     ordered = tuple(sorted(methods.values(), key=lambda m: m.key))
     return EdgeSpec(
@@ -83,6 +93,7 @@ class _Route:
     methods: tuple[str, ...]
     public: bool
     label: str
+    fallback: bool = False  # the one health check routed when the plan routes nothing
 
 
 def _routes(context: BoundedContext, service: ServiceInfra) -> list[_Route]:
@@ -113,6 +124,7 @@ def _routes(context: BoundedContext, service: ServiceInfra) -> list[_Route]:
 class _Tree:
     """The REST API's resources, shared by every service's routes."""
 
+    hidden: dict[str, str]  # path on the ALB -> what is there that the edge must not reach
     resources: dict[str, EdgeResource] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)  # parent -> its {parameter} part
 
@@ -144,6 +156,9 @@ class _Tree:
                 EdgeResource(path=path, parent=parent, path_part=part, depth=len(chain) + 1)
             )
             parent = path
+        upstream = _upstream(parent, route.path, service.path_prefix)
+        if upstream.rstrip("/") in self.hidden and not route.fallback:
+            return f"{upstream} on the ALB is {self.hidden[upstream.rstrip('/')]}"
         keys = [f"{method} {parent or '/'}" for method in route.methods]
         for key in keys:
             if key in methods:
@@ -157,7 +172,7 @@ class _Tree:
                 resource=parent,
                 http_method=method,
                 service=service.name,
-                upstream=_upstream(parent, route.path, service.path_prefix),
+                upstream=upstream,
                 parameters=tuple(names),
                 public=route.public,
                 source=route.label,

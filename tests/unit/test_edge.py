@@ -151,3 +151,17 @@ def test_the_terraform_has_no_catch_all_route_and_no_open_method(
     routes = files["infra/modules/edge/routes.tf"]
     assert '"POST /customers/login"' in routes and "get_address" not in routes.split("locals")[1]
     assert "| `GET /customers/me` | customers |" in files["infra/README.md"]
+
+
+def test_a_route_whose_alb_path_is_an_internal_operation_is_left_out(
+    plan: DecompositionPlan,
+) -> None:
+    # A monolith route at the same path as an internal operation would open it to the edge.
+    clash = entry("/customers/get_address", "POST")
+    customers = next(c for c in plan.contexts if c.name == "customers")
+    edge = edge_of(edited(plan, "customers", entry_points=(*customers.entry_points, clash)))
+    assert "POST /customers/get_address" not in {m.key for m in edge.methods}
+    assert edge.left_out == (
+        "POST /customers/get_address -> shop.views:handler (customers): /customers/get_address"
+        " on the ALB is the internal operation get_address of customers",
+    )
