@@ -157,8 +157,11 @@ class _Tree:
             )
             parent = path
         upstream = _upstream(parent, route.path, service.path_prefix)
-        if upstream.rstrip("/") in self.hidden and not route.fallback:
-            return f"{upstream} on the ALB is {self.hidden[upstream.rstrip('/')]}"
+        edge_path = parent.replace("+}", "}") or "/"
+        added = "" if upstream.startswith(edge_path) else service.path_prefix.rstrip("/")
+        reached = self._reached(route, upstream, added)
+        if reached and not route.fallback:
+            return f"{upstream} on the ALB reaches {reached}"
         keys = [f"{method} {parent or '/'}" for method in route.methods]
         for key in keys:
             if key in methods:
@@ -178,6 +181,31 @@ class _Tree:
                 source=route.label,
             )
         return ""
+
+    def _reached(self, route: _Route, upstream: str, added: str) -> str:
+        """What hidden path the route would reach: the same path, or (POST or ANY, the method
+        of operations) one its parameters match, as `/customers/<action>` does `get_address`
+        (`<int:id>` matches digits only, never an operation's name)."""
+        path = upstream.rstrip("/")
+        if path in self.hidden:
+            return self.hidden[path]
+        if not {"POST", "ANY"} & set(route.methods):
+            return ""
+        # `added`: the service's prefix, when the route is served under it (see _upstream).
+        pattern = re.escape(added) + "".join(
+            f"/{_segment_pattern(segment)}" for segment in route.path.split("/") if segment
+        )
+        for hidden, what in sorted(self.hidden.items()):
+            if what.startswith("the internal operation") and re.fullmatch(pattern, hidden):
+                return what
+        return ""
+
+
+def _segment_pattern(segment: str) -> str:
+    match = _ANGLE.match(segment) or _BRACE.match(segment)
+    if not match:
+        return re.escape(segment)
+    return {"int": "[0-9]+", "float": "[0-9.]+", "path": ".+"}.get(match["conv"] or "", "[^/]+")
 
 
 def _upstream(resource: str, written: str, prefix: str) -> str:

@@ -163,5 +163,36 @@ def test_a_route_whose_alb_path_is_an_internal_operation_is_left_out(
     assert "POST /customers/get_address" not in {m.key for m in edge.methods}
     assert edge.left_out == (
         "POST /customers/get_address -> shop.views:handler (customers): /customers/get_address"
-        " on the ALB is the internal operation get_address of customers",
+        " on the ALB reaches the internal operation get_address of customers",
     )
+
+
+@pytest.mark.parametrize("route", ["/customers/<action>", "/customers/<path:rest>"])
+def test_a_parameter_that_would_match_an_internal_operation_is_left_out(
+    plan: DecompositionPlan, route: str
+) -> None:
+    # POST /customers/get_address through POST /customers/{action}: not at the edge.
+    edge = edge_of(edited(plan, "customers", entry_points=(entry(route, "POST"),)))
+    assert not any(m.service == "customers" for m in edge.methods)
+    (line,) = edge.left_out
+    assert line.endswith("reaches the internal operation current_customer of customers")
+
+
+def test_a_get_route_with_a_parameter_beside_the_operations_is_routed(
+    plan: DecompositionPlan,
+) -> None:
+    # Operations answer POST only: GET /customers/{name} cannot reach one.
+    edge = edge_of(edited(plan, "customers", entry_points=(entry("/customers/<name>", "GET"),)))
+    assert [m.key for m in edge.methods if m.service == "customers"] == ["GET /customers/{name}"]
+
+
+def test_an_int_parameter_never_matches_an_operation_name(plan: DecompositionPlan) -> None:
+    edge = edge_of(edited(plan, "customers", entry_points=(entry("/customers/<int:id>", "POST"),)))
+    assert [m.key for m in edge.methods if m.service == "customers"] == ["POST /customers/{id}"]
+
+
+def test_a_route_served_under_the_prefix_is_checked_there(plan: DecompositionPlan) -> None:
+    # /<action> of customers is /customers/{action} on the ALB: it would reach the operations.
+    edge = edge_of(edited(plan, "customers", entry_points=(entry("/<action>", "POST"),)))
+    assert not any(m.service == "customers" for m in edge.methods)
+    assert "reaches the internal operation" in edge.left_out[0]
