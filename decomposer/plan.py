@@ -7,6 +7,7 @@ does not), what the cut breaks, and in which order to extract the services.
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ import networkx as nx
 from decomposer import __version__
 from decomposer.config import Settings
 from decomposer.models import (
+    RESERVED_OPERATIONS,
     RUNTIME_KINDS,
     AsIsSplit,
     BaselineEdge,
@@ -45,6 +47,7 @@ from decomposer.models import (
     SharedTable,
     Style,
     WireValue,
+    is_safe_name,
 )
 from decomposer.sqltypes import column_python, django_type, sqlalchemy_type
 from decomposer.templating import snake_case
@@ -67,6 +70,8 @@ def make_plan(
     settings: Settings,
 ) -> DecompositionPlan:
     """Assemble the decomposition plan of one cut."""
+    clustering, renamed = _safe_context_names(clustering)
+    context_metrics = {renamed.get(k, k): v for k, v in context_metrics.items()}
     cut = _Cut.of(graph, clustering)
     operations = _operations(cut)
     contracts = _contracts(cut)
@@ -123,10 +128,41 @@ def operation_name(node: str) -> str:
     snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
     snake = re.sub(r"[^a-z0-9_]+", "_", snake).strip("_") or "operation"
     snake = snake if snake[0].isalpha() else f"op_{snake}"
-    return snake[:56].rstrip("_")
+    snake = snake[:56].rstrip("_")
+    # A keyword cannot name the handler; a reserved name would replace the service's own.
+    if keyword.iskeyword(snake) or snake in RESERVED_OPERATIONS:
+        return f"{snake}_operation"
+    return snake
 
 
 # Private functions
+
+
+def _safe_context_names(clustering: Clustering) -> tuple[Clustering, dict[str, str]]:
+    """The clustering with every context name a service can take, and what was renamed.
+
+    Contexts are named after packages, and a package may be called `lambda` or `nul`: a Python
+    keyword cannot name the service's package, a Windows device name its folder. Such a name
+    gets `_context` appended (numbered if that is taken too), before anything reads the names.
+    """
+    taken = {group.name for group in clustering.contexts}
+    renamed: dict[str, str] = {}
+    for group in clustering.contexts:
+        if is_safe_name(group.name):
+            continue
+        base = f"{group.name[:32]}_context"
+        name, number = base, 2
+        while name in taken:
+            name, number = f"{base}_{number}", number + 1
+        taken.add(name)
+        renamed[group.name] = name
+    if not renamed:
+        return clustering, renamed
+    contexts = tuple(
+        group.model_copy(update={"name": renamed.get(group.name, group.name)})
+        for group in clustering.contexts
+    )
+    return clustering.model_copy(update={"contexts": contexts}), renamed
 
 
 @dataclass

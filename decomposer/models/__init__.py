@@ -52,7 +52,10 @@ from decomposer.models.graph import (
     Unresolved,
 )
 from decomposer.models.infra import (
+    EdgeMethod,
     EdgeMode,
+    EdgeResource,
+    EdgeSpec,
     InfraSpec,
     QueueInfra,
     ScaffoldOptions,
@@ -62,6 +65,7 @@ from decomposer.models.infra import (
 from decomposer.models.plan import (
     METRIC_DIRECTIONS,
     PLAN_SCHEMA_VERSION,
+    RESERVED_OPERATIONS,
     Alternative,
     AsIsSplit,
     BaselineEdge,
@@ -94,6 +98,7 @@ from decomposer.models.plan import (
     SharedTable,
     Style,
     WireValue,
+    is_safe_name,
 )
 from decomposer.models.render import FileChange, RenderedFile
 from decomposer.models.rewrite import (
@@ -120,6 +125,7 @@ from decomposer.models.service import (
 __all__ = [
     "METRIC_DIRECTIONS",
     "PLAN_SCHEMA_VERSION",
+    "RESERVED_OPERATIONS",
     "RUNTIME_KINDS",
     "Alternative",
     "AppConfigDef",
@@ -148,7 +154,10 @@ __all__ = [
     "Diagnostic",
     "DistributedTransaction",
     "EdgeKind",
+    "EdgeMethod",
     "EdgeMode",
+    "EdgeResource",
+    "EdgeSpec",
     "EntryKind",
     "EntryPoint",
     "EventEmit",
@@ -219,4 +228,5 @@ __all__ = [
     "Unresolved",
     "Violation",
     "WireValue",
+    "is_safe_name",
 ]

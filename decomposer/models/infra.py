@@ -55,6 +55,45 @@ class QueueInfra(Model):
     producer_width: int = Field(description="Longest producer name, to align Terraform maps")
 
 
+class EdgeResource(Model):
+    """One path part of the REST API, under the root or under another resource."""
+
+    path: str = Field(description="Full path at the edge, the resource's key: /catalog/{slug}")
+    parent: str = Field(description="Path of the parent resource ('' for the API's root)")
+    path_part: str = Field(description="Last segment: a literal, {name} or {name+}")
+    depth: int = Field(ge=1, description="Segments from the root")
+
+
+class EdgeMethod(Model):
+    """A route the API Gateway serves: one method of one resource, forwarded to a service."""
+
+    key: str = Field(description="`GET /catalog/{slug}`: unique, the Terraform key")
+    resource: str = Field(description="Path of its resource ('' for the root)")
+    http_method: str = Field(description="GET, POST, ..., or ANY")
+    service: str = Field(description="Context that serves it")
+    upstream: str = Field(description="Path on the internal ALB, with the same {parameters}")
+    parameters: tuple[str, ...] = Field(description="Path parameters it forwards")
+    public: bool = Field(description="The plan marks it public: no authorizer")
+    source: str = Field(description="What the plan routes: the entry point or operation")
+
+
+class EdgeSpec(Model):
+    """What the API Gateway routes, and what it deliberately does not.
+
+    Allow-list: only the monolith's HTTP entry points and the operations the plan marks
+    `public` are routed; every other operation is internal (its callers reach it through the
+    internal ALB, inside the VPC).
+    """
+
+    resources: tuple[EdgeResource, ...] = Field(description="Parents before children")
+    methods: tuple[EdgeMethod, ...]
+    depths: tuple[int, ...] = Field(description="1..deepest resource (a Terraform block each)")
+    internal: tuple[str, ...] = Field(description="Routes only other services call (not routed)")
+    left_out: tuple[str, ...] = Field(description="Entry points not routed, with the reason")
+    resource_width: int = Field(description="Longest quoted resource key, to align maps")
+    method_width: int = Field(description="Longest quoted method key, to align maps")
+
+
 class InfraSpec(Model):
     """Everything the Terraform and CI templates need, for one plan."""
 
@@ -68,6 +107,7 @@ class InfraSpec(Model):
     private_subnets: tuple[str, ...]
     services: tuple[ServiceInfra, ...]
     queues: tuple[QueueInfra, ...]
+    edge: EdgeSpec = Field(description="The API Gateway's routes")
     name_width: int = Field(description="Longest service name, to align Terraform maps")
     queue_width: int = Field(description="Longest consumer name, to align Terraform maps")
 

@@ -20,6 +20,14 @@ from decomposer.models.graph import EdgeKind, GraphStats
 PLAN_SCHEMA_VERSION = "1"
 _SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _OPERATION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# Operation names a generated service keeps for itself: `GET <prefix>health`, and the methods
+# of the base class of the generated clients (ServiceClient.close() in templates/service/
+# package/http.py), where a client method named after the operation would replace them.
+RESERVED_OPERATIONS = frozenset({"health", "close"})
+# Names Windows keeps for devices: a folder `services/nul/` cannot be created there.
+WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)}
+)
 
 
 def _safe_name(value: str) -> str:
@@ -28,7 +36,22 @@ def _safe_name(value: str) -> str:
             "must be lowercase letters, digits and '_', start with a letter, at most 40"
             f" characters (a service, folder and Python package name); got {value!r}"
         )
+    if keyword.iskeyword(value):
+        raise ValueError(f"must not be a Python keyword (it names Python code); got {value!r}")
+    if value in WINDOWS_DEVICES:
+        raise ValueError(
+            f"must not be a name Windows keeps for a device (a folder name); got {value!r}"
+        )
     return value
+
+
+def is_safe_name(value: str) -> bool:
+    """Whether `value` can name a context: a service, folder, package and Terraform name."""
+    try:
+        _safe_name(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _operation_name(value: str) -> str:
@@ -229,6 +252,12 @@ class PlanEntryPoint(Model):
     methods: tuple[str, ...] = ()
     handler: str = Field(description="Graph node of the handler")
     location: str = Field(description="path:line")
+    public: bool = Field(
+        default=False,
+        description="An HTTP route anyone may call (sign-up, login, a payment webhook): the API"
+        " Gateway routes it without an authorizer. False: it is routed with the authorizer the"
+        " Terraform variable `authorizer` chooses",
+    )
 
 
 class ModelColumn(Model):
@@ -316,6 +345,12 @@ class Operation(Model):
     )
     notes: tuple[str, ...] = Field(
         default=(), description="What the request cannot carry (*args, **kwargs)"
+    )
+    public: bool = Field(
+        default=False,
+        description="Clients outside the monolith call it too: the API Gateway routes"
+        " POST /<context>/<name> to it without an authorizer. False: internal, only the"
+        " contexts in `callers` reach it, through the internal load balancer",
     )
 
     @model_validator(mode="after")

@@ -23,6 +23,7 @@ from decomposer.models import (
     ScaffoldOptions,
     ServiceInfra,
 )
+from decomposer.scaffold.edge import build_edge
 
 SERVICE_PORT = 8000
 VPC_CIDR = "10.0.0.0/16"
@@ -38,7 +39,7 @@ _PROVIDER = {"nlb": ("~> 5.100.0", ">= 5.0"), "alb-direct": ("~> 6.25", ">= 6.25
 _MODULES = {
     "network": ("main.tf", "variables.tf", "outputs.tf", "versions.tf"),
     "encryption": ("main.tf", "variables.tf", "outputs.tf", "versions.tf"),
-    "edge": ("main.tf.j2", "variables.tf", "outputs.tf", "versions.tf.j2"),
+    "edge": ("main.tf.j2", "routes.tf.j2", "variables.tf", "outputs.tf", "versions.tf.j2"),
     "service": ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "user_data.sh.tftpl"),
     "aurora": ("main.tf", "variables.tf", "outputs.tf", "versions.tf"),
     "dynamodb": ("main.tf", "variables.tf", "outputs.tf", "versions.tf"),
@@ -46,6 +47,7 @@ _MODULES = {
     "observability": ("main.tf", "variables.tf", "outputs.tf", "versions.tf"),
 }
 _ROOT = (
+    "README.md.j2",
     "main.tf.j2",
     "variables.tf",
     "outputs.tf.j2",
@@ -100,6 +102,7 @@ def build_spec(plan: DecompositionPlan, options: ScaffoldOptions) -> InfraSpec:
         private_subnets=(str(subnets[10]), str(subnets[11])),
         services=services,
         queues=queues,
+        edge=build_edge(plan, services),
         name_width=max(len(n) for n in names),
         queue_width=max((len(q.consumer) for q in queues), default=0),
     )

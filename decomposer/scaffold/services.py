@@ -16,6 +16,7 @@ from graphlib import CycleError, TopologicalSorter
 from decomposer import sqltypes, templating, wire
 from decomposer.errors import PlanError
 from decomposer.models import (
+    RESERVED_OPERATIONS,
     BoundedContext,
     ClientSpec,
     ColumnSpec,
@@ -36,8 +37,6 @@ from decomposer.models import (
 from decomposer.scaffold.infra import DATABASE_SCHEME, rest_calls
 
 LOCAL_PORT_BASE = 8001
-# Routes the generated app defines itself: an operation may not take their place.
-RESERVED_OPERATIONS = frozenset({"health"})
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _CLASS = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,79}$")
 _TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -421,8 +420,9 @@ def _identifier(value: str, *, where: str, operation: bool = False) -> str:
         )
     if operation and value in RESERVED_OPERATIONS:
         raise PlanError(
-            f"{where}: an operation may not be called {value!r}: the service defines it",
-            hint="rename the operation in the plan",
+            f"{where}: an operation may not be called {value!r}: the generated service or"
+            f" its client defines {value}() itself",
+            hint="rename the operation in the plan (in its context and in the dependencies)",
         )
     return value
 

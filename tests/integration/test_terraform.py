@@ -144,14 +144,13 @@ def moto_endpoint() -> Iterator[str]:
     server.stop()
 
 
-def test_apply_against_moto_creates_every_emulated_resource(
-    generated: Path, terraform: dict[str, str], moto_endpoint: str, tmp_path: Path
-) -> None:
+def emulator_copy(generated: Path, tmp_path: Path, moto_endpoint: str) -> Path:
+    """A copy of the generated infra/ whose provider talks to moto's server."""
     infra = tmp_path / "infra"
     shutil.copytree(generated / "infra", infra, ignore=shutil.ignore_patterns(".terraform*"))
     services = ["apigateway", "apigatewayv2", "autoscaling", "cloudtrail", "cloudwatch",
-                "cloudwatchlogs", "dynamodb", "ec2", "ecr", "elbv2", "iam", "kms", "rds", "s3",
-                "secretsmanager", "sqs", "ssm", "sts", "xray"]  # fmt: skip
+                "cloudwatchlogs", "cognitoidp", "dynamodb", "ec2", "ecr", "elbv2", "iam", "kms",
+                "lambda", "rds", "s3", "secretsmanager", "sqs", "ssm", "sts", "xray"]  # fmt: skip
     endpoints = "\n".join(f'    {s} = "{moto_endpoint}"' for s in services)
     (infra / "emulator_override.tf").write_text(
         'provider "aws" {\n  access_key = "test"\n  secret_key = "test"\n'
@@ -159,13 +158,38 @@ def test_apply_against_moto_creates_every_emulated_resource(
         "  skip_requesting_account_id = true\n  s3_use_path_style = true\n"
         f"  endpoints {{\n{endpoints}\n  }}\n}}\n"
     )
+    return infra
+
+
+def test_apply_against_moto_creates_every_emulated_resource(
+    generated: Path, terraform: dict[str, str], moto_endpoint: str, tmp_path: Path
+) -> None:
+    infra = emulator_copy(generated, tmp_path, moto_endpoint)
     run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], infra, terraform)
     full = planned(infra, terraform, "environments/dev.tfvars")
     emulated = planned(infra, terraform, "environments/emulator.tfvars")
     assert full - emulated == set(NOT_EMULATED), "every resource left out is listed with its reason"
+    # Who may call what, as terraform evaluates it: the Cognito authorizer on every method but
+    # the three the plan marks public.
+    document = json.loads(run(["terraform", "show", "-json", "tfplan"], infra, terraform))
+    methods = {
+        change["address"]: change["change"]["after"]["authorization"]
+        for change in document["resource_changes"]
+        if change["type"] == "aws_api_gateway_method"
+    }
+    public = [
+        "POST /customers/login",
+        "POST /customers/register",
+        "POST /payments/webhooks/{gateway}",
+    ]
+    assert sorted(a for a, auth in methods.items() if auth == "NONE") == [
+        f'module.edge.aws_api_gateway_method.public["{key}"]' for key in public
+    ]
+    assert len(methods) > 40 and set(methods.values()) == {"NONE", "COGNITO_USER_POOLS"}
     run(["terraform", "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=10",
          "-var-file=environments/emulator.tfvars"], infra, terraform, timeout=1200)  # fmt: skip
-    state = set(run(["terraform", "state", "list"], infra, terraform).split())
+    # One address a line: a route's key holds a space (`...route["GET /orders/cart"]`).
+    state = set(run(["terraform", "state", "list"], infra, terraform).splitlines())
     applied = {a for a in state if not a.startswith("data.") and ".data." not in a}
     print(
         f"\nresources: {len(full)} generated (dev), {len(applied)} applied by moto,"
@@ -175,9 +199,36 @@ def test_apply_against_moto_creates_every_emulated_resource(
     assert applied == emulated
 
 
-def planned(infra: Path, env: dict[str, str], var_file: str) -> set[str]:
+def test_a_lambda_authorizer_replaces_the_user_pool(
+    generated: Path, terraform: dict[str, str], moto_endpoint: str, tmp_path: Path
+) -> None:
+    infra = emulator_copy(generated, tmp_path, moto_endpoint)
+    run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], infra, terraform)
+    function = "arn:aws:lambda:us-east-1:123456789012:function:check-token"
+    planned(infra, terraform, "environments/emulator.tfvars", "-var=authorizer=lambda",
+            f"-var=authorizer_function_arn={function}")  # fmt: skip
+    document = json.loads(run(["terraform", "show", "-json", "tfplan"], infra, terraform))
+    after = {c["address"]: c["change"]["after"] for c in document["resource_changes"]}
+    authorizer = after["module.edge.aws_api_gateway_authorizer.this"]
+    assert authorizer["type"] == "TOKEN"
+    assert authorizer["authorizer_uri"] == (
+        f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function}/invocations"
+    )
+    assert after["module.edge.aws_lambda_permission.authorizer[0]"]["function_name"] == function
+    assert not any("aws_cognito" in address for address in after)
+    methods = {a: v["authorization"] for a, v in after.items() if ".aws_api_gateway_method." in a}
+    assert set(methods.values()) == {"CUSTOM", "NONE"}
+    missing = subprocess.run(
+        ["terraform", "plan", "-input=false", "-no-color", "-refresh=false",
+         "-var-file=environments/emulator.tfvars", "-var=authorizer=lambda"],
+        cwd=infra, env=terraform, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert missing.returncode != 0 and "needs authorizer_function_arn" in missing.stderr
+
+
+def planned(infra: Path, env: dict[str, str], var_file: str, *variables: str) -> set[str]:
     run(["terraform", "plan", "-input=false", "-no-color", "-refresh=false", f"-var-file={var_file}",
-         "-out=tfplan"], infra, env)  # fmt: skip
+         *variables, "-out=tfplan"], infra, env)  # fmt: skip
     document = json.loads(run(["terraform", "show", "-json", "tfplan"], infra, env))
     return {
         change["address"]

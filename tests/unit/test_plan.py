@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from decomposer.cluster import as_is_contexts
 from decomposer.config import Settings
 from decomposer.metrics import measure_contexts, measure_cut
@@ -182,6 +185,12 @@ def test_operation_names_are_snake_case_identifiers() -> None:
     assert len(operation_name("m:" + "x" * 200)) <= 56
 
 
+def test_an_operation_name_the_service_keeps_or_a_keyword_gets_a_suffix() -> None:
+    assert operation_name("shop.db:close") == "close_operation"
+    assert operation_name("shop.ops:health") == "health_operation"
+    assert operation_name("shop.lambda") == "lambda_operation"
+
+
 def test_django_foreign_keys_point_at_the_target_key_and_stop_at_the_context() -> None:
     plan = planned(
         {
@@ -252,3 +261,32 @@ def test_a_proposal_worse_than_as_is_on_most_metrics_says_so_and_offers_it() -> 
     assert "is the alternative" in worse.verdict
     better = _compared(as_is, cut(0.7, 10), ())
     assert better.verdict.startswith("better than the as-is split on 6 of 8 metrics")
+
+
+def test_a_context_named_after_a_keyword_or_device_package_gets_a_usable_name() -> None:
+    plan = planned(
+        {
+            "app/": "",
+            "app.crm/": "",
+            "app.crm.services": "def find(i):\n    return i\n",
+            "app.sales/": "",
+            "app.sales.services": "from app.crm import services\ndef place(i):\n    return services.find(i)\n",
+        },
+        {
+            "lambda": ("app", "app.sales", "app.sales.services"),
+            "nul": ("app.crm", "app.crm.services"),
+        },
+    )
+    assert [c.name for c in plan.contexts] == ["lambda_context", "nul_context"]
+    (dependency,) = plan.dependencies
+    assert (dependency.source, dependency.target) == ("lambda_context", "nul_context")
+    assert context(plan, "nul_context").operations[0].callers == ("lambda_context",)
+    assert context(plan, "lambda_context").metrics.units == 3
+
+
+@pytest.mark.parametrize("name", ["nul", "con", "com1", "lpt9", "class", "lambda"])
+def test_a_plan_naming_a_context_after_a_keyword_or_device_is_refused(name: str) -> None:
+    document = shop_plan().model_dump(mode="json")
+    document["contexts"][0]["name"] = name
+    with pytest.raises(ValidationError, match=repr(name)):
+        DecompositionPlan.model_validate(document)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,47 @@ def test_a_symbolic_link_out_of_dest_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="refusing to write"):
         files.apply(rendered(infra__main_tf="x"), dest, force=True, dry_run=False)
     assert not (outside / "main_tf").exists()
+
+
+def test_nothing_is_written_when_every_file_is_identical(tmp_path: Path) -> None:
+    files.apply(rendered(a="x", b__c="y"), tmp_path, force=False, dry_run=False)
+    before = (tmp_path / files.MANIFEST).stat()
+    files.apply(rendered(a="x", b__c="y"), tmp_path, force=False, dry_run=False)
+    after = (tmp_path / files.MANIFEST).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([files.MANIFEST, "a", "b"])
+
+
+def test_a_manifest_that_cannot_be_written_is_a_user_error(tmp_path: Path) -> None:
+    (tmp_path / files.MANIFEST).mkdir()
+    with pytest.raises(UserError, match="cannot write"):
+        files.apply(rendered(a="x"), tmp_path, force=False, dry_run=False)
+
+
+def test_a_second_run_into_a_folder_being_written_is_refused(tmp_path: Path) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    handle = os.open(tmp_path / files.LOCK, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run, writing
+        with pytest.raises(UserError, match="another decompose run is writing") as caught:
+            files.apply(rendered(a="x"), tmp_path, force=False, dry_run=False)
+    finally:
+        os.close(handle)
+    assert caught.value.hint and "wait for it" in caught.value.hint
+    assert not (tmp_path / "a").exists()
+    files.apply(rendered(a="x"), tmp_path, force=False, dry_run=False)  # released: it runs
+    assert (tmp_path / "a").read_text() == "x"
+    assert not (tmp_path / files.LOCK).exists()
+
+
+def test_temporary_files_of_an_interrupted_run_are_removed_by_the_next(tmp_path: Path) -> None:
+    files.apply(rendered(infra__a="x", b="y"), tmp_path, force=False, dry_run=False)
+    leftovers = [
+        tmp_path / "infra" / f".a.k2j4h{files.TEMPORARY_SUFFIX}",
+        tmp_path / f".{files.MANIFEST}.x81hd{files.TEMPORARY_SUFFIX}",
+    ]
+    for leftover in leftovers:
+        leftover.write_text("half written")
+    files.apply(rendered(infra__a="x", b="y"), tmp_path, force=False, dry_run=False)
+    assert not any(leftover.exists() for leftover in leftovers)
+    assert sorted(p.name for p in (tmp_path / "infra").iterdir()) == ["a"]

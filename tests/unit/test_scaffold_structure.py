@@ -64,13 +64,21 @@ def resources(parsed: dict[str, dict[str, Any]], module: str) -> dict[tuple[str,
     }
 
 
-def test_each_service_has_its_route_in_api_gateway(
+def test_each_services_http_entry_points_are_routed_in_api_gateway(
     parsed: dict[str, Any], plan: DecompositionPlan
 ) -> None:
-    routes = modules(parsed)["edge"]["routes"]
-    assert {name: routes[name] for name in routes} == {c.name: c.name for c in plan.contexts}
+    methods = parsed["infra/modules/edge/routes.tf"]["locals"]["methods"]
+    served = {m["upstream"].split("/")[1] for m in methods.values()}
+    with_routes = {
+        c.name for c in plan.contexts if any(e.kind == "http_route" for e in c.entry_points)
+    }
+    assert served == with_routes
+    assert "routes" not in modules(parsed)["edge"]
     edge = resources(parsed, "edge")
-    assert edge[("aws_api_gateway_integration", "proxy")]["connection_type"] == "VPC_LINK"
+    assert edge[("aws_api_gateway_integration", "route")]["connection_type"] == "VPC_LINK"
+    assert edge[("aws_api_gateway_authorizer", "this")]["identity_source"] == (
+        "method.request.header.Authorization"
+    )
     assert edge[("aws_api_gateway_stage", "this")]["cache_cluster_enabled"] is True
     assert ("aws_api_gateway_vpc_link", "this") in edge and ("aws_lb", "nlb") in edge
 

@@ -9,11 +9,18 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from decomposer.errors import PlanError
-from decomposer.models import DatastoreChoice, DecompositionPlan, ScaffoldOptions, ServiceSet
+from decomposer.models import (
+    RESERVED_OPERATIONS,
+    DatastoreChoice,
+    DecompositionPlan,
+    ScaffoldOptions,
+    ServiceSet,
+)
 from decomposer.scaffold.infra import build_spec
 from decomposer.scaffold.services import build_services, render_services
 
-PLAN = Path(__file__).resolve().parent.parent / "golden" / "scaffold" / "plan.json"
+ROOT = Path(__file__).resolve().parent.parent.parent
+PLAN = ROOT / "tests" / "golden" / "scaffold" / "plan.json"
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +100,7 @@ def test_packages_never_shadow_the_standard_library(plan: DecompositionPlan) -> 
     assert all(s.package == f"{s.name}_service" for s in services_of(plan).services)
 
 
-@pytest.mark.parametrize("name", ["class", "import", "health"])
+@pytest.mark.parametrize("name", ["class", "import", "health", "close"])
 def test_an_operation_name_that_cannot_be_code_is_refused(
     plan: DecompositionPlan, name: str
 ) -> None:
@@ -101,6 +108,22 @@ def test_an_operation_name_that_cannot_be_code_is_refused(
     operation = catalog.operations[0].model_copy(update={"name": name})
     with pytest.raises(PlanError, match=f"contexts.catalog.operations.{name}"):
         services_of(edited(plan, "catalog", operations=(operation, *catalog.operations[1:])))
+
+
+def test_reserved_operations_cover_every_public_method_of_the_client_base() -> None:
+    # A client method named after an operation must never replace one of ServiceClient's.
+    http = ROOT / "templates" / "service" / "package" / "http.py"
+    (base,) = [
+        node
+        for node in ast.walk(ast.parse(http.read_text()))
+        if isinstance(node, ast.ClassDef) and node.name == "ServiceClient"
+    ]
+    public = {
+        item.name
+        for item in base.body
+        if isinstance(item, ast.FunctionDef) and not item.name.startswith("_")
+    }
+    assert public and public <= RESERVED_OPERATIONS
 
 
 def test_a_table_name_that_is_not_plain_sql_is_refused(plan: DecompositionPlan) -> None:

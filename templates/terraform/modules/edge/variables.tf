@@ -18,9 +18,20 @@ variable "subnet_ids" {
   type        = list(string)
 }
 
-variable "routes" {
-  description = "Path prefix (first segment, no slashes) of each service, by service name"
-  type        = map(string)
+variable "authorizer" {
+  description = "Who checks the callers of every route not marked public: cognito (a user pool made here) or lambda (authorizer_function_arn)"
+  type        = string
+
+  validation {
+    condition     = contains(["cognito", "lambda"], var.authorizer)
+    error_message = "The authorizer is \"cognito\" or \"lambda\"."
+  }
+}
+
+variable "authorizer_function_arn" {
+  description = "With authorizer = lambda: ARN of the Lambda function that checks the bearer token (a TOKEN authorizer)"
+  type        = string
+  default     = ""
 }
 
 variable "kms_key_arn" {

@@ -32,15 +32,9 @@ module "edge" {
   vpc_id         = module.network.vpc_id
   vpc_cidr_block = module.network.vpc_cidr_block
   subnet_ids     = module.network.private_subnet_ids
-  routes = {
-    catalog       = "catalog"
-    customers     = "customers"
-    inventory     = "inventory"
-    notifications = "notifications"
-    orders        = "orders"
-    payments      = "payments"
-    shipping      = "shipping"
-  }
+
+  authorizer                  = var.authorizer
+  authorizer_function_arn     = var.authorizer_function_arn
   kms_key_arn                 = module.encryption.key_arn
   log_retention_days          = var.log_retention_days
   cache_size_gb               = var.cache_size_gb

@@ -1,6 +1,14 @@
 output "api_url" {
-  description = "Base URL of the API: append /<service>/..."
+  description = "Base URL of the API: append a route of modules/edge/routes.tf"
   value       = module.edge.invoke_url
+}
+
+output "user_pool" {
+  description = "Cognito user pool and app client the clients sign in with (null with a Lambda authorizer)"
+  value = {
+    id        = module.edge.user_pool_id
+    client_id = module.edge.user_pool_client_id
+  }
 }
 
 output "services" {

@@ -130,3 +130,15 @@ variable "xray_sampling_rate" {
   type        = number
   default     = 0.05
 }
+
+variable "authorizer" {
+  description = "Who checks the API's callers (README: Who may call what): cognito, a user pool made here, or lambda, your Lambda TOKEN authorizer"
+  type        = string
+  default     = "cognito"
+}
+
+variable "authorizer_function_arn" {
+  description = "With authorizer = \"lambda\": ARN of the Lambda function that checks the bearer token"
+  type        = string
+  default     = ""
+}

@@ -1,5 +1,6 @@
-# The single entry point: a REST API whose stage caches responses, routing /<service>/ to an
-# internal Application Load Balancer, whose listener rules route to each service's target group.
+# The single entry point: a REST API whose stage caches responses, routing the routes of
+# routes.tf to an internal Application Load Balancer, whose listener rules route to each
+# service's target group.
 # hashicorp/aws 5.x can reach a private ALB from a REST API only through a VPC link (v1) to a
 # Network Load Balancer, whose target group has the ALB as its single target.
 
@@ -113,60 +114,189 @@ resource "aws_api_gateway_rest_api" "this" {
   }
 }
 
-resource "aws_api_gateway_resource" "prefix" {
-  for_each = var.routes
+# Who may call what (issue 13). The REST API routes only the plan's HTTP entry points and the
+# operations it marks public (routes.tf, computed by decomposer); each route has explicit
+# resources, never a {proxy+} under a service's prefix, which would reach its internal
+# operations too. Those stay reachable only through the internal ALB, inside the VPC: the
+# services check no header of their own, they rely on the network (the ALB is internal and
+# takes traffic from the VPC only, the instances from the ALB only). Every routed method has
+# the authorizer, except the routes the plan marks `public: true` (sign-up, login, webhooks).
+
+resource "aws_api_gateway_resource" "depth_1" {
+  for_each = { for path, r in local.resources : path => r if r.depth == 1 }
 
   rest_api_id = aws_api_gateway_rest_api.this.id
   parent_id   = aws_api_gateway_rest_api.this.root_resource_id
-  path_part   = each.value
+  path_part   = each.value.path_part
 }
 
-resource "aws_api_gateway_resource" "proxy" {
-  for_each = var.routes
+resource "aws_api_gateway_resource" "depth_2" {
+  for_each = { for path, r in local.resources : path => r if r.depth == 2 }
 
   rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.prefix[each.key].id
-  path_part   = "{proxy+}"
+  parent_id   = aws_api_gateway_resource.depth_1[each.value.parent].id
+  path_part   = each.value.path_part
 }
 
-# Authentication belongs to each service (it already has its users); the edge routes and caches.
-resource "aws_api_gateway_method" "proxy" {
-  for_each = var.routes
+resource "aws_api_gateway_resource" "depth_3" {
+  for_each = { for path, r in local.resources : path => r if r.depth == 3 }
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.depth_2[each.value.parent].id
+  path_part   = each.value.path_part
+}
+
+resource "aws_api_gateway_resource" "depth_4" {
+  for_each = { for path, r in local.resources : path => r if r.depth == 4 }
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.depth_3[each.value.parent].id
+  path_part   = each.value.path_part
+}
+
+locals {
+  resource_ids = merge(
+    { "" = aws_api_gateway_rest_api.this.root_resource_id },
+    { for path, r in aws_api_gateway_resource.depth_1 : path => r.id },
+    { for path, r in aws_api_gateway_resource.depth_2 : path => r.id },
+    { for path, r in aws_api_gateway_resource.depth_3 : path => r.id },
+    { for path, r in aws_api_gateway_resource.depth_4 : path => r.id },
+  )
+  authorization = var.authorizer == "cognito" ? "COGNITO_USER_POOLS" : "CUSTOM"
+}
+
+# Cognito: a user pool of the clients' users (its app client signs them in, the authorizer
+# checks their ID token). lambda: a TOKEN authorizer you supply, e.g. one that verifies your
+# identity provider's JWTs (REST APIs have no built-in JWT authorizer; HTTP APIs do).
+resource "aws_cognito_user_pool" "users" {
+  count = var.authorizer == "cognito" ? 1 : 0
+
+  name                     = "${var.name}-users"
+  username_attributes      = ["email"]
+  auto_verified_attributes = ["email"]
+  deletion_protection      = var.deletion_protection ? "ACTIVE" : "INACTIVE"
+
+  password_policy {
+    minimum_length    = 12
+    require_lowercase = true
+    require_numbers   = true
+    require_symbols   = true
+    require_uppercase = true
+  }
+}
+
+resource "aws_cognito_user_pool_client" "clients" {
+  count = var.authorizer == "cognito" ? 1 : 0
+
+  name                          = "${var.name}-clients"
+  user_pool_id                  = aws_cognito_user_pool.users[0].id
+  generate_secret               = false
+  prevent_user_existence_errors = "ENABLED"
+  explicit_auth_flows           = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+}
+
+resource "aws_api_gateway_authorizer" "this" {
+  name                             = "${var.name}-${var.authorizer}"
+  rest_api_id                      = aws_api_gateway_rest_api.this.id
+  type                             = var.authorizer == "cognito" ? "COGNITO_USER_POOLS" : "TOKEN"
+  provider_arns                    = var.authorizer == "cognito" ? [aws_cognito_user_pool.users[0].arn] : null
+  authorizer_uri                   = var.authorizer == "lambda" ? local.authorizer_uri : null
+  identity_source                  = "method.request.header.Authorization"
+  authorizer_result_ttl_in_seconds = 300
+
+  lifecycle {
+    precondition {
+      condition     = var.authorizer != "lambda" || var.authorizer_function_arn != ""
+      error_message = "authorizer = \"lambda\" needs authorizer_function_arn: the ARN of the Lambda function that checks the bearer token."
+    }
+  }
+}
+
+locals {
+  # arn:<partition>:lambda:<region>:<account>:function:<name>
+  authorizer_arn_parts = split(":", var.authorizer_function_arn)
+  authorizer_uri = var.authorizer_function_arn == "" ? "" : join("", [
+    "arn:${local.authorizer_arn_parts[1]}:apigateway:${local.authorizer_arn_parts[3]}:lambda:path",
+    "/2015-03-31/functions/${var.authorizer_function_arn}/invocations",
+  ])
+}
+
+resource "aws_lambda_permission" "authorizer" {
+  count = var.authorizer == "lambda" ? 1 : 0
+
+  statement_id  = "${var.name}-authorizer"
+  action        = "lambda:InvokeFunction"
+  function_name = var.authorizer_function_arn
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/authorizers/${aws_api_gateway_authorizer.this.id}"
+}
+
+resource "aws_api_gateway_method" "authorized" {
+  for_each = { for key, m in local.methods : key => m if !m.public }
+
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  resource_id   = local.resource_ids[each.value.resource]
+  http_method   = each.value.http_method
+  authorization = local.authorization
+  authorizer_id = aws_api_gateway_authorizer.this.id
+  # The caller's token is part of the cache key of an authorized route: the stage cache
+  # never answers one user with another's response.
+  request_parameters = merge(
+    { for p in each.value.parameters : "method.request.path.${p}" => true },
+    { "method.request.header.Authorization" = true },
+  )
+}
+
+resource "aws_api_gateway_method" "public" {
+  #checkov:skip=CKV_AWS_59:only the routes the plan marks public: true (reviewed in the plan: sign-up, login, webhooks that check their own signature)
+  for_each = { for key, m in local.methods : key => m if m.public }
 
   rest_api_id        = aws_api_gateway_rest_api.this.id
-  resource_id        = aws_api_gateway_resource.proxy[each.key].id
-  http_method        = "ANY"
+  resource_id        = local.resource_ids[each.value.resource]
+  http_method        = each.value.http_method
   authorization      = "NONE"
-  request_parameters = { "method.request.path.proxy" = true }
+  request_parameters = { for p in each.value.parameters : "method.request.path.${p}" => true }
 }
 
-resource "aws_api_gateway_integration" "proxy" {
-  for_each = var.routes
+resource "aws_api_gateway_integration" "route" {
+  for_each = local.methods
+
+  depends_on = [aws_api_gateway_method.authorized, aws_api_gateway_method.public]
 
   rest_api_id             = aws_api_gateway_rest_api.this.id
-  resource_id             = aws_api_gateway_resource.proxy[each.key].id
-  http_method             = aws_api_gateway_method.proxy[each.key].http_method
+  resource_id             = local.resource_ids[each.value.resource]
+  http_method             = each.value.http_method
   type                    = "HTTP_PROXY"
-  integration_http_method = "ANY"
-  uri                     = "http://${local.upstream_host}/${each.value}/{proxy}"
+  integration_http_method = each.value.http_method
+  uri                     = "http://${local.upstream_host}${each.value.upstream}"
   connection_type         = "VPC_LINK"
   connection_id           = local.connection_id
-  request_parameters      = { "integration.request.path.proxy" = "method.request.path.proxy" }
-  cache_key_parameters    = ["method.request.path.proxy"]
+  request_parameters = {
+    for p in each.value.parameters : "integration.request.path.${p}" => "method.request.path.${p}"
+  }
+  cache_key_parameters = concat(
+    [for p in each.value.parameters : "method.request.path.${p}"],
+    each.value.public ? [] : ["method.request.header.Authorization"],
+  )
 }
 
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
   triggers = {
-    redeployment = sha1(jsonencode([var.routes, local.upstream_host, local.connection_id]))
+    redeployment = sha1(jsonencode([
+      local.resources, local.methods, local.upstream_host, local.connection_id,
+      aws_api_gateway_authorizer.this.id,
+    ]))
   }
 
   lifecycle {
     create_before_destroy = true
   }
 
-  depends_on = [aws_api_gateway_integration.proxy]
+  depends_on = [
+    aws_api_gateway_method.authorized, aws_api_gateway_method.public, aws_api_gateway_integration.route,
+  ]
 }
 
 resource "aws_cloudwatch_log_group" "access" {

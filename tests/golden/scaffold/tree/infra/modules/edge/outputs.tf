@@ -1,5 +1,5 @@
 output "invoke_url" {
-  description = "Base URL of the API (append /<service>/...)"
+  description = "Base URL of the API (append a route of routes.tf)"
   value       = aws_api_gateway_stage.this.invoke_url
 }
 
@@ -36,4 +36,14 @@ output "vpc_link_target_arn" {
 output "alb_url" {
   description = "Base URL of the internal ALB: how services call each other inside the VPC"
   value       = "http://${aws_lb.alb.dns_name}"
+}
+
+output "user_pool_id" {
+  description = "Cognito user pool of the clients' users (empty with a Lambda authorizer)"
+  value       = one(aws_cognito_user_pool.users[*].id)
+}
+
+output "user_pool_client_id" {
+  description = "App client the web and mobile clients sign in with (empty with a Lambda authorizer)"
+  value       = one(aws_cognito_user_pool_client.clients[*].id)
 }

@@ -1,0 +1,234 @@
+"""Stage 7b, the edge: plan -> EdgeSpec, the routes the API Gateway serves (an allow-list).
+
+Web and mobile clients call the monolith's HTTP entry points; other contexts call operations.
+So the API Gateway routes exactly the HTTP entry points (with the authorizer) and the
+operations the plan marks `public` (without it). Every other operation is internal: its callers
+reach it through the internal ALB, inside the VPC, and the edge has no route to it (issue 13).
+An entry point marked `public` is routed without the authorizer.
+
+Each route becomes explicit API Gateway resources, never a `{proxy+}` under the service's
+prefix, which would reach the internal operations too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from decomposer.models import (
+    BoundedContext,
+    DecompositionPlan,
+    EdgeMethod,
+    EdgeResource,
+    EdgeSpec,
+    ServiceInfra,
+)
+
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"})
+# Flask/Werkzeug `<name>`, `<int:name>`, `<path:name>`; FastAPI/Starlette `{name}`, `{name:path}`.
+_ANGLE = re.compile(r"^<(?:(?P<conv>[a-z_]+)(?:\([^)]*\))?:)?(?P<name>[A-Za-z_]\w*)>$")
+_BRACE = re.compile(r"^\{(?P<name>[A-Za-z_]\w*)(?::(?P<conv>[a-z_]+))?\}$")
+# What an API Gateway resource's path part may hold, besides a {parameter}.
+_LITERAL = re.compile(r"^[A-Za-z0-9._-]+$")
+
+# Public functions
+
+
+def build_edge(plan: DecompositionPlan, services: tuple[ServiceInfra, ...]) -> EdgeSpec:
+    """The API Gateway's routes: HTTP entry points and public operations, nothing else."""
+    contexts = {context.name: context for context in plan.contexts}
+    # Paths on the ALB no edge route may reach: internal operations and health checks.
+    hidden = {
+        f"{service.path_prefix}{name}": f"the internal {kind} {name} of {service.name}"
+        for service in services
+        for name, kind in [
+            *((op.name, "operation") for op in contexts[service.name].operations if not op.public),
+            ("health", "route"),
+        ]
+    }
+    tree = _Tree(hidden=hidden)
+    methods: dict[str, EdgeMethod] = {}
+    internal: list[str] = []
+    left_out: list[str] = []
+    for service in services:
+        context = contexts[service.name]
+        for route in _routes(context, service):
+            problem = tree.add(route, service, methods)
+            if problem:
+                left_out.append(f"{route.label} ({service.name}): {problem}")
+        for op in sorted(context.operations, key=lambda o: o.name):
+            if not op.public:
+                callers = ", ".join(op.callers) or "no context"
+                internal.append(f"POST {service.path_prefix}{op.name} (called by {callers})")
+        internal.append(f"GET {service.path_prefix}health (the load balancer's health check)")
+    if not methods and services:
+        # A REST API without a method cannot be deployed: route one health check, authorized.
+        first = services[0]
+        health = f"GET {first.path_prefix}health (the load balancer's health check)"
+        internal.remove(health)
+        label = f"{health}: the plan routes nothing, and a REST API needs one method"
+        route = _Route(f"{first.path_prefix}health", ("GET",), False, label, fallback=True)
+        tree.add(route, first, methods)
+    resources = tuple(tree.resources.values())
+    ordered = tuple(sorted(methods.values(), key=lambda m: m.key))
+    return EdgeSpec(
+        resources=resources,
+        methods=ordered,
+        depths=tuple(range(1, max((r.depth for r in resources), default=0) + 1)),
+        internal=tuple(internal),
+        left_out=tuple(left_out),
+        resource_width=max((len(r.path) + 2 for r in resources), default=0),
+        method_width=max((len(m.key) + 2 for m in ordered), default=0),
+    )
+
+
+# Private functions
+
+
+@dataclass(frozen=True)
+class _Route:
+    """A route the plan asks the edge for: where clients call it, and who serves it."""
+
+    path: str  # as the monolith (or the service) writes it
+    methods: tuple[str, ...]
+    public: bool
+    label: str
+    fallback: bool = False  # the one health check routed when the plan routes nothing
+
+
+def _routes(context: BoundedContext, service: ServiceInfra) -> list[_Route]:
+    routes = [
+        _Route(
+            path=entry.name if entry.name.startswith("/") else f"/{entry.name}",
+            methods=tuple(sorted({m.upper() for m in entry.methods})) or ("ANY",),
+            public=entry.public,
+            label=f"{' '.join(entry.methods) or 'ANY'} {entry.name} -> {entry.handler}",
+        )
+        for entry in context.entry_points
+        if entry.kind == "http_route"
+    ]
+    routes += [
+        _Route(
+            path=f"{service.path_prefix}{op.name}",
+            methods=("POST",),
+            public=True,
+            label=f"POST {service.path_prefix}{op.name} (operation {op.name})",
+        )
+        for op in context.operations
+        if op.public
+    ]
+    return sorted(routes, key=lambda r: (r.path, r.methods, r.label))
+
+
+@dataclass
+class _Tree:
+    """The REST API's resources, shared by every service's routes."""
+
+    hidden: dict[str, str]  # path on the ALB -> what is there that the edge must not reach
+    resources: dict[str, EdgeResource] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)  # parent -> its {parameter} part
+
+    def add(self, route: _Route, service: ServiceInfra, methods: dict[str, EdgeMethod]) -> str:
+        """Add the route's resources and methods; what kept it off the edge, or ''."""
+        parts = _path_parts(route.path)
+        if isinstance(parts, str):
+            return parts
+        wrong = sorted(set(route.methods) - _METHODS)
+        if wrong:
+            return f"API Gateway has no method {', '.join(wrong)}"
+        chain: list[EdgeResource] = []
+        names: list[str] = []
+        variables, parent = dict(self.variables), ""
+        for part, name in parts:
+            if name is not None:
+                # Siblings share one {parameter} (API Gateway allows one per parent): the
+                # first route's name, unless an ancestor already uses it.
+                greedy = part.endswith("+}")
+                if name in names:
+                    name = f"{name}_{len(names) + 1}"
+                existing = variables.setdefault(parent, f"{{{name}{'+' if greedy else ''}}}")
+                if existing.endswith("+}") != greedy:
+                    return f"{existing} and {part} would be sibling parameters of {parent or '/'}"
+                part = existing
+                names.append(part.strip("{}+"))
+            path = f"{parent}/{part}"
+            chain.append(
+                EdgeResource(path=path, parent=parent, path_part=part, depth=len(chain) + 1)
+            )
+            parent = path
+        upstream = _upstream(parent, route.path, service.path_prefix)
+        edge_path = parent.replace("+}", "}") or "/"
+        added = "" if upstream.startswith(edge_path) else service.path_prefix.rstrip("/")
+        reached = self._reached(route, upstream, added)
+        if reached and not route.fallback:
+            return f"{upstream} on the ALB reaches {reached}"
+        keys = [f"{method} {parent or '/'}" for method in route.methods]
+        for key in keys:
+            if key in methods:
+                return f"{key} is routed to {methods[key].service} already"
+        self.variables = variables
+        for resource in chain:
+            self.resources.setdefault(resource.path, resource)
+        for key, method in zip(keys, route.methods, strict=True):
+            methods[key] = EdgeMethod(
+                key=key,
+                resource=parent,
+                http_method=method,
+                service=service.name,
+                upstream=upstream,
+                parameters=tuple(names),
+                public=route.public,
+                source=route.label,
+            )
+        return ""
+
+    def _reached(self, route: _Route, upstream: str, added: str) -> str:
+        """What hidden path the route would reach: the same path, or (POST or ANY, the method
+        of operations) one its parameters match, as `/customers/<action>` does `get_address`
+        (`<int:id>` matches digits only, never an operation's name)."""
+        path = upstream.rstrip("/")
+        if path in self.hidden:
+            return self.hidden[path]
+        if not {"POST", "ANY"} & set(route.methods):
+            return ""
+        # `added`: the service's prefix, when the route is served under it (see _upstream).
+        pattern = re.escape(added) + "".join(
+            f"/{_segment_pattern(segment)}" for segment in route.path.split("/") if segment
+        )
+        for hidden, what in sorted(self.hidden.items()):
+            if what.startswith("the internal operation") and re.fullmatch(pattern, hidden):
+                return what
+        return ""
+
+
+def _segment_pattern(segment: str) -> str:
+    match = _ANGLE.match(segment) or _BRACE.match(segment)
+    if not match:
+        return re.escape(segment)
+    return {"int": "[0-9]+", "float": "[0-9.]+", "path": ".+"}.get(match["conv"] or "", "[^/]+")
+
+
+def _upstream(resource: str, written: str, prefix: str) -> str:
+    """The route's path on the internal ALB, which sends only `prefix` to the service: the
+    path at the edge, under the prefix when it is not there already (`/notifications/` served
+    by customers is `/customers/notifications/` on the ALB)."""
+    path = resource.replace("+}", "}") + ("/" if written.endswith("/") and resource else "")
+    return path if path.startswith(prefix) else prefix.rstrip("/") + (path or "/")
+
+
+def _path_parts(path: str) -> list[tuple[str, str | None]] | str:
+    """(path part, parameter name or None) per segment, or why API Gateway cannot route it."""
+    segments = [s for s in path.split("/") if s]
+    parts: list[tuple[str, str | None]] = []
+    for index, segment in enumerate(segments):
+        match = _ANGLE.match(segment) or _BRACE.match(segment)
+        if match:
+            greedy = match["conv"] == "path"
+            if greedy and index != len(segments) - 1:
+                return "a {path} parameter before the last segment"
+            parts.append((f"{{{match['name']}{'+' if greedy else ''}}}", match["name"]))
+        elif _LITERAL.match(segment):
+            parts.append((segment, None))
+        else:
+            return f"segment {segment!r} is not a literal or a whole parameter (a regex route?)"
+    return parts
