@@ -25,6 +25,10 @@ from decomposer.models import (
 )
 
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"})
+# What a route's path may not hold (quotes, backslashes, `${`, `%{`, control characters from
+# a hand-edited plan): such a route is left out and listed, never written into the Terraform.
+# Regular-expression routes (Django's `^...$`) are the route tree's to refuse, with its reason.
+_UNSAFE = re.compile(r'["\\\x00-\x1f\x7f]|\$\{|%\{')
 # Flask/Werkzeug `<name>`, `<int:name>`, `<path:name>`; FastAPI/Starlette `{name}`, `{name:path}`.
 _ANGLE = re.compile(r"^<(?:(?P<conv>[a-z_]+)(?:\([^)]*\))?:)?(?P<name>[A-Za-z_]\w*)>$")
 _BRACE = re.compile(r"^\{(?P<name>[A-Za-z_]\w*)(?::(?P<conv>[a-z_]+))?\}$")
@@ -53,7 +57,11 @@ def build_edge(plan: DecompositionPlan, services: tuple[ServiceInfra, ...]) -> E
     for service in services:
         context = contexts[service.name]
         for route in _routes(context, service):
-            problem = tree.add(route, service, methods)
+            problem = (
+                "the path has characters a route cannot hold"
+                if _UNSAFE.search(route.path) and not route.path.lstrip("/").startswith("^")
+                else tree.add(route, service, methods)
+            )
             if problem:
                 left_out.append(f"{route.label} ({service.name}): {problem}")
         for op in sorted(context.operations, key=lambda o: o.name):
