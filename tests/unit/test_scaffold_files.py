@@ -131,3 +131,16 @@ def test_temporary_files_of_an_interrupted_run_are_removed_by_the_next(tmp_path:
     files.apply(rendered(infra__a="x", b="y"), tmp_path, force=False, dry_run=False)
     assert not any(leftover.exists() for leftover in leftovers)
     assert sorted(p.name for p in (tmp_path / "infra").iterdir()) == ["a"]
+
+
+def test_generated_files_get_the_mode_of_any_new_file_not_0600(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        files.apply(
+            [RenderedFile(path="svc/__init__.py", content="")], tmp_path, force=False, dry_run=False
+        )
+        files.write_text("x", tmp_path / "report.html")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "svc" / "__init__.py").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "report.html").stat().st_mode & 0o777 == 0o644
