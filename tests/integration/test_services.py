@@ -151,6 +151,42 @@ def test_a_generated_service_starts_under_uvicorn(tmp_path: Path) -> None:
     assert started and started[0]["service"] == "notifications"
 
 
+@needs_python
+def test_a_service_with_an_inbox_starts_from_its_readme_without_aws_credentials(
+    tmp_path: Path,
+) -> None:
+    """Issue 12.3: the consumer needed AWS credentials, so the README's command died with
+    NoCredentialsError on a laptop. Now the service serves HTTP and says why it consumes
+    nothing."""
+    assert PYTHON
+    service = scaffold(tmp_path) / "orders"
+    port = free_port()
+    log = tmp_path / "orders.log"
+    # Nothing of AWS in the environment: no keys, no profile files, no instance metadata.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {
+        "HOME": str(tmp_path),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+    }
+    command = [PYTHON, "-m", "uvicorn", "orders_service.main:create_app", "--factory"]
+    with log.open("wb") as stream:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)],
+            cwd=service,
+            env=env,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/orders/health", process, log)
+    finally:
+        stop(process)
+    warnings = [line for line in json_lines(log) if "SQS is unreachable" in line.get("message", "")]
+    assert warnings and "credentials" in warnings[0]["error"].lower()
+
+
 @pytest.fixture
 def postgres() -> Iterator[str]:
     """A throwaway PostgreSQL server (initdb/pg_ctl in a temp folder); yields its SQLAlchemy URL."""

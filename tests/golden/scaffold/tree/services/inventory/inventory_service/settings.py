@@ -39,11 +39,11 @@ class Settings(BaseSettings):
     # SQS: queue names are `<queue_prefix><consumer>-inbox`; the prefix is `<project>-<env>-` on AWS.
     queue_prefix: str = ""
     create_queues: bool = False
+    visibility_timeout_s: int = Field(default=60, ge=0)
+    max_receive_count: int = Field(default=5, ge=1)
     inbox_queue: str = "inventory-inbox"
     consumer_enabled: bool = True
     wait_time_s: int = Field(default=20, ge=0, le=20)
-    visibility_timeout_s: int = Field(default=60, ge=0)
-    max_receive_count: int = Field(default=5, ge=1)
 
     # Data: aurora-postgresql.
     # On AWS the instance builds DATABASE_URL from the cluster's Secrets Manager secret.

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import FastAPI
 
 from . import logs, tracing
@@ -77,25 +78,31 @@ def create_app(settings: Settings | None = None, *, sqs: Any = None) -> FastAPI:
 
 def _start_consumer(runtime: Runtime, sqs: Any, stop: threading.Event) -> threading.Thread | None:
     settings = runtime.settings
-    if settings.create_queues:
-        for name in (
-            "payments-inbox",
-            "customers-inbox",
-            "inventory-inbox",
-            settings.inbox_queue,
-        ):
-            ensure_queue(
-                sqs,
-                f"{settings.queue_prefix}{name}",
-                visibility_timeout_s=settings.visibility_timeout_s,
-                max_receive_count=settings.max_receive_count,
-            )
-    if not settings.consumer_enabled:
+    try:
+        if settings.create_queues:
+            for name in (
+                "payments-inbox",
+                "customers-inbox",
+                "inventory-inbox",
+                settings.inbox_queue,
+            ):
+                ensure_queue(
+                    sqs,
+                    f"{settings.queue_prefix}{name}",
+                    visibility_timeout_s=settings.visibility_timeout_s,
+                    max_receive_count=settings.max_receive_count,
+                )
+        if not settings.consumer_enabled:
+            return None
+        queue = sqs.get_queue_url(QueueName=f"{settings.queue_prefix}{settings.inbox_queue}")
+    except (BotoCoreError, ClientError) as exc:
+        # No AWS credentials or no SQS where the service runs (a laptop, a CI job): it still
+        # serves HTTP, and says why it consumes nothing. On AWS the instance role provides both.
+        _log.warning("SQS is unreachable: no messages are consumed", extra={"error": str(exc)})
         return None
-    queue_url = sqs.get_queue_url(QueueName=f"{settings.queue_prefix}{settings.inbox_queue}")
     consumer = Consumer(
         sqs,
-        queue_url=queue_url["QueueUrl"],
+        queue_url=queue["QueueUrl"],
         handlers=event_handlers(runtime),
         store=runtime.store,
         tracer=runtime.tracer,
