@@ -366,8 +366,15 @@ def scaffold(
     reporter.out.print(f"{verb} {len(changes)} files into {out}: {summary}", markup=False)
     if with_code is not None:
         _report_migrations(reporter, result.migrations)
-    if dry_run and counts["conflict"]:
-        reporter.warn("files marked conflict were edited by someone: --force overwrites them")
+    conflicts = [c.path for c in changes if c.action == "conflict"]
+    if conflicts:
+        where = "would go" if dry_run else "is"
+        reporter.warn(
+            f"{len(conflicts)} file(s) changed both here and in what decomposer generates; each"
+            f" is kept, and the generated version {where} beside it as <file>.new (merge by"
+            f" hand; --force replaces generated files, keeping yours as <file>.orig):"
+            f" {', '.join(conflicts[:10])}" + (" ..." if len(conflicts) > 10 else "")
+        )
 
 
 def _report_migrations(reporter: Reporter, migrations: tuple[ServiceMigration, ...]) -> None:
@@ -386,7 +393,7 @@ def _report_migrations(reporter: Reporter, migrations: tuple[ServiceMigration, .
     )
 
 
-_ACTIONS = ("create", "update", "overwrite", "identical", "conflict")
+_ACTIONS = ("create", "update", "overwrite", "identical", "keep", "conflict")
 
 
 def _report_rendered(reporter: Reporter, result: pipeline.RenderResult) -> None:

@@ -14,14 +14,21 @@ class RenderedFile(Model):
 
     path: str = Field(description="POSIX path relative to the output folder")
     content: str
+    is_teams: bool = Field(
+        default=False,
+        description="A file the team is told to edit (handlers, event stubs, README): created"
+        " once, never overwritten, not even with --force",
+    )
 
 
 class FileChange(Model):
     """What writing one rendered file does (copier's vocabulary)."""
 
     path: str
-    action: Literal["create", "identical", "update", "conflict", "overwrite"] = Field(
+    action: Literal["create", "identical", "update", "keep", "conflict", "overwrite"] = Field(
         description="create: new; identical: same bytes; update: generated before and not"
-        " edited since; conflict: edited by someone (kept without --force); overwrite: a"
-        " conflict replaced with --force"
+        " edited since; keep: edited by someone and nothing new was generated for it;"
+        " conflict: changed in both places (kept; the generated version is written beside it"
+        " as <path>.new); overwrite: a conflict replaced with --force (the edited file is kept"
+        " as <path>.orig)"
     )

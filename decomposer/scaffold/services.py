@@ -78,6 +78,9 @@ _FILES: tuple[tuple[str, str, str], ...] = (
     ("tests/test_contracts.py.j2", "tests/test_contracts.py", "always"),
 )
 
+# The files the generated README tells the team to edit: created once, never overwritten.
+_TEAMS = frozenset({"README.md", "{package}/handlers.py", "{package}/events.py"})
+
 # Public functions
 
 
@@ -457,7 +460,7 @@ def _render_service(
             if template.endswith(".j2")
             else templating.read_static(source)
         )
-        rendered.append(RenderedFile(path=path, content=content))
+        rendered.append(RenderedFile(path=path, content=content, is_teams=output in _TEAMS))
     return rendered + (_render_code(service, migration) if migration else [])
 
 

@@ -77,21 +77,39 @@ def test_a_second_run_is_identical(tmp_path: Path) -> None:
     assert code == 0 and "create " not in output and "identical" in output.splitlines()[-1]
 
 
-def test_an_edited_file_stops_the_run_with_a_hint(tmp_path: Path) -> None:
+def test_an_edited_file_is_kept_and_the_new_version_goes_beside_it(tmp_path: Path) -> None:
     scaffold(tmp_path)
     (tmp_path / "infra" / "main.tf").write_text("# mine\n")
     code, output = scaffold(tmp_path)
-    assert code == 1
-    assert "infra/main.tf" in output and "rerun with --force" in output
+    assert code == 0 and "keep  infra/main.tf" in output  # nothing new was generated for it
     assert (tmp_path / "infra" / "main.tf").read_text() == "# mine\n"
+
+
+def test_rescaffolding_after_editing_handlers_keeps_the_edit_and_exits_0(tmp_path: Path) -> None:
+    """Issue 12.6: handlers.py is the file the README says to edit; every later scaffold
+    stopped on it, and --force overwrote it without a backup."""
+    scaffold(tmp_path)
+    handlers = tmp_path / "services" / "orders" / "orders_service" / "handlers.py"
+    edited = handlers.read_text() + "\n# implemented by the team\n"
+    handlers.write_text(edited)
+    for extra in ((), ("--force",)):
+        code, output = scaffold(tmp_path, *extra)
+        assert code == 0, output
+        assert handlers.read_text() == edited
 
 
 def test_dry_run_lists_conflicts_and_writes_nothing(tmp_path: Path) -> None:
     scaffold(tmp_path)
     (tmp_path / "infra" / "main.tf").write_text("# mine\n")
+    manifest = tmp_path / ".decomposer-manifest.json"
+    document = json.loads(manifest.read_text())
+    document["infra/main.tf"] = "0" * 64  # as if an older decomposer generated another version
+    manifest.write_text(json.dumps(document))
     code, output = scaffold(tmp_path, "--dry-run")
     assert code == 0 and "conflict  infra/main.tf" in output
+    assert "beside it as <file>.new" in output
     assert (tmp_path / "infra" / "main.tf").read_text() == "# mine\n"
+    assert not (tmp_path / "infra" / "main.tf.new").exists()
 
 
 def test_force_overwrites_an_edited_file(tmp_path: Path) -> None:
@@ -99,6 +117,7 @@ def test_force_overwrites_an_edited_file(tmp_path: Path) -> None:
     (tmp_path / "infra" / "main.tf").write_text("# mine\n")
     code, output = scaffold(tmp_path, "--force")
     assert code == 0 and "overwrite  infra/main.tf" in output
+    assert (tmp_path / "infra" / "main.tf.orig").read_text() == "# mine\n"
 
 
 def test_a_plan_without_contexts_is_a_clear_error(tmp_path: Path) -> None:

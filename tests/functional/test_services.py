@@ -83,13 +83,14 @@ def test_a_changed_plan_updates_generated_files_and_keeps_edited_ones(tmp_path: 
             ]
     plan.write_text(json.dumps(document))
 
-    code, output = scaffold(plan, out)
-
-    assert code == 1
-    assert "services/catalog/catalog_service/handlers.py" in output
-    assert handlers.read_text().endswith("# mine\n")
     code, output = scaffold(plan, out, "--dry-run")
     assert "update  services/catalog/catalog_service/routes.py" in output
+    code, output = scaffold(plan, out)
+
+    assert code == 0
+    assert "conflict  services/catalog/catalog_service/handlers.py" in output
+    assert handlers.read_text().endswith("# mine\n")
+    assert "def find_product" in (handlers.parent / "handlers.py.new").read_text()
 
 
 def test_a_call_of_an_operation_the_context_does_not_list_is_refused(tmp_path: Path) -> None:

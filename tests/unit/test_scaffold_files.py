@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from decomposer import files
-from decomposer.errors import ConflictError, UserError
+from decomposer.errors import UserError
 from decomposer.models import RenderedFile
 
 
@@ -42,14 +42,25 @@ def test_a_generated_file_not_edited_since_is_updated(tmp_path: Path) -> None:
     assert (tmp_path / "a").read_text() == "new"
 
 
-def test_an_edited_file_is_a_conflict_and_nothing_is_written(tmp_path: Path) -> None:
+def test_a_file_changed_in_both_places_stays_and_the_new_version_goes_beside_it(
+    tmp_path: Path,
+) -> None:
     files.apply(rendered(a="old", b="old"), tmp_path, force=False, dry_run=False)
     (tmp_path / "a").write_text("edited by hand")
-    with pytest.raises(ConflictError, match="a") as caught:
-        files.apply(rendered(a="new", b="new"), tmp_path, force=False, dry_run=False)
-    assert caught.value.hint == "rerun with --force, or --dry-run to list every change"
+    changes = files.apply(rendered(a="new", b="new"), tmp_path, force=False, dry_run=False)
+    assert actions(changes) == {"a": "conflict", "b": "update"}
     assert (tmp_path / "a").read_text() == "edited by hand"
-    assert (tmp_path / "b").read_text() == "old"
+    assert (tmp_path / "a.new").read_text() == "new"
+    assert (tmp_path / "b").read_text() == "new"
+
+
+def test_an_edit_is_kept_when_nothing_new_was_generated_for_the_file(tmp_path: Path) -> None:
+    files.apply(rendered(a="old"), tmp_path, force=False, dry_run=False)
+    (tmp_path / "a").write_text("edited by hand")
+    changes = files.apply(rendered(a="old"), tmp_path, force=False, dry_run=False)
+    assert actions(changes) == {"a": "keep"}
+    assert (tmp_path / "a").read_text() == "edited by hand"
+    assert not (tmp_path / "a.new").exists()
 
 
 def test_a_file_we_did_not_generate_is_a_conflict(tmp_path: Path) -> None:
@@ -58,11 +69,23 @@ def test_a_file_we_did_not_generate_is_a_conflict(tmp_path: Path) -> None:
     assert actions(changes) == {"a": "conflict"}
 
 
-def test_force_overwrites_conflicts(tmp_path: Path) -> None:
+def test_force_overwrites_conflicts_keeping_a_backup(tmp_path: Path) -> None:
     (tmp_path / "a").write_text("theirs")
     changes = files.apply(rendered(a="ours"), tmp_path, force=True, dry_run=False)
     assert actions(changes) == {"a": "overwrite"}
     assert (tmp_path / "a").read_text() == "ours"
+    assert (tmp_path / "a.orig").read_text() == "theirs"
+
+
+def test_force_never_overwrites_a_file_the_team_owns(tmp_path: Path) -> None:
+    handlers = RenderedFile(path="svc/handlers.py", content="old", is_teams=True)
+    files.apply([handlers], tmp_path, force=False, dry_run=False)
+    (tmp_path / "svc/handlers.py").write_text("implemented")
+    newer = handlers.model_copy(update={"content": "new"})
+    changes = files.apply([newer], tmp_path, force=True, dry_run=False)
+    assert actions(changes) == {"svc/handlers.py": "conflict"}
+    assert (tmp_path / "svc/handlers.py").read_text() == "implemented"
+    assert (tmp_path / "svc/handlers.py.new").read_text() == "new"
 
 
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
