@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from decomposer import __version__, pipeline
 from decomposer.config import Settings, load_settings
@@ -171,17 +172,33 @@ def analyze(repo: Path, out: Path, output_format: str, reporter: Reporter, **opt
 )
 @REPO
 @analysis_options
+@click.option(
+    "--accept-baseline",
+    is_flag=True,
+    help="Record the edited cut's dependencies as the new baseline `check` tolerates.",
+)
 @FORMAT
 @common_options
 @handle_errors
 def score(
     plan_file: Path, repo: Path, out: Path, output_format: str, reporter: Reporter, **options: Any
 ) -> None:
-    """Validate a (hand-edited) PLAN against REPO and score its cut again."""
+    """Validate a (hand-edited) PLAN against REPO and score its cut again, in place.
+
+    The plan, graph.json and the report are written beside PLAN unless --out names a folder.
+    """
     settings = _settings(repo, options)
+    if click.get_current_context().get_parameter_source("out") is ParameterSource.DEFAULT:
+        out = plan_file.parent
     with reporter.progress() as on_stage:
         result = pipeline.score(
-            plan_file, repo, settings, out=out, on_stage=on_stage, cache_dir=options["cache_dir"]
+            plan_file,
+            repo,
+            settings,
+            out=out,
+            accept_baseline=options["accept_baseline"],
+            on_stage=on_stage,
+            cache_dir=options["cache_dir"],
         )
     _report(reporter, result, output_format)
 
@@ -450,8 +467,12 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
             }
             document["metrics"] = plan.metrics.model_dump()
             document["as_is_metrics"] = plan.as_is.metrics.model_dump()
+            if result.previous is not None:
+                document["previous_metrics"] = result.previous.model_dump()
         reporter.json(document)
         return
     reporter.graph_summary(result.graph, outputs=result.outputs, cache_hits=result.cache_hits)
     if plan is not None:
         reporter.plan_summary(plan)
+    if plan is not None and result.previous is not None:
+        reporter.before_after(result.previous, plan.metrics)

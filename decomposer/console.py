@@ -14,7 +14,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from decomposer.models import DecompositionPlan, DependencyGraph, ParseFailure
+from decomposer.models import (
+    METRIC_DIRECTIONS,
+    CutMetrics,
+    DecompositionPlan,
+    DependencyGraph,
+    ParseFailure,
+)
 
 
 class Reporter:
@@ -124,6 +130,16 @@ class Reporter:
             highlight=False,
         )
 
+    def before_after(self, before: CutMetrics, after: CutMetrics) -> None:
+        """The edited plan's metrics as it came in, and as scored now."""
+        table = Table(title="the edit: before -> after", box=box.SIMPLE_HEAD)
+        for column in ("metric", "before", "after", ""):
+            table.add_column(column, justify="left" if column in ("metric", "") else "right")
+        for name, _, better in METRIC_DIRECTIONS:
+            was, now = getattr(before, name), getattr(after, name)
+            table.add_row(name, _number(was), _number(now), _arrow(was, now, better))
+        self.out.print(table)
+
     def plan_summary(self, plan: DecompositionPlan) -> None:
         """The proposed contexts, the metrics beside the as-is split, and the top risks."""
         if self.verbosity < 0:
@@ -175,6 +191,12 @@ class Reporter:
             f" {sum(d.style == 'sqs' for d in plan.dependencies)} SQS)",
             highlight=False,
         )
+
+
+def _arrow(before: float, after: float, better: str) -> str:
+    if before == after:
+        return "same"
+    return "better" if (after > before) == (better == "higher") else "worse"
 
 
 def _number(value: float) -> str:

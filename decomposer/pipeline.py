@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from decomposer import __version__, discover, extract, files, graph
 from decomposer.config import Settings, load_settings
@@ -23,6 +23,7 @@ from decomposer.models import (
     AsIsSplit,
     Clustering,
     ContextGroup,
+    CutMetrics,
     DecompositionPlan,
     DependencyGraph,
     FileChange,
@@ -54,6 +55,9 @@ class AnalysisResult(BaseModel):
     outputs: tuple[str, ...]
     cache_hits: int
     parsed_files: int
+    previous: CutMetrics | None = Field(
+        default=None, description="`score`: the metrics the edited plan carried, for before/after"
+    )
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -76,8 +80,6 @@ def analyze(
     # The later stages are imported where they are used: `analyze --graph-only` and the
     # other commands do not pay for networkx, the templates or libcst they do not need.
     from decomposer import cluster
-    from decomposer import export as plan_export
-    from decomposer import report as html_report
 
     document, hits, parsed = _dependency_graph(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir
@@ -87,21 +89,10 @@ def analyze(
     clustering = cluster.find_contexts(document, settings.cluster, cochanges=cochanges)
     on_stage("cluster", 1, 1)
     decomposition = _plan_of(document, clustering, settings)
-    outputs = (
-        files.write_json(document, out / "graph.json"),
-        files.write_json(decomposition, out / "plan.json"),
-        *files.write_rendered(
-            [
-                html_report.render_report(decomposition, document),
-                *plan_export.render_exports(decomposition, document),
-            ],
-            out,
-        ),
-    )
     return AnalysisResult(
         graph=document,
         plan=decomposition,
-        outputs=tuple(str(p) for p in outputs),
+        outputs=_write_analysis(document, decomposition, out),
         cache_hits=hits,
         parsed_files=parsed,
     )
@@ -131,23 +122,31 @@ def score(
     settings: Settings,
     *,
     out: Path,
+    accept_baseline: bool = False,
     on_stage: StageCallback = _no_progress,
     cache_dir: Path | None = None,
 ) -> AnalysisResult:
-    """Re-score a (hand-edited) plan against the repository as it is now."""
+    """Re-score a (hand-edited) plan against the repository as it is now: its cut with fresh
+    evidence, metrics, dependencies, risks and order, written with graph.json and the report
+    under `out`. The plan's baseline (what `check` tolerates) is kept unless
+    `accept_baseline`."""
+    from decomposer import cluster
+
     edited = files.read_plan(plan_path)
     document, hits, parsed = _dependency_graph(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir
     )
-    clustering = clustering_of(edited, document)
+    clustering = cluster.explain(document, clustering_of(edited, document), settings.cluster)
     decomposition = _plan_of(document, clustering, settings)
-    outputs = (files.write_json(decomposition, out / "plan.json"),)
+    if not accept_baseline:
+        decomposition = decomposition.model_copy(update={"baseline": edited.baseline})
     return AnalysisResult(
         graph=document,
         plan=decomposition,
-        outputs=tuple(str(p) for p in outputs),
+        outputs=_write_analysis(document, decomposition, out),
         cache_hits=hits,
         parsed_files=parsed,
+        previous=edited.metrics,
     )
 
 
@@ -307,6 +306,15 @@ def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clust
     kernel = edited.shared_kernel
     groups = [(f"contexts.{c.name}", c.name, c.modules, c.symbols) for c in edited.contexts]
     groups.append(("shared_kernel", cluster.KERNEL_NAME, kernel.modules, kernel.symbols))
+    every = [u for _, _, m, s in groups for u in (*m, *s)]
+    unknown = [u for u in every if u not in (modules if ":" not in u else symbols)]
+    if every and len(unknown) * 2 > len(every):
+        raise PlanError(
+            f"the plan was made for another repository ({edited.repo}): {len(unknown)} of its"
+            f" {len(every)} units are not in {document.repo} ({', '.join(unknown[:3])}, ...)",
+            hint="pass the repository the plan was made from, or run `decompose analyze` on"
+            " this one",
+        )
     problems = []
     placed: set[str] = set()
     for where, _, unit_modules, unit_symbols in groups:
@@ -349,6 +357,27 @@ def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clust
 
 
 # Private functions
+
+
+def _write_analysis(
+    document: DependencyGraph, decomposition: DecompositionPlan, out: Path
+) -> tuple[str, ...]:
+    """graph.json, plan.json, the report and the exports, under `out`."""
+    from decomposer import export as plan_export
+    from decomposer import report as html_report
+
+    outputs = (
+        files.write_json(document, out / "graph.json"),
+        files.write_json(decomposition, out / "plan.json"),
+        *files.write_rendered(
+            [
+                html_report.render_report(decomposition, document),
+                *plan_export.render_exports(decomposition, document),
+            ],
+            out,
+        ),
+    )
+    return tuple(str(p) for p in outputs)
 
 
 def _module_sources(repo: Path, decomposition: DecompositionPlan) -> dict[str, ModuleSource]:

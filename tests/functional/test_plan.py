@@ -270,3 +270,56 @@ def test_owned_models_carry_their_columns_and_cut_foreign_keys(example_out: Path
     product = {c["name"]: c for c in owned["shop.models:Product"]["columns"]}
     assert (product["sku"]["type"], product["sku"]["unique"]) == ("String(64)", True)
     assert product["compare_at_cents"]["nullable"] and not product["price_cents"]["nullable"]
+
+
+def edited_copy(example_out: Path, folder: Path) -> Path:
+    """The example's plan, copied into `folder`, with shop.orders.cart moved to catalog."""
+    folder.mkdir(parents=True)
+    document = json.loads((example_out / "plan.json").read_text())
+    contexts = {c["name"]: c for c in document["contexts"]}
+    contexts["orders"]["modules"].remove("shop.orders.cart")
+    contexts["catalog"]["modules"].append("shop.orders.cart")
+    (folder / "plan.json").write_text(json.dumps(document))
+    return folder / "plan.json"
+
+
+def test_score_edits_in_place_with_evidence_graph_and_report(
+    example_out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12.5: score wrote ./decomposer-out/plan.json only, without evidence."""
+    plan = edited_copy(example_out, tmp_path / "plans")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("score", str(plan), str(EXAMPLE))
+    assert code == 0, err
+    assert not (tmp_path / "decomposer-out").exists()
+    assert {"plan.json", "graph.json", "report.html"} <= {p.name for p in plan.parent.iterdir()}
+    scored = DecompositionPlan.model_validate_json(plan.read_text())
+    catalog = next(c for c in scored.contexts if c.name == "catalog")
+    assert "shop.orders.cart" in catalog.modules
+    assert all(p.reasons for p in catalog.placements if p.unit != "shop.orders.cart")
+    assert catalog.name_source == "named in the edited plan"
+    assert all(r.strip().partition(": ")[2] for r in scored.shared_kernel.reasons)
+    assert "the edit: before -> after" in out and "cross_context_edges" in out
+
+
+def test_score_keeps_the_baseline_unless_told_to_accept_the_new_one(
+    example_out: Path, tmp_path: Path
+) -> None:
+    plan = edited_copy(example_out, tmp_path / "plans")
+    before = json.loads(plan.read_text())["baseline"]
+    assert run("score", str(plan), str(EXAMPLE))[0] == 0
+    assert json.loads(plan.read_text())["baseline"] == before
+    assert run("score", str(plan), str(EXAMPLE), "--accept-baseline")[0] == 0
+    assert json.loads(plan.read_text())["baseline"] != before
+
+
+def test_score_recognises_a_plan_made_for_another_repository(
+    example_out: Path, write_tree: Any, tmp_path: Path
+) -> None:
+    other = write_tree({"billing/__init__.py": "", "billing/ledger.py": "x = 1\n"})
+    code, _, err = run(
+        "score", str(example_out / "plan.json"), str(other), "--out", str(tmp_path / "o")
+    )
+    assert code == 1
+    assert "the plan was made for another repository (shop)" in err
+    assert err.count("\n") < 6  # one problem, not one line per module
