@@ -27,6 +27,8 @@ SkipReason = Literal[
     "unreadable",
     "duplicate-module",
     "invalid-module-name",
+    "symlink-outside",
+    "symlink-duplicate",
 ]
 
 
@@ -277,6 +279,10 @@ FailureReason = Literal[
     "newer-syntax",
     "encoding",
     "nul-bytes",
+    "too-deep",
+    "too-slow",
+    "too-much-memory",
+    "crash",
 ]
 
 
