@@ -152,6 +152,7 @@ def check(
     report_file: Path | None = None,
     tach_file: Path | None = None,
     importlinter_file: Path | None = None,
+    allow_unparsed: bool = False,
 ) -> CheckResult:
     """The repository as it is now against the plan's boundaries; writes the report and the
     exported tach / import-linter configurations where asked."""
@@ -168,7 +169,12 @@ def check(
     violations = contract_check.find_violations(document, clustering, contract.baseline)
     on_stage("check", 1, 1)
     report = contract_check.render_report(
-        violations, report_format=report_format, baseline=len(contract.baseline), unplaced=unplaced
+        violations,
+        report_format=report_format,
+        baseline=len(contract.baseline),
+        unplaced=unplaced,
+        unparsed=document.failures,
+        allow_unparsed=allow_unparsed,
     )
     roots = contract_check.composition_roots(document, clustering)
     writes = [(report_file, report)]
@@ -183,8 +189,11 @@ def check(
     return CheckResult(
         violations=violations,
         unplaced=unplaced,
+        unparsed=document.failures,
         baseline=len(contract.baseline),
-        summary=contract_check.summary(violations, baseline=len(contract.baseline)),
+        summary=contract_check.summary(
+            violations, baseline=len(contract.baseline), unparsed=len(document.failures)
+        ),
         report=report,
         outputs=outputs,
     )
