@@ -492,12 +492,13 @@ def _parse(
 
     while pending:
         suspects = _run_pool(work, pending, jobs, results, progress)
-        if not suspects:
+        if suspects is None:
             break
         # The pool broke: each file a worker was parsing at that moment runs alone; the one
         # that breaks a pool of its own is the culprit.
-        for index in sorted(suspects - results.keys()) or pending[:1]:
-            if _run_pool(work, [index], 1, results, progress):
+        unfinished = [i for i in pending if i not in results]
+        for index in sorted(suspects - results.keys()) or unfinished[:1]:
+            if _run_pool(work, [index], 1, results, progress) is not None:
                 source = work[index][0]
                 results[index] = ParseFailure(
                     path=source.path,
@@ -518,9 +519,9 @@ def _run_pool(
     jobs: int,
     results: dict[int, ModuleFacts | ParseFailure],
     progress: Callable[[], None],
-) -> set[int]:
-    """Parse `indices` in a pool of `jobs` workers, into `results`; the indices the workers
-    were parsing when a worker died (empty when none did)."""
+) -> set[int] | None:
+    """Parse `indices` in a pool of `jobs` workers, into `results`. None if all went well,
+    else the indices the workers were parsing when one of them died."""
     batches = [indices[i :: jobs * 8] for i in range(min(len(indices), jobs * 8))]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     parsing = context.Array("q", [-1] * jobs, lock=False)
@@ -542,7 +543,7 @@ def _run_pool(
             results.update(zip(batch, parsed, strict=True))
             progress()
     if not broken:
-        return set()
+        return None
     return {index for index in parsing if index >= 0 and index not in results}
 
 
