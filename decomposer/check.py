@@ -23,6 +23,7 @@ from decomposer.models import (
     DecompositionPlan,
     DependencyGraph,
     GraphEdge,
+    ParseFailure,
     Violation,
 )
 
@@ -39,6 +40,12 @@ RULES = {
         "shared kernel depends on a service context",
         "Every service may use the shared kernel, so the kernel must not depend on any"
         " service. Move the code into the context it needs, or invert the dependency.",
+    ),
+    "DEC003": (
+        "file could not be parsed, so its dependencies are not checked",
+        "check fails closed: a file it cannot read could hide any dependency. Fix the file"
+        " (or run decomposer on the Python the project targets), exclude it, or pass"
+        " --allow-unparsed to accept unchecked code.",
     ),
 }
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -255,28 +262,36 @@ def render_report(
     report_format: ReportFormat,
     baseline: int,
     unplaced: tuple[str, ...] = (),
+    unparsed: tuple[ParseFailure, ...] = (),
+    allow_unparsed: bool = False,
 ) -> str:
-    """The violations as text (`path:line:col: DEC001 message` and a summary), JSON or
-    SARIF 2.1.0."""
+    """The violations and the files that could not be parsed (DEC003) as text
+    (`path:line:col: DEC001 message` and a summary), JSON or SARIF 2.1.0."""
+    described = summary(violations, baseline=baseline, unparsed=len(unparsed))
     if report_format == "sarif":
-        return json.dumps(_sarif(violations), indent=2, sort_keys=True) + "\n"
+        document = _sarif(violations, unparsed, allow_unparsed=allow_unparsed)
+        return json.dumps(document, indent=2, sort_keys=True) + "\n"
     if report_format == "json":
         document = {
             "violations": [v.model_dump(mode="json") for v in violations],
             "files": len({v.path for v in violations}),
             "baseline": baseline,
             "unplaced": list(unplaced),
-            "summary": summary(violations, baseline=baseline),
+            "unparsed": [_unparsed(f) for f in unparsed],
+            "summary": described,
         }
         return json.dumps(document, indent=2, sort_keys=True) + "\n"
-    return "".join(f"{v}\n" for v in violations) + summary(violations, baseline=baseline) + "\n"
+    lines = [str(v) for v in violations]
+    lines += [f"{f.path}:{f.line}:{f.col}: DEC003 {_unparsed(f)['message']}" for f in unparsed]
+    return "".join(f"{line}\n" for line in lines) + described + "\n"
 
 
-def summary(violations: tuple[Violation, ...], *, baseline: int) -> str:
-    """`2 violations in 1 file (baseline: 71 dependencies)`."""
+def summary(violations: tuple[Violation, ...], *, baseline: int, unparsed: int = 0) -> str:
+    """`2 violations in 1 file, 1 file not parsed (baseline: 71 dependencies)`."""
     files = len({v.path for v in violations})
+    not_parsed = f", {_count(unparsed, 'file')} not parsed" if unparsed else ""
     return (
-        f"{_count(len(violations), 'violation')} in {_count(files, 'file')}"
+        f"{_count(len(violations), 'violation')} in {_count(files, 'file')}{not_parsed}"
         f" (baseline: {_count(baseline, 'dependency', 'dependencies')})"
     )
 
@@ -342,8 +357,38 @@ def _module_baseline(plan: DecompositionPlan) -> defaultdict[str, set[str]]:
     return allowed
 
 
-def _sarif(violations: tuple[Violation, ...]) -> dict[str, Any]:
+def _unparsed(failure: ParseFailure) -> dict[str, Any]:
+    return {
+        "path": failure.path,
+        "line": failure.line,
+        "col": failure.col,
+        "rule": "DEC003",
+        "reason": failure.reason,
+        "message": f"cannot check this file: {failure.message}",
+    }
+
+
+def _sarif(
+    violations: tuple[Violation, ...],
+    unparsed: tuple[ParseFailure, ...] = (),
+    *,
+    allow_unparsed: bool = False,
+) -> dict[str, Any]:
     rule_ids = sorted(RULES)
+    findings: list[tuple[str, str, str, str, int, int]] = [
+        (v.rule, "error", v.message, v.path, v.line, v.col) for v in violations
+    ]
+    findings += [
+        (
+            "DEC003",
+            "warning" if allow_unparsed else "error",
+            _unparsed(f)["message"],
+            f.path,
+            f.line,
+            f.col,
+        )
+        for f in unparsed
+    ]
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -367,20 +412,20 @@ def _sarif(violations: tuple[Violation, ...]) -> dict[str, Any]:
                 "columnKind": "unicodeCodePoints",
                 "results": [
                     {
-                        "ruleId": v.rule,
-                        "ruleIndex": rule_ids.index(v.rule),
-                        "level": "error",
-                        "message": {"text": v.message},
+                        "ruleId": rule,
+                        "ruleIndex": rule_ids.index(rule),
+                        "level": level,
+                        "message": {"text": message},
                         "locations": [
                             {
                                 "physicalLocation": {
-                                    "artifactLocation": {"uri": v.path},
-                                    "region": {"startLine": v.line, "startColumn": v.col},
+                                    "artifactLocation": {"uri": path},
+                                    "region": {"startLine": line, "startColumn": col},
                                 }
                             }
                         ],
                     }
-                    for v in violations
+                    for rule, level, message, path, line, col in findings
                 ],
             }
         ],

@@ -239,6 +239,11 @@ def score(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the plan's boundaries as import-linter contracts (TOML) to this file.",
 )
+@click.option(
+    "--allow-unparsed",
+    is_flag=True,
+    help="Pass even if some files could not be parsed (they are still reported, as DEC003).",
+)
 @common_options
 @handle_errors
 def check(
@@ -247,10 +252,12 @@ def check(
     out: Path,
     output_format: Literal["text", "json", "sarif"],
     output: Path | None,
+    allow_unparsed: bool,
     reporter: Reporter,
     **options: Any,
 ) -> None:
-    """Fail (exit code 4) where REPO depends across the plan's boundaries beyond its baseline."""
+    """Fail (exit code 4) where REPO depends across the plan's boundaries beyond its baseline,
+    or has a file that cannot be parsed (unless --allow-unparsed)."""
     settings = _settings(repo, options)
     with reporter.progress() as on_stage:
         result = pipeline.check(
@@ -264,9 +271,11 @@ def check(
             report_file=output,
             tach_file=options.get("tach_file"),
             importlinter_file=options.get("importlinter_file"),
+            allow_unparsed=allow_unparsed,
         )
     _report_check(reporter, result, to_stdout=output is None)
-    sys.exit(ExitCode.CHECK_FAILED if result.violations else ExitCode.OK)
+    failed = result.violations or (result.unparsed and not allow_unparsed)
+    sys.exit(ExitCode.CHECK_FAILED if failed else ExitCode.OK)
 
 
 PLAN = click.argument(

@@ -6,7 +6,9 @@ import fnmatch
 import os
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from decomposer.config import DEFAULT_EXCLUDED_DIRS, SCRIPT_DIRS, TEST_DIRS, Settings
@@ -32,8 +34,7 @@ def find_sources(repo: Path, settings: Settings) -> SourceTree:
     for root, prefix in _source_roots(repo, settings):
         # The package-itself case (prefix set) has its root above the repo: call it "..".
         walk.current_root = ".." if prefix else (walk._rel(root) or ".")
-        real = str(root.resolve())
-        walk.package_dir(root, prefix, real=real, ancestors=frozenset({real}))
+        walk.source_root(root, prefix)
     walk.skipped.extend(_left_out(repo, [root for root, _ in _source_roots(repo, settings)]))
     files = _dedupe(walk.files, walk.skipped)
     if not files:
@@ -225,12 +226,26 @@ def _package_sizes(repo: Path) -> dict[Path, int]:
 
 @dataclass
 class _Walk:
+    """Symbolic links are followed only to targets inside the repository, and each real folder
+    and file is visited once: links wait until every plain folder of the root is walked, so a
+    file reached both ways keeps its own path (and links to links cannot multiply the work)."""
+
     repo: Path
     settings: Settings
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     excluded: Counter[str] = field(default_factory=Counter)
     current_root: str = "."
+    seen: set[str] = field(default_factory=set)
+    links: list[Callable[[], None]] = field(default_factory=list)
+
+    def source_root(self, root: Path, prefix: str) -> None:
+        """Walk one source root, then the links found in it (and in the folders they reach)."""
+        real = str(root.resolve())
+        self.seen.add(real)
+        self.package_dir(root, prefix, real=real, ancestors=frozenset({real}))
+        while self.links:
+            self.links.pop(0)()
 
     def package_dir(
         self, folder: Path, prefix: str, *, real: str, ancestors: frozenset[str]
@@ -242,10 +257,29 @@ class _Walk:
             self._skip(folder, "unreadable", f"cannot list folder: {exc.strerror}")
             return
         for entry in entries:
-            if entry.is_dir():
-                self._subfolder(entry, prefix, real, ancestors)
-            elif entry.name.endswith(".py") and entry.is_file():
-                self._file(Path(entry.path), prefix, is_top=folder in self._root_folders)
+            try:
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.name.endswith(".py") and entry.is_file()
+                is_link = entry.is_symlink()
+            except OSError as exc:  # a link to itself: ELOOP
+                if entry.name.endswith(".py"):
+                    self._skip(Path(entry.path), "unreadable", f"cannot read: {exc.strerror}")
+                continue
+            if is_dir:
+                subfolder = self._subfolder
+                if is_link:
+                    self.links.append(partial(subfolder, entry, prefix, ancestors, link=True))
+                else:
+                    subfolder(entry, prefix, ancestors, real=os.path.join(real, entry.name))
+            elif is_file:
+                path = Path(entry.path)
+                is_top = folder in self._root_folders
+                if is_link:
+                    self.links.append(partial(self._file, path, prefix, is_top=is_top))
+                else:
+                    self._file(path, prefix, is_top=is_top, real=os.path.join(real, entry.name))
+            elif is_link and entry.name.endswith(".py") and not os.path.exists(entry.path):
+                self._skip(Path(entry.path), "unreadable", "broken symbolic link")
 
     @property
     def _source_root_folders(self) -> set[Path]:
@@ -256,7 +290,13 @@ class _Walk:
         return {self.repo, self.repo / "src", *self._source_root_folders}
 
     def _subfolder(
-        self, entry: os.DirEntry[str], prefix: str, parent_real: str, ancestors: frozenset[str]
+        self,
+        entry: os.DirEntry[str],
+        prefix: str,
+        ancestors: frozenset[str],
+        *,
+        real: str = "",
+        link: bool = False,
     ) -> None:
         if not entry.name.isidentifier() or self._is_excluded_dir(entry):
             self.excluded[entry.name + "/"] += 1
@@ -264,14 +304,36 @@ class _Walk:
         path = Path(entry.path)
         # Only a symbolic link can close a loop; resolving every folder is costly (Django has
         # 1,400 locale folders), so plain folders extend the chain of ancestors by name.
-        real = (
-            os.path.realpath(path) if entry.is_symlink() else os.path.join(parent_real, entry.name)
-        )
-        if real in ancestors:
-            self._skip(path, "symlink-loop", f"symbolic link loops back to {self._rel(Path(real))}")
-            return
+        if link:
+            real = os.path.realpath(path)
+            if real in ancestors:
+                self._skip(
+                    path, "symlink-loop", f"symbolic link loops back to {self._rel(Path(real))}"
+                )
+                return
+            if not self._followed(path, real):
+                return
+        self.seen.add(real)
         name = f"{prefix}.{entry.name}" if prefix else entry.name
         self.package_dir(path, name, real=real, ancestors=ancestors | {real})
+
+    def _followed(self, path: Path, real: str) -> bool:
+        """Whether to follow the link `path` to `real`: inside the repository, not seen yet."""
+        if not Path(real).is_relative_to(self.repo):
+            self._skip(
+                path,
+                "symlink-outside",
+                f"symbolic link to {real}, outside the repository; not followed",
+            )
+            return False
+        if real in self.seen:
+            self._skip(
+                path,
+                "symlink-duplicate",
+                f"symbolic link to {self._rel(Path(real)) or '.'}, analyzed under that path",
+            )
+            return False
+        return True
 
     def _is_excluded_dir(self, entry: os.DirEntry[str]) -> bool:
         name = entry.name
@@ -291,12 +353,17 @@ class _Walk:
             or self._matches_exclude(rel + "/")
         )
 
-    def _file(self, path: Path, prefix: str, *, is_top: bool) -> None:
+    def _file(self, path: Path, prefix: str, *, is_top: bool, real: str = "") -> None:
         name = path.name
         rel = self._rel(path)
         if self._is_excluded_file(name, rel, is_top=is_top):
             self.excluded[name] += 1
             return
+        if not real:  # a symbolic link
+            real = os.path.realpath(path)
+            if not self._followed(path, real):
+                return
+        self.seen.add(real)
         stem = name[:-3]
         # importlib loads modules whose names no import statement can spell (Django's
         # 0001_initial.py, settings/gitlab-ci.py), so only names with dots or spaces are skipped.

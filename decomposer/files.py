@@ -161,6 +161,11 @@ def read_plan(path: Path) -> DecompositionPlan:
             f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}",
             hint="the plan is the plan.json that `decompose analyze` wrote",
         ) from None
+    except RecursionError:
+        raise PlanError(
+            f"{path}: not a plan: JSON nested deeper than Python's parser follows",
+            hint="the plan is the plan.json that `decompose analyze` wrote",
+        ) from None
     if not isinstance(document, dict):
         raise PlanError(f"{path}: a plan is a JSON object, not {type(document).__name__}")
     version = document.get("schema_version")

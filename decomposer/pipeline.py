@@ -7,12 +7,15 @@ import hashlib
 import io
 import multiprocessing
 import os
+import signal
+import sys
 import tokenize
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -26,6 +29,7 @@ from decomposer.models import (
     CutMetrics,
     DecompositionPlan,
     DependencyGraph,
+    FailureReason,
     FileChange,
     ModuleFacts,
     ModuleSource,
@@ -35,6 +39,9 @@ from decomposer.models import (
     SourceFile,
 )
 from decomposer.models.check import CheckResult
+
+if sys.platform != "win32":
+    import resource
 
 if TYPE_CHECKING:
     from decomposer.check import ReportFormat
@@ -162,6 +169,7 @@ def check(
     report_file: Path | None = None,
     tach_file: Path | None = None,
     importlinter_file: Path | None = None,
+    allow_unparsed: bool = False,
 ) -> CheckResult:
     """The repository as it is now against the plan's boundaries; writes the report and the
     exported tach / import-linter configurations where asked."""
@@ -180,7 +188,12 @@ def check(
     violations = contract_check.find_violations(document, clustering, contract.baseline)
     on_stage("check", 1, 1)
     report = contract_check.render_report(
-        violations, report_format=report_format, baseline=len(contract.baseline), unplaced=unplaced
+        violations,
+        report_format=report_format,
+        baseline=len(contract.baseline),
+        unplaced=unplaced,
+        unparsed=document.failures,
+        allow_unparsed=allow_unparsed,
     )
     roots = contract_check.composition_roots(document, clustering)
     writes = [(report_file, report)]
@@ -195,8 +208,11 @@ def check(
     return CheckResult(
         violations=violations,
         unplaced=unplaced,
+        unparsed=document.failures,
         baseline=len(contract.baseline),
-        summary=contract_check.summary(violations, baseline=len(contract.baseline)),
+        summary=contract_check.summary(
+            violations, baseline=len(contract.baseline), unparsed=len(document.failures)
+        ),
         report=report,
         outputs=outputs,
     )
@@ -533,33 +549,157 @@ def _parse(
     total: int,
     on_stage: StageCallback,
 ) -> list[ModuleFacts | ParseFailure]:
-    jobs = settings.jobs or os.cpu_count() or 1
-    work = [(source, content) for source, content, _ in todo]
-    if jobs == 1 or len(work) < _POOL_THRESHOLD:
-        results = []
-        for source, content in work:
-            results.append(extract.extract_facts(source, content))
-            done += 1
-            on_stage("extract", done, total)
-        return results
-    # Largest files first, in small batches, so both workers finish together.
-    order = sorted(range(len(work)), key=lambda i: -len(work[i][1]))
-    batches = [order[i :: jobs * 8] for i in range(jobs * 8)]
-    results_by_index: dict[int, ModuleFacts | ParseFailure] = {}
+    """Every file parsed in worker processes, so that one file costs only itself: a file over
+    its time or memory budget is a ParseFailure, and a file that kills its worker (a crash in a
+    C extension) is found, reported, and the run goes on in a fresh pool."""
+    work = [source_and_content[:2] for source_and_content in todo]
+    jobs = 1 if len(work) < _POOL_THRESHOLD else settings.jobs or os.cpu_count() or 1
+    # Largest files first, so that the workers finish together.
+    pending = sorted(range(len(work)), key=lambda i: -len(work[i][1]))
+    results: dict[int, ModuleFacts | ParseFailure] = {}
+
+    def progress() -> None:
+        on_stage("extract", done + len(results), total)
+
+    while pending:
+        suspects = _run_pool(work, pending, jobs, results, progress)
+        if suspects is None:
+            break
+        # The pool broke: each file a worker was parsing at that moment runs alone; the one
+        # that breaks a pool of its own is the culprit.
+        unfinished = [i for i in pending if i not in results]
+        for index in sorted(suspects - results.keys()) or unfinished[:1]:
+            if _run_pool(work, [index], 1, results, progress) is not None:
+                source = work[index][0]
+                results[index] = ParseFailure(
+                    path=source.path,
+                    line=1,
+                    col=1,
+                    reason="crash",
+                    message="the parser crashed on this file (its worker process died);"
+                    " exclude the file and report it",
+                )
+                progress()
+        pending = [i for i in pending if i not in results]
+    return [results[i] for i in range(len(work))]
+
+
+def _run_pool(
+    work: list[tuple[SourceFile, bytes]],
+    indices: list[int],
+    jobs: int,
+    results: dict[int, ModuleFacts | ParseFailure],
+    progress: Callable[[], None],
+) -> set[int] | None:
+    """Parse `indices` in a pool of `jobs` workers, into `results`. None if all went well,
+    else the indices the workers were parsing when one of them died."""
+    batches = [indices[i :: jobs * 8] for i in range(min(len(indices), jobs * 8))]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_extract_batch, [work[i] for i in batch]) for batch in batches]
+    parsing = context.Array("q", [-1] * jobs, lock=False)
+    slots = context.Value("i", 0)
+    broken = False
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(parsing, slots),
+    ) as pool:
+        futures = [pool.submit(_extract_batch, [(i, *work[i]) for i in batch]) for batch in batches]
         for batch, future in zip(batches, futures, strict=True):
-            for index, result in zip(batch, future.result(), strict=True):
-                results_by_index[index] = result
-            done += len(batch)
-            on_stage("extract", done, total)
-    return [results_by_index[i] for i in range(len(work))]
+            try:
+                parsed = future.result()
+            except BrokenProcessPool:
+                broken = True
+                continue
+            results.update(zip(batch, parsed, strict=True))
+            progress()
+    if not broken:
+        return None
+    return {index for index in parsing if index >= 0 and index not in results}
 
 
-def _extract_batch(batch: list[tuple[SourceFile, bytes]]) -> list[ModuleFacts | ParseFailure]:
+# Per file: the time and the memory (above what the worker holds already) its parse may take.
+_FILE_SECONDS: float = 120
+_FILE_BYTES = 3 * 1024**3
+
+# In a worker process: the shared array of the file each worker parses, and this worker's slot.
+_parsing: Any = None
+_slot = 0
+
+
+class _OverTime(Exception):
+    """SIGALRM: the file took more than its time budget."""
+
+
+def _start_worker(parsing: Any, slots: Any) -> None:
+    global _parsing, _slot
+    with slots.get_lock():
+        _slot = slots.value
+        slots.value += 1
+    _parsing = parsing
+    if sys.platform != "win32":
+        signal.signal(signal.SIGALRM, _on_alarm)
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise _OverTime
+
+
+def _extract_batch(
+    batch: list[tuple[int, SourceFile, bytes]],
+) -> list[ModuleFacts | ParseFailure]:
+    results = []
     with _without_cyclic_gc():
-        return [extract.extract_facts(source, content) for source, content in batch]
+        for index, source, content in batch:
+            _parsing[_slot] = index
+            results.append(_extract_within_budget(source, content))
+    _parsing[_slot] = -1
+    return results
+
+
+def _extract_within_budget(source: SourceFile, content: bytes) -> ModuleFacts | ParseFailure:
+    def failure(reason: FailureReason, message: str) -> ParseFailure:
+        return ParseFailure(path=source.path, line=1, col=1, reason=reason, message=message)
+
+    if sys.platform == "win32":  # neither SIGALRM nor RLIMIT_AS: only crashes are isolated
+        return extract.extract_facts(source, content)
+    limit = resource.getrlimit(resource.RLIMIT_AS)
+    in_use = _address_space()
+    if in_use is not None:
+        budget = in_use + _FILE_BYTES
+        if limit[1] == resource.RLIM_INFINITY or budget < limit[1]:
+            resource.setrlimit(resource.RLIMIT_AS, (budget, limit[1]))
+    signal.setitimer(signal.ITIMER_REAL, _FILE_SECONDS)
+    try:
+        return extract.extract_facts(source, content)
+    except _OverTime:
+        return failure(
+            "too-slow",
+            f"not analyzed within {_FILE_SECONDS} s (generated code?); exclude the file",
+        )
+    except MemoryError:
+        return failure(
+            "too-much-memory",
+            f"analysis needed more than {_FILE_BYTES / 1024**3:g} GiB of memory (generated"
+            " code?); exclude the file",
+        )
+    except RecursionError:
+        return failure(
+            "too-deep", "nesting too deep to analyze (generated code?); exclude the file"
+        )
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        resource.setrlimit(resource.RLIMIT_AS, limit)
+
+
+def _address_space() -> int | None:
+    """The worker's virtual memory size in bytes (Linux), or None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            pages = int(statm.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from decomposer.models import Diagnostic, ModuleFacts, ParseFailure, SourceFile
 __all__ = ["EXTRACTOR_VERSION", "extract_facts"]
 
 # Bump when the facts extracted from the same bytes change: it invalidates the facts cache.
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 
 
 # Public functions
@@ -49,20 +49,27 @@ def extract_facts(source: SourceFile, content: bytes) -> ModuleFacts | ParseFail
                 col=max(exc.offset or 1, 1),
             )
         )
-    except (ValueError, RecursionError, MemoryError) as exc:
+    except ValueError as exc:
         return ParseFailure(
             path=source.path, line=1, col=1, reason="syntax-error", message=f"cannot parse: {exc}"
         )
+    except RecursionError:
+        return _too_deep(source)
     lines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
     collector = _ModuleCollector(source=source, lines=lines)
     collector.diagnostics.extend(notes)
     try:
         return collector.collect(tree) if text else collector.facts()
     except RecursionError:
-        return ParseFailure(
-            path=source.path,
-            line=1,
-            col=1,
-            reason="syntax-error",
-            message="nesting too deep to analyze (generated code?)",
-        )
+        return _too_deep(source)
+
+
+def _too_deep(source: SourceFile) -> ParseFailure:
+    # A MemoryError is left to the caller, who set the memory budget and names it.
+    return ParseFailure(
+        path=source.path,
+        line=1,
+        col=1,
+        reason="too-deep",
+        message="nesting too deep to analyze (generated code?); exclude the file",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import codecs
 import io
 import re
 import sys
@@ -14,9 +15,26 @@ from decomposer.models import (
 )
 
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
+# Syntax of Pythons newer than 3.11 that libcst can parse: type parameters and `type` aliases
+# (PEP 695), f-strings reusing their quote inside a replacement field (PEP 701), template strings
+# (PEP 750). A file without any of these that `ast` rejects has a plain syntax error.
+_NEWER_SYNTAX = re.compile(
+    r"""^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+\w+[ \t]*\["""
+    r"""|^[ \t]*type[ \t]+\w+[ \t]*[=\[]"""
+    r"""|(?<![\w.])[fF][rR]?"[^"\n]*\{[^}"\n]*"|(?<![\w.])[fF][rR]?'[^'\n]*\{[^}'\n]*'"""
+    r"""|(?<![\w.])(?:[tT][rR]?|[rR][tT])['"]""",
+    re.MULTILINE,
+)
+_BRACKETS = re.compile(r"[()\[\]{}]")
+# CPython's tokenizer refuses more than 200 nested brackets (MAXLEVEL); libcst's parser recurses
+# once per level and overflows the C stack from about 2,000, so it never sees deeper input.
+MAX_NESTING = 200
 
 
 def _decode(path: str, content: bytes) -> str | ParseFailure:
+    """The file's text, decoded as CPython decodes a source file (PEP 263 and PEP 3120), or the
+    failure CPython would report: a BOM with another coding cookie, an unknown codec, a codec
+    that is not a text encoding (`rot13`), bytes the declared codec cannot decode."""
     nul = content.find(b"\x00")
     if nul >= 0:
         line, col = _position_of(content, nul)
@@ -32,16 +50,23 @@ def _decode(path: str, content: bytes) -> str | ParseFailure:
     except SyntaxError as exc:
         # detect_encoding also fails on a bad byte in the first two lines; only a real
         # declaration is "bad", otherwise the decode below says where the byte is.
-        if not _CODING_COOKIE.search(b"\n".join(content.split(b"\n", 2)[:2])):
+        head = b"\n".join(content.removeprefix(codecs.BOM_UTF8).split(b"\n", 2)[:2])
+        if not _CODING_COOKIE.search(head):
             encoding = "utf-8"
-        else:
-            return ParseFailure(
-                path=path,
-                line=1,
-                col=1,
-                reason="encoding",
-                message=f"bad coding declaration: {exc}",
+        elif content.startswith(codecs.BOM_UTF8):
+            return _encoding_failure(
+                path,
+                "a UTF-8 byte order mark and a coding declaration of another encoding"
+                " (CPython refuses the file); drop one of them",
             )
+        else:
+            return _encoding_failure(path, f"bad coding declaration: {exc}")
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        return _encoding_failure(path, f"unknown encoding {encoding!r}")
+    if not codec._is_text_encoding:
+        return _encoding_failure(path, f"{encoding!r} is not a text encoding")
     try:
         return content.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -54,10 +79,13 @@ def _decode(path: str, content: bytes) -> str | ParseFailure:
             message=f"byte 0x{content[exc.start]:02x} is not valid {encoding}; "
             "declare the file's encoding with a '# -*- coding: ... -*-' line",
         )
-    except LookupError:
-        return ParseFailure(
-            path=path, line=1, col=1, reason="encoding", message=f"unknown encoding {encoding!r}"
-        )
+    except (UnicodeError, LookupError, ValueError, TypeError) as exc:
+        # codecs such as punycode raise plain UnicodeError (or worse) on arbitrary bytes
+        return _encoding_failure(path, f"cannot decode as {encoding}: {exc}")
+
+
+def _encoding_failure(path: str, message: str) -> ParseFailure:
+    return ParseFailure(path=path, line=1, col=1, reason="encoding", message=message)
 
 
 def _position_of(content: bytes, offset: int) -> tuple[int, int]:
@@ -69,7 +97,7 @@ def _syntax_failure(path: str, text: str, exc: SyntaxError) -> ParseFailure:
     line = max(exc.lineno or 1, 1)
     col = max(exc.offset or 1, 1)
     lines = text.splitlines()
-    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    source_line = lines[line - 1][:240] if 0 < line <= len(lines) else ""
     message = exc.msg
     reason: FailureReason = "syntax-error"
     if "print" in message or "exec" in message or _looks_like_python2(source_line):
@@ -101,8 +129,12 @@ def _without_new_syntax(text: str) -> ast.Module | None:
     running Python parses it, on the same lines; None if that does not make it parse.
 
     libcst parses newer grammars than the interpreter running it, and rewrites the tree without
-    losing anything else, so one such construct does not cost the facts of a whole file.
+    losing anything else, so one such construct does not cost the facts of a whole file. It is
+    slow (minutes and gigabytes on a 2 MB file) and overflows the stack on deep nesting, so it
+    only sees files that `_may_be_newer_syntax` lets through.
     """
+    if not _may_be_newer_syntax(text):
+        return None
     import libcst
 
     class StripTypeParameters(libcst.CSTTransformer):
@@ -136,7 +168,27 @@ def _without_new_syntax(text: str) -> ast.Module | None:
     return None
 
 
+def _may_be_newer_syntax(text: str) -> bool:
+    """Whether libcst may parse what `ast` refused: the text holds syntax newer than the running
+    Python, and no bracket nesting deeper than any Python accepts."""
+    if sys.version_info >= (3, 14) or not _NEWER_SYNTAX.search(text):
+        return False
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_NESTING:
+                    return False
+        else:
+            depth -= 1
+    return True
+
+
 def _parses_as_newer_python(text: str) -> bool:
+    if not _may_be_newer_syntax(text):
+        return False
     import libcst  # imported here: only files that fail to parse pay for it
 
     for version in ("3.14", "3.13", "3.12"):

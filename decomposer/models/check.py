@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from decomposer.models.base import Model
+from decomposer.models.facts import ParseFailure
 from decomposer.models.graph import EdgeKind
 
 RuleId = Literal["DEC001", "DEC002"]
@@ -39,6 +40,9 @@ class CheckResult(Model):
     violations: tuple[Violation, ...]
     unplaced: tuple[str, ...] = Field(
         description="Modules (and symbols of split modules) new since the plan, in no context"
+    )
+    unparsed: tuple[ParseFailure, ...] = Field(
+        default=(), description="Files that could not be parsed: their dependencies are unchecked"
     )
     baseline: int = Field(ge=0, description="Cross-context dependencies the plan allows")
     summary: str = Field(description="`2 violations in 1 file (baseline: 71 dependencies)`")

@@ -28,6 +28,8 @@ SkipReason = Literal[
     "duplicate-module",
     "invalid-module-name",
     "outside-project",
+    "symlink-outside",
+    "symlink-duplicate",
 ]
 
 
@@ -278,6 +280,10 @@ FailureReason = Literal[
     "newer-syntax",
     "encoding",
     "nul-bytes",
+    "too-deep",
+    "too-slow",
+    "too-much-memory",
+    "crash",
 ]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +128,46 @@ CASES = {
         "symlink-loop",
         says="loops back to shop",
         link=("shop/loop", "shop"),
+    ),
+    # issue 13: each of these ended the run with exit 3 (or a segfault)
+    "punycode-cookie": Bad(
+        {"shop/puny.py": "# coding: punycode\nx = 1\n"},
+        "shop/puny.py",
+        "encoding",
+        1,
+        1,
+        "cannot decode as punycode",
+    ),
+    "not-a-text-encoding": Bad(
+        {"shop/rot.py": "# coding: rot13\nx = 1\n"},
+        "shop/rot.py",
+        "encoding",
+        1,
+        1,
+        "'rot13' is not a text encoding",
+    ),
+    "bom-with-another-cookie": Bad(
+        {"shop/bom.py": b"\xef\xbb\xbf# coding: latin-1\nx = 1\n"},
+        "shop/bom.py",
+        "encoding",
+        1,
+        1,
+        "UTF-8 byte order mark and a coding declaration of another encoding",
+    ),
+    "deep-nesting": Bad(
+        {"shop/deep.py": "x = " + "(" * 5000 + "\n"},
+        "shop/deep.py",
+        "syntax-error",
+        1,
+        205,
+        "too many nested parentheses",
+    ),
+    "symlink-to-itself": Bad(
+        {},
+        "shop/self.py",
+        "unreadable",
+        says="Too many levels of symbolic links",
+        link=("shop/self.py", "shop/self.py"),
     ),
 }
 FAILURES = [name for name, case in CASES.items() if case.is_failure]
@@ -290,3 +332,93 @@ def test_file_instead_of_folder_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = analyze(str(repo / "shop" / "orders.py"), "--out", str(tmp_path / "out"))
     assert code == 2
     assert "is a file" in err
+
+
+# --------------------------------------------------------------------------- one file, one cost
+
+# Python 3.12 syntax sends the file to libcst, whose parser overflows the C stack on a long chain
+# of unary operators (no bracket nesting to bound): the worker dies, not the run.
+CRASHES_LIBCST = "def f[T](): pass\nx = " + "-" * 100_000 + "1\n"
+FILLER = {f"shop/filler{i}.py": "from shop import payments\n" for i in range(70)}
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in its own process: a segfault there shows as a status, not a dead pytest."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    command = [sys.executable, "-m", "decomposer", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize(
+    "bad_code",
+    [
+        pytest.param(CRASHES_LIBCST, id="crashes-the-parser"),
+        pytest.param("def f[T](): pass\nx = " + "(" * 5000 + "\n", id="deep-newer-syntax"),
+    ],
+)
+def test_file_that_crashed_the_parser_costs_only_itself(
+    tmp_path: Path, jobs: str, bad_code: str
+) -> None:
+    repo = make_tree(tmp_path / "repo", {**GOOD, **FILLER, "shop/bad.py": bad_code})
+    out = tmp_path / "out"
+    result = run_cli("analyze", str(repo), "--out", str(out), "--jobs", jobs, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [f["path"] for f in document["failures"]] == ["shop/bad.py"]
+    assert document["stats"]["files"] == len(GOOD) + len(FILLER) + 1
+    assert GOOD_EDGE in edges(out)
+    assert ("shop.filler69", "shop.payments", "import") in edges(out)
+
+
+def test_worker_crash_is_reported_as_a_crash_failure(tmp_path: Path) -> None:
+    repo = make_tree(tmp_path / "repo", {**GOOD, "shop/bad.py": CRASHES_LIBCST})
+    out = tmp_path / "out"
+    result = run_cli("analyze", str(repo), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    [failure] = json.loads((out / "graph.json").read_text())["failures"]
+    assert (failure["path"], failure["reason"]) == ("shop/bad.py", "crash")
+    assert "shop/bad.py:1:1: the parser crashed on this file" in result.stderr
+
+
+def test_symlink_to_a_file_outside_the_repository_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.py"
+    secret.write_text("import shop.payments\nPASSWORD = 'hunter2'\n")
+    repo = make_tree(tmp_path / "repo", GOOD)
+    os.symlink(secret, repo / "shop" / "secret.py")
+    out = tmp_path / "out"
+    code, stdout, _ = analyze(str(repo), "--out", str(out), "--format", "json")
+    assert code == 0
+    [skip] = json.loads(stdout)["skipped"]
+    assert (skip["path"], skip["reason"]) == ("shop/secret.py", "symlink-outside")
+    assert "shop.secret" not in (out / "graph.json").read_text()
+
+
+def test_symlink_to_a_file_inside_the_repository_keeps_the_file_under_its_own_path(
+    tmp_path: Path,
+) -> None:
+    repo = make_tree(tmp_path / "repo", GOOD)
+    os.symlink(repo / "shop" / "payments.py", repo / "shop" / "alias.py")
+    code, stdout, _ = analyze(str(repo), "--out", str(tmp_path / "out"), "--format", "json")
+    assert code == 0
+    document = json.loads(stdout)
+    assert [(s["path"], s["reason"]) for s in document["skipped"]] == [
+        ("shop/alias.py", "symlink-duplicate")
+    ]
+    assert document["stats"]["files"] == len(GOOD)
+
+
+def test_symlink_diamonds_visit_each_real_folder_once(tmp_path: Path) -> None:
+    # shop/d0/{a,b} -> d1, d1/{a,b} -> d2, ...: 2**14 paths to the deepest folder, 15 folders
+    depth = 14
+    files = {f"shop/d{i}/__init__.py": "" for i in range(depth + 1)}
+    repo = make_tree(tmp_path / "repo", {**GOOD, **files})
+    for i in range(depth):
+        for name in ("a", "b"):
+            os.symlink(repo / "shop" / f"d{i + 1}", repo / "shop" / f"d{i}" / name)
+    code, stdout, _ = analyze(str(repo), "--out", str(tmp_path / "out"), "--format", "json")
+    assert code == 0
+    document = json.loads(stdout)
+    assert document["stats"]["files"] == len(GOOD) + depth + 1
+    assert {s["reason"] for s in document["skipped"]} == {"symlink-duplicate"}

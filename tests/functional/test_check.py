@@ -181,7 +181,7 @@ def test_sarif_report_lists_each_violation(planned, tmp_path: Path) -> None:
     (run_,) = sarif["runs"]
     driver = run_["tool"]["driver"]
     assert driver["name"] == "decomposer"
-    assert [r["id"] for r in driver["rules"]] == ["DEC001", "DEC002"]
+    assert [r["id"] for r in driver["rules"]] == ["DEC001", "DEC002", "DEC003"]
     for rule in driver["rules"]:
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
     results = run_["results"]
@@ -305,3 +305,66 @@ def test_text_report_can_go_to_a_file(planned, tmp_path: Path) -> None:
     assert code == 4
     assert out == "2 violations in 1 file (baseline: 2 dependencies)\n"
     assert report.read_text().splitlines()[0] == NEW_IMPORT
+
+
+# The forbidden import of NEW_DEPENDENCY, hidden behind a syntax error (issue 13: check exited 0)
+UNPARSABLE = NEW_DEPENDENCY + "def broken(:\n    pass\n"
+NOT_PARSED = (
+    "shop/payments/gateway.py:8:12: DEC003 cannot check this file: syntax error: invalid syntax"
+)
+
+
+def test_file_that_cannot_be_parsed_fails_the_check(planned) -> None:
+    repo, plan = planned
+    (repo / "shop" / "payments" / "gateway.py").write_text(UNPARSABLE)
+    code, out, _ = check(repo, plan)
+    assert code == 4
+    assert out.splitlines() == [
+        NOT_PARSED,
+        "0 violations in 0 files, 1 file not parsed (baseline: 2 dependencies)",
+    ]
+
+
+def test_allow_unparsed_passes_and_still_lists_the_file(planned) -> None:
+    repo, plan = planned
+    (repo / "shop" / "payments" / "gateway.py").write_text(UNPARSABLE)
+    code, out, _ = check(repo, plan, "--allow-unparsed")
+    assert code == 0
+    assert NOT_PARSED in out.splitlines()
+
+
+def test_unparsed_file_is_listed_in_json(planned) -> None:
+    repo, plan = planned
+    (repo / "shop" / "payments" / "gateway.py").write_text(UNPARSABLE)
+    code, out, _ = check(repo, plan, "--format", "json")
+    assert code == 4
+    document = json.loads(out)
+    assert document["unparsed"] == [
+        {
+            "path": "shop/payments/gateway.py",
+            "line": 8,
+            "col": 12,
+            "rule": "DEC003",
+            "reason": "syntax-error",
+            "message": "cannot check this file: syntax error: invalid syntax",
+        }
+    ]
+    assert document["summary"].startswith("0 violations in 0 files, 1 file not parsed")
+
+
+@pytest.mark.parametrize(("allow", "level"), [((), "error"), (("--allow-unparsed",), "warning")])
+def test_unparsed_file_is_a_sarif_result(
+    planned, tmp_path: Path, allow: tuple[str, ...], level: str
+) -> None:
+    repo, plan = planned
+    (repo / "shop" / "payments" / "gateway.py").write_text(UNPARSABLE)
+    report = tmp_path / "check.sarif"
+    code, out, _ = check(repo, plan, "--format", "sarif", "--output", str(report), *allow)
+    assert code == (0 if allow else 4)
+    assert out == "0 violations in 0 files, 1 file not parsed (baseline: 2 dependencies)\n"
+    (run_,) = json.loads(report.read_text())["runs"]
+    (result,) = run_["results"]
+    assert result["ruleId"] == run_["tool"]["driver"]["rules"][result["ruleIndex"]]["id"]
+    assert (result["ruleId"], result["level"]) == ("DEC003", level)
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 8, "startColumn": 12}

@@ -177,6 +177,19 @@ def test_plan_that_is_not_json_is_refused_with_its_position(tmp_path: Path) -> N
     assert code == 1 and f"{path}:2:3: not JSON" in err
 
 
+@pytest.mark.parametrize("command", ["score", "scaffold"])
+def test_plan_nested_too_deep_is_a_plan_error_not_a_crash(
+    example_out: Path, tmp_path: Path, command: str
+) -> None:
+    text = (example_out / "plan.json").read_text()
+    path = tmp_path / "plan.json"
+    path.write_text(text.replace('"settings": {', '"settings": {"x": ' + "[" * 100_000, 1))
+    args = [str(EXAMPLE)] if command == "score" else ["--dry-run"]
+    code, _, err = run(command, str(path), *args, "--out", str(tmp_path / "o"))
+    assert code == 1, err
+    assert f"error: {path}: not a plan: JSON nested deeper than" in err
+
+
 def test_single_module_repository_gives_a_valid_one_context_plan(
     write_tree, tmp_path: Path
 ) -> None:

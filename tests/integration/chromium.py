@@ -8,9 +8,12 @@ land there) of the page it opens.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -31,7 +34,10 @@ FLAGS = (
     "--disable-sync",
     "--disable-extensions",
     "--disable-dev-shm-usage",
+    "--disable-crash-reporter",
     "--remote-debugging-port=0",
+    # Chromium 111+ refuses DevTools websockets from any origin not listed here (403 Forbidden)
+    "--remote-allow-origins=*",
 )
 
 
@@ -46,19 +52,30 @@ def find_browser() -> str | None:
 class Chromium:
     """`with Chromium() as browser: page = browser.open(url)`; quits on exit."""
 
-    def __init__(self, *, width: int = 1440, height: int = 1000) -> None:
+    def __init__(
+        self, *, width: int = 1440, height: int = 1000, flags: tuple[str, ...] = FLAGS
+    ) -> None:
         binary = find_browser()
         if binary is None:
             raise RuntimeError("no Chromium found (apt-get install chromium)")
         self._profile = tempfile.TemporaryDirectory(prefix="decomposer-chromium-")
+        # Its own process group: Chromium forks zygote, GPU and renderer processes, and close()
+        # must end all of them, also when starting fails half-way.
         self._process = subprocess.Popen(
-            [binary, *FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
+            [binary, *flags, f"--user-data-dir={self._profile.name}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,
         )
         self.width, self.height = width, height
-        self._socket = websocket.create_connection(self._devtools_url(), timeout=60)
+        self._socket: websocket.WebSocket | None = None
+        try:
+            self.devtools_url = self._devtools_url()
+            self._socket = websocket.create_connection(self.devtools_url, timeout=60)
+        except BaseException:
+            self.close()
+            raise
         self._next_id = 0
         self.events: list[dict[str, Any]] = []
 
@@ -70,14 +87,21 @@ class Chromium:
 
     def close(self) -> None:
         try:
-            self._socket.close()
+            if self._socket is not None:
+                self._socket.close()
         finally:
-            self._process.terminate()
-            try:
+            self._kill_group(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+            self._kill_group(signal.SIGKILL)  # whatever of the tree outlived SIGTERM
+            self._process.wait()
+            if self._process.stderr is not None:
+                self._process.stderr.close()
             self._profile.cleanup()
+
+    def _kill_group(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):  # the whole group is gone
+            os.killpg(self._process.pid, signum)
 
     def _devtools_url(self) -> str:
         assert self._process.stderr is not None
@@ -96,6 +120,7 @@ class Chromium:
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
         if session:
             message["sessionId"] = session
+        assert self._socket is not None
         self._socket.send(json.dumps(message))
         while True:
             reply = json.loads(self._socket.recv())
