@@ -463,6 +463,7 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
             "outputs": list(result.outputs),
             "failures": [f.model_dump() for f in result.graph.failures],
             "skipped": [s.model_dump() for s in result.graph.skipped],
+            "excluded": [e.model_dump() for e in result.graph.excluded],
             "unresolved": [u.model_dump() for u in result.graph.unresolved],
         }
         if plan is not None:

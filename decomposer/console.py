@@ -97,6 +97,9 @@ class Reporter:
         if self.verbosity > 0:
             for skipped in graph.skipped:
                 self.warn(f"{skipped.path}: skipped ({skipped.reason}): {skipped.message}")
+            for exclusion in graph.excluded:
+                files = f", {exclusion.files:,} Python files" if exclusion.files > 1 else ""
+                self.info(f"{exclusion.path}: excluded ({exclusion.kind}{files})")
             for unresolved in graph.unresolved:
                 self.warn(str(unresolved))
         if self.verbosity < 0:
@@ -129,6 +132,8 @@ class Reporter:
             f"{edges:,} dependencies; written: {', '.join(outputs)}",
             highlight=False,
         )
+        if graph.excluded:
+            self.out.print(f"excluded: {excluded_summary(graph)} (-v lists them)", highlight=False)
 
     def before_after(self, before: CutMetrics, after: CutMetrics) -> None:
         """The edited plan's metrics as it came in, and as scored now."""
@@ -191,6 +196,28 @@ class Reporter:
             f" {sum(d.style == 'sqs' for d in plan.dependencies)} SQS)",
             highlight=False,
         )
+
+
+def excluded_summary(graph: DependencyGraph) -> str:
+    """`539 test files, 120 migrations, 3 hidden folders`: what the defaults left out."""
+    files: dict[str, int] = {}
+    folders: dict[str, int] = {}
+    for exclusion in graph.excluded:
+        if exclusion.files:
+            files[exclusion.kind] = files.get(exclusion.kind, 0) + exclusion.files
+        else:
+            folders[exclusion.kind] = folders.get(exclusion.kind, 0) + 1
+    parts = [f"{n:,} {_EXCLUDED_FILES.get(k, k + ' files')}" for k, n in sorted(files.items())]
+    parts += [f"{n:,} {k} folder{'s' if n > 1 else ''}" for k, n in sorted(folders.items())]
+    return ", ".join(parts)
+
+
+_EXCLUDED_FILES = {
+    "tests": "test files",
+    "migrations": "migrations",
+    "scripts": "script files",
+    "--exclude": "files matching --exclude",
+}
 
 
 def _arrow(before: float, after: float, better: str) -> str:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from decomposer.config import DEFAULT_EXCLUDED_DIRS, SCRIPT_DIRS, TEST_DIRS, Settings
 from decomposer.errors import UserError
-from decomposer.models import SkippedFile, SourceFile, SourceTree
+from decomposer.models import Exclusion, SkippedFile, SourceFile, SourceTree
+from decomposer.models.facts import ExclusionKind
 
 ROOT_TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py"})
 
@@ -48,6 +49,7 @@ def find_sources(repo: Path, settings: Settings) -> SourceTree:
         roots=tuple(sorted({f.root for f in files})),
         files=tuple(sorted(files, key=lambda f: f.path)),
         skipped=tuple(sorted(walk.skipped, key=lambda s: s.path)),
+        excluded=tuple(sorted(walk.exclusions, key=lambda e: (e.path, e.kind))),
     )
 
 
@@ -235,6 +237,7 @@ class _Walk:
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     excluded: Counter[str] = field(default_factory=Counter)
+    exclusions: list[Exclusion] = field(default_factory=list)
     current_root: str = "."
     seen: set[str] = field(default_factory=set)
     links: list[Callable[[], None]] = field(default_factory=list)
@@ -336,28 +339,49 @@ class _Walk:
         return True
 
     def _is_excluded_dir(self, entry: os.DirEntry[str]) -> bool:
+        kind = self._exclusion_of_dir(entry)
+        if kind is None:
+            return False
+        # Counted where a user would want to know (tests, migrations, ...), not in .git.
+        counted = kind not in ("hidden", "virtual environment")
+        self.exclusions.append(
+            Exclusion(kind=kind, path=self._rel(Path(entry.path)), files=_py_files(entry.path))
+            if counted
+            else Exclusion(kind=kind, path=self._rel(Path(entry.path)), files=0)
+        )
+        return True
+
+    def _exclusion_of_dir(self, entry: os.DirEntry[str]) -> ExclusionKind | None:
         name = entry.name
         rel = os.path.relpath(entry.path, self.repo).replace(os.sep, "/")
-        return (
-            name.startswith(".")
-            # `build`, `env`, `docs`... inside a real package are code: only plain folders go
-            or (
-                name in DEFAULT_EXCLUDED_DIRS
-                and not os.path.isfile(os.path.join(entry.path, "__init__.py"))
-            )
-            or name.endswith(".egg-info")
-            or (not self.settings.include_tests and name in TEST_DIRS)
-            or (name in SCRIPT_DIRS and Path(entry.path).parent in self._source_root_folders)
-            or (not self.settings.include_migrations and _is_migrations_dir(entry))
-            or os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
-            or self._matches_exclude(rel + "/")
-        )
+        if name.startswith("."):
+            return "hidden"
+        # `build`, `env`, `docs`... inside a real package are code: only plain folders go
+        plain = not os.path.isfile(os.path.join(entry.path, "__init__.py"))
+        if name in ("docs", "doc") and plain:
+            return "docs"
+        if (name in DEFAULT_EXCLUDED_DIRS and plain) or name.endswith(".egg-info"):
+            return "build output" if name not in ("venv", "env") else "virtual environment"
+        if not self.settings.include_tests and name in TEST_DIRS:
+            return "tests"
+        if name in SCRIPT_DIRS and Path(entry.path).parent in self._source_root_folders:
+            return "scripts"
+        if not self.settings.include_migrations and _is_migrations_dir(entry):
+            return "migrations"
+        if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+            return "virtual environment"
+        if self._matches_exclude(rel + "/"):
+            return "--exclude"
+        return None
 
     def _file(self, path: Path, prefix: str, *, is_top: bool, real: str = "") -> None:
         name = path.name
         rel = self._rel(path)
         if self._is_excluded_file(name, rel, is_top=is_top):
             self.excluded[name] += 1
+            if not (is_top and name in ROOT_TOOLING_FILES):
+                kind: ExclusionKind = "--exclude" if self._matches_exclude(rel) else "tests"
+                self.exclusions.append(Exclusion(kind=kind, path=rel, files=1))
             return
         if not real:  # a symbolic link
             real = os.path.realpath(path)
@@ -447,6 +471,15 @@ PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", "manage.py
 
 def _is_project(folder: Path) -> bool:
     return any((folder / marker).exists() for marker in PROJECT_MARKERS)
+
+
+def _py_files(folder: str) -> int:
+    """Python files below a folder (hidden folders and node_modules not entered)."""
+    count = 0
+    for _, names, files in os.walk(folder):
+        names[:] = [n for n in names if not n.startswith(".") and n != "node_modules"]
+        count += sum(1 for name in files if name.endswith(".py"))
+    return count
 
 
 def _is_migrations_dir(entry: os.DirEntry[str]) -> bool:

@@ -66,6 +66,7 @@ def build_graph(
         unresolved=tuple(sorted(builder.unresolved, key=lambda u: (u.path, u.line, u.col, u.code))),
         failures=tuple(failures),
         skipped=tree.skipped,
+        excluded=tree.excluded,
     )
 
 

@@ -41,6 +41,20 @@ class SkippedFile(Model):
     message: str = Field(description="What happened and what to do about it")
 
 
+ExclusionKind = Literal[
+    "tests", "migrations", "scripts", "build output", "virtual environment", "docs",
+    "hidden", "--exclude",
+]  # fmt: skip
+
+
+class Exclusion(Model):
+    """A folder or file a default (or --exclude) leaves out, with the Python files in it."""
+
+    kind: ExclusionKind = Field(description="Which rule left it out")
+    path: str = Field(description="POSIX path relative to the repository root")
+    files: int = Field(ge=0, description="Python files in it (1 for a file)")
+
+
 class SourceTree(Model):
     """Everything discovery found: the source roots, the files to analyze, and what it skipped."""
 
@@ -48,6 +62,9 @@ class SourceTree(Model):
     roots: tuple[str, ...] = Field(description="Source roots, POSIX, relative to the repo root")
     files: tuple[SourceFile, ...] = Field(description="Files to analyze, sorted by path")
     skipped: tuple[SkippedFile, ...] = Field(description="Files skipped, sorted by path")
+    excluded: tuple[Exclusion, ...] = Field(
+        default=(), description="What the default exclusions left out, sorted by path"
+    )
 
 
 # --------------------------------------------------------------------------- stage 2: extract

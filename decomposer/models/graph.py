@@ -10,6 +10,7 @@ from decomposer.models.base import Model
 from decomposer.models.facts import (
     Certainty,
     EntryKind,
+    Exclusion,
     FunctionSignature,
     OrmColumn,
     ParseFailure,
@@ -184,6 +185,9 @@ class DependencyGraph(Model):
     unresolved: tuple[Unresolved, ...]
     failures: tuple[ParseFailure, ...]
     skipped: tuple[SkippedFile, ...]
+    excluded: tuple[Exclusion, ...] = Field(
+        default=(), description="What the default exclusions left out (tests, migrations, ...)"
+    )
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """A networkx view: nodes carry `node` (GraphNode), edges are keyed by kind and carry

@@ -147,3 +147,11 @@ def test_graph_only_stops_after_the_graph(write_tree, tmp_path: Path) -> None:
     assert code == 0 and "bounded contexts" not in out
     assert (tmp_path / "o" / "graph.json").is_file()
     assert not (tmp_path / "o" / "plan.json").exists()
+
+
+def test_the_summary_says_what_the_defaults_left_out(write_tree, tmp_path: Path) -> None:
+    repo = write_tree({**PACKAGE, "shop/tests/test_a.py": "", "shop/tests/test_b.py": ""})
+    code, out, _ = run("analyze", str(repo), "--out", str(tmp_path / "o"))
+    assert code == 0 and "excluded: 2 test files (-v lists them)" in out
+    code, out, err = run("analyze", str(repo), "--out", str(tmp_path / "o"), "-v")
+    assert "shop/tests: excluded (tests, 2 Python files)" in out + err

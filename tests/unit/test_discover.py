@@ -375,3 +375,27 @@ def test_invalid_toml_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
     repo = make_tree(tmp_path / "repo", {"pyproject.toml": "[tool.decomposer\nmax_file_kb = \n"})
     with pytest.raises(ConfigError, match=r"pyproject\.toml: not valid TOML"):
         load_settings(repo)
+
+
+def test_what_the_defaults_leave_out_is_counted_by_kind(tmp_path: Path) -> None:
+    """Issue 12.7: 539 tests and migrations were left out and the summary said skipped 0."""
+    repo = make_tree(
+        tmp_path / "repo",
+        {
+            **SHOP,
+            "shop/tests/__init__.py": "",
+            "shop/tests/test_orders.py": "",
+            "shop/tests/helpers/fixtures.py": "",
+            "shop/test_payments.py": "",
+            "shop/migrations/0001_initial.py": "",
+            "shop/migrations/0002_more.py": "",
+            ".git/hooks/x.py": "",
+        },
+    )
+    tree = discover(repo)
+    found = {(e.kind, e.path): e.files for e in tree.excluded}
+    assert found == {
+        ("tests", "shop/tests"): 3,
+        ("tests", "shop/test_payments.py"): 1,
+        ("migrations", "shop/migrations"): 2,
+    }
