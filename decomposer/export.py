@@ -120,7 +120,7 @@ def _structurizr(plan: DecompositionPlan) -> str:
         summary = f"{len(context.modules)} modules, {len(context.symbols)} symbols"
         lines.append(
             f"      {ids[context.name]} = container {_quoted(context.name)}"
-            f' {_quoted(summary)} "ECS Fargate service"'
+            f' {_quoted(summary)} "EC2 Auto Scaling group behind the internal ALB"'
         )
         if context.datastore.kind != "none":
             lines.append(

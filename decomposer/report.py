@@ -350,8 +350,10 @@ def _aws(plan: DecompositionPlan) -> dict[str, Any]:
     middle = width / 2
     boxes = [
         _box("clients", "Clients", middle, 40, "actor"),
-        _box("apigw", "Amazon API Gateway", middle, 120, "edge"),
-        _box("alb", "Application Load Balancer", middle, 200, "edge"),
+        _box("apigw", "Amazon API Gateway", middle, 120, "edge", sub="VPC link to an NLB"),
+        _box("alb", "Application Load Balancer", middle, 200, "edge", sub="internal"),
+        # what watches and protects every part (infra/modules/observability, kms, secrets)
+        _box("ops", "CloudWatch, CloudTrail, X-Ray", width - 110, 120, "edge", sub="KMS, Secrets"),
     ]
     lines = [_line("clients", "apigw", "rest"), _line("apigw", "alb", "rest")]
     receivers = sorted({d.target for d in plan.dependencies if d.style == "sqs"})
@@ -359,7 +361,7 @@ def _aws(plan: DecompositionPlan) -> dict[str, Any]:
     for index, context in enumerate(plan.contexts):
         x = 40 + column * index + column / 2
         service = f"svc:{context.name}"
-        boxes.append(_box(service, context.name, x, 300, "service", sub="ECS Fargate service"))
+        boxes.append(_box(service, context.name, x, 300, "service", sub="EC2 Auto Scaling"))
         lines.append(_line("alb", service, "rest"))
         if context.datastore.kind != "none":
             store = f"db:{context.name}"

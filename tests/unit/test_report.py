@@ -254,3 +254,16 @@ def test_structurizr_export_has_a_container_per_context_and_balanced_braces() ->
     assert text.count("{") == text.count("}")
     assert 'ctx_orders = container "orders"' in text
     assert 'ctx_orders -> ctx_payments "2 dependencies" "REST/HTTPS"' in text
+
+
+def test_the_report_and_exports_describe_the_ec2_target_the_terraform_builds() -> None:
+    """Issue 12.4: the diagram, its caption and workspace.dsl said ECS Fargate while infra/
+    builds EC2 Auto Scaling groups behind an internal ALB reached through a VPC link."""
+    plan = make_plan([context("orders", "shop.orders"), context("payments", "shop.payments")])
+    html = render_report(plan, None).content
+    boxes = {box["id"]: box for box in embedded(html)["aws"]["boxes"]}
+    assert "ECS" not in html and "Fargate" not in html
+    assert boxes["svc:orders"]["sub"] == "EC2 Auto Scaling"
+    assert "VPC link" in boxes["apigw"]["sub"] and "CloudTrail" in boxes["ops"]["title"]
+    dsl = next(f.content for f in render_exports(plan, None) if f.path.endswith(".dsl"))
+    assert "ECS" not in dsl and "EC2 Auto Scaling group" in dsl
