@@ -173,3 +173,21 @@ def test_each_instance_gets_the_settings_its_service_reads(plan: DecompositionPl
             assert f'"{database["scheme"]}://' in settings
         else:
             assert "database" not in service
+
+
+def test_a_relational_service_migrates_its_schema_before_it_takes_traffic(
+    plan: DecompositionPlan,
+) -> None:
+    """Issue 12.3: nothing ran `alembic upgrade head`, so no table ever existed."""
+    rendered = {f.path: f.content for f in render_scaffold(plan, options=ScaffoldOptions())}
+    services = {p.split("/")[1] for p in rendered if p.startswith("services/")}
+    relational = {s for s in services if f"services/{s}/alembic.ini" in rendered}
+    assert relational, "the example plan has relational services"
+    for service in services:
+        command = next(
+            line
+            for line in rendered[f"services/{service}/Dockerfile"].splitlines()
+            if line.startswith("CMD ")
+        )
+        migrates = "alembic upgrade head && exec uvicorn" in command
+        assert migrates == (service in relational), service
