@@ -1,12 +1,13 @@
 """Stage 4: the dependency graph -> bounded contexts (Clustering), seeded and deterministic.
 
 The recipe: choose the units (modules; god modules split into their classes and functions),
-set the shared kernel aside (utilities that everything uses and that use little), weigh every
-pair of units by the signals that tie them (structural, data, use case, package, history),
-run Louvain community detection over a sweep of resolutions, keep the candidate the quality
-criterion prefers (or the one with the requested number of contexts), then honour the pins,
-"together" and "apart" rules, name each context from its members and say why each unit is
-where it is.
+set the shared kernel aside (utilities that everything uses and that use little; settings, URL
+wiring and server entry points by what they are), find the monolith's own domain units (apps
+and the layer files named after them, cluster/domains.py) so that each moves as one node,
+weigh every pair of units by the signals that tie them (structural, data, use case, package,
+history), run Leiden at the configured resolution (or merge down to the requested number of
+contexts), then honour the pins, "together" and "apart" rules, send contexts without a domain
+to the kernel, name each context from its dominant domain and say why each unit is where it is.
 """
 
 from __future__ import annotations

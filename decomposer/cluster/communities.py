@@ -1,4 +1,5 @@
-"""Louvain over a sweep of resolutions, the requested count, and the placement rules."""
+"""Leiden at a resolution (and a sweep for the alternatives), the requested count, and the
+placement rules."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def _choose_partition(
     graph = _contracted(weighted.graph, settings, units_of)
     candidates: dict[int, tuple[float, float, list[set[str]]]] = {}
     for resolution in _resolutions(settings):
-        communities = _louvain(graph.graph, resolution, settings.seed)
+        communities = _leiden(graph.graph, resolution, settings.seed)
         if not communities:
             break
         quality = _modularity(graph.graph, communities)
@@ -45,7 +46,7 @@ def _choose_partition(
         if settings.services and count >= settings.services * 2:
             break
     if settings.services:
-        base = _louvain(graph.graph, settings.resolution, settings.seed)
+        base = _leiden(graph.graph, settings.resolution, settings.seed)
         if len(base) >= settings.services:
             communities = base
             # a community without a domain unit goes to the shared kernel, not to a service
@@ -59,7 +60,7 @@ def _choose_partition(
             " it has fewer, the candidate of the sweep with that many (or split further)"
         )
     else:
-        communities = _louvain(graph.graph, settings.resolution, settings.seed)
+        communities = _leiden(graph.graph, settings.resolution, settings.seed)
         criterion = (
             f"Leiden at resolution {settings.resolution} on the graph of domain units (apps and"
             " the layer files named after them move as one); the sweep below shows the"
@@ -103,7 +104,7 @@ def _resolutions(settings: ClusterSettings) -> tuple[float, ...]:
     return tuple(round(0.1 * 1.15**i, 4) for i in range(40))
 
 
-def _louvain(graph: nx.Graph, resolution: float, seed: int) -> list[set[str]]:
+def _leiden(graph: nx.Graph, resolution: float, seed: int) -> list[set[str]]:
     """Leiden (Traag et al. 2019, `leidenalg` over igraph, in C++) on the modularity with a
     resolution: unlike Louvain, every community it returns is connected. Nodes are handed over
     in sorted order and the seed is fixed, so the same graph gives the same partition."""
@@ -182,7 +183,7 @@ def _merge_closest(graph: nx.Graph, communities: list[set[str]]) -> list[set[str
 
 def _split_one(graph: nx.Graph, seed: int) -> list[set[str]]:
     for resolution in (1.0, 2.0, 4.0, 8.0, 16.0):
-        parts = _louvain(nx.Graph(graph), resolution, seed)
+        parts = _leiden(nx.Graph(graph), resolution, seed)
         if len(parts) > 1:
             return parts
     nodes = sorted(graph.nodes)
