@@ -14,11 +14,12 @@ How a domain is recognised, with no list of any repository's names:
   (models, views, api, graphql, utils, ...) never are; neither is a name that recurs only
   inside domain packages (every app has its `actions.py`).
 - A *layer* is a package most of whose children are named after domains (saleor.graphql,
-  misago.admin, polar.models); a *container* is a layer, or a package with a technical child
-  that is a layer (customer_portal/endpoints/<domain>.py). Containers never name a domain.
+  misago.admin, polar.models); a *container* is a layer, or a package most of whose modules
+  sit in such layers (customer_portal/endpoints/<domain>.py). Containers never name a domain.
 - A module's domain is the first name on its path, from the top, that is a domain name and
   not a container; a file named `<domain>_<rest>` (order_confirm.py, product_price.py) names
-  that domain too.
+  that domain too. A module with no domain on its path belongs to the first package on it
+  named other than technically (one plugin of a plugin family: plugins/stripe/*), if any.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ def find_domains(modules: Iterable[str], packages: Iterable[str]) -> DomainMap:
         for name in children.get((), set())
         if not is_technical(name) and _is_package(root, (name,), packages)
     }
-    # Names recurring under two or more parents that are not domain packages: layered code.
+    # Where each name stands: the parents it recurs under.
     parents_of: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     for parent, names in children.items():
         for name in names:
