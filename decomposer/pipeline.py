@@ -677,7 +677,9 @@ def _extract_within_budget(source: SourceFile, content: bytes) -> ModuleFacts | 
             "too-slow",
             f"not analyzed within {_FILE_SECONDS} s (generated code?); exclude the file",
         )
-    except MemoryError:
+    except (MemoryError, SystemError):
+        # Under the address-space limit CPython's compiler sometimes fails an allocation with
+        # "SystemError: ... returned NULL without setting an exception" instead of MemoryError.
         return failure(
             "too-much-memory",
             f"analysis needed more than {_FILE_BYTES / 1024**3:g} GiB of memory (generated"
