@@ -465,6 +465,7 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
             "skipped": [s.model_dump() for s in result.graph.skipped],
             "excluded": [e.model_dump() for e in result.graph.excluded],
             "unresolved": [u.model_dump() for u in result.graph.unresolved],
+            "stages": [s.model_dump() for s in result.stages],
         }
         if plan is not None:
             document["contexts"] = {
@@ -482,6 +483,7 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
         reporter.json(document)
         return
     reporter.graph_summary(result.graph, outputs=result.outputs, cache_hits=result.cache_hits)
+    reporter.stage_timings(result.stages)
     if plan is not None:
         reporter.plan_summary(plan)
     if plan is not None and result.previous is not None:

@@ -20,6 +20,7 @@ from decomposer.models import (
     DecompositionPlan,
     DependencyGraph,
     ParseFailure,
+    StageTiming,
 )
 
 
@@ -134,6 +135,16 @@ class Reporter:
         )
         if graph.excluded:
             self.out.print(f"excluded: {excluded_summary(graph)} (-v lists them)", highlight=False)
+
+    def stage_timings(self, stages: tuple[StageTiming, ...]) -> None:
+        """With -v: where the time went, stage by stage, and the peak memory after each."""
+        if self.verbosity <= 0 or not stages:
+            return
+        total = sum(s.seconds for s in stages)
+        for stage in stages:
+            memory = f"{stage.peak_rss_kib / 1024:,.0f} MiB" if stage.peak_rss_kib else "?"
+            self.info(f"stage {stage.name:<9} {stage.seconds:8.3f} s   peak memory {memory}")
+        self.info(f"stage {'total':<9} {total:8.3f} s")
 
     def before_after(self, before: CutMetrics, after: CutMetrics) -> None:
         """The edited plan's metrics as it came in, and as scored now."""

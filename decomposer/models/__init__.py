@@ -111,6 +111,7 @@ from decomposer.models.rewrite import (
     RewriteResult,
     ServiceMigration,
 )
+from decomposer.models.run import StageTiming
 from decomposer.models.service import (
     ClientSpec,
     ColumnSpec,
@@ -223,6 +224,7 @@ __all__ = [
     "SkippedFile",
     "SourceFile",
     "SourceTree",
+    "StageTiming",
     "Style",
     "SymbolRef",
     "TableSpec",

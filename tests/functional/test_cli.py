@@ -155,3 +155,28 @@ def test_the_summary_says_what_the_defaults_left_out(write_tree, tmp_path: Path)
     assert code == 0 and "excluded: 2 test files (-v lists them)" in out
     code, out, err = run("analyze", str(repo), "--out", str(tmp_path / "o"), "-v")
     assert "shop/tests: excluded (tests, 2 Python files)" in out + err
+
+
+def test_verbose_and_json_say_where_the_time_went(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    stages = ["discover", "extract", "graph", "cluster", "plan", "report", "writes"]
+    code, _, err = run("analyze", str(repo), "--out", str(tmp_path / "o"), "-v")
+    assert code == 0
+    assert [line.split()[1] for line in err.splitlines() if line.startswith("stage ")] == [
+        *stages,
+        "total",
+    ]
+    code, out, _ = run("analyze", str(repo), "--out", str(tmp_path / "o"), "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert [s["name"] for s in document["stages"]] == stages
+    assert all(set(s) == {"name", "seconds", "peak_rss_kib"} for s in document["stages"])
+    code, _, err = run("analyze", str(repo), "--out", str(tmp_path / "g"), "--graph-only", "-v")
+    assert code == 0
+    assert [line.split()[1] for line in err.splitlines() if line.startswith("stage ")] == [
+        "discover",
+        "extract",
+        "graph",
+        "writes",
+        "total",
+    ]

@@ -1,0 +1,17 @@
+"""What a run measured about itself: the time and memory of each stage."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from decomposer.models.base import Model
+
+
+class StageTiming(Model):
+    """One stage of a run: its wall time, and the process's peak memory when it ended."""
+
+    name: str = Field(description="discover, extract, graph, cluster, plan, report or writes")
+    seconds: float = Field(ge=0)
+    peak_rss_kib: int | None = Field(
+        default=None, description="peak resident memory of the process so far (None: unknown)"
+    )
