@@ -89,7 +89,12 @@ class Reporter:
         self.out.print_json(json.dumps(document, sort_keys=True))
 
     def graph_summary(
-        self, graph: DependencyGraph, *, outputs: tuple[str, ...], cache_hits: int
+        self,
+        graph: DependencyGraph,
+        *,
+        outputs: tuple[str, ...],
+        cache_hits: int,
+        reused: bool = False,
     ) -> None:
         """The counts an architect looks at first, then where the output went."""
         stats = graph.stats
@@ -135,6 +140,8 @@ class Reporter:
         )
         if graph.excluded:
             self.out.print(f"excluded: {excluded_summary(graph)} (-v lists them)", highlight=False)
+        if reused:
+            self.out.print("unchanged: reused the outputs of the last run", highlight=False)
 
     def stage_timings(self, stages: tuple[StageTiming, ...]) -> None:
         """With -v: where the time went, stage by stage, and the peak memory after each."""

@@ -38,6 +38,7 @@ from decomposer.models import (
     ScaffoldOptions,
     ServiceMigration,
     SourceFile,
+    SourceTree,
     StageTiming,
 )
 from decomposer.models.check import CheckResult
@@ -66,6 +67,10 @@ class AnalysisResult(BaseModel):
     parsed_files: int
     previous: CutMetrics | None = Field(
         default=None, description="`score`: the metrics the edited plan carried, for before/after"
+    )
+    reused: bool = Field(
+        default=False,
+        description="nothing changed since the last run into `out`: its outputs were kept",
     )
     stages: tuple[StageTiming, ...] = Field(
         default=(), description="the wall time and peak memory of each stage, in order"
@@ -122,9 +127,26 @@ def analyze(
     from decomposer import cluster
 
     clock = _Stopwatch()
-    document, hits, parsed = _dependency_graph(
+    document, hits, parsed, key = _dependency_graph(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
+    # --no-cache means "compute everything again"; git history is not part of the key
+    reusable = settings.cache and not settings.cluster.git
+    kept = previous = None
+    if reusable:
+        with clock.stage("reuse"):
+            kept = files.reusable_outputs(out, key)
+            previous = files.read_plan(out / "plan.json") if kept else None
+    if kept and previous is not None:
+        return AnalysisResult(
+            graph=document,
+            plan=previous,
+            outputs=tuple(str(p) for p in kept),
+            cache_hits=hits,
+            parsed_files=parsed,
+            reused=True,
+            stages=tuple(clock.timings),
+        )
     with clock.stage("cluster"):
         on_stage("cluster", 0, 1)
         cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
@@ -132,7 +154,7 @@ def analyze(
         on_stage("cluster", 1, 1)
     with clock.stage("plan"):
         decomposition = _plan_of(document, clustering, settings)
-    outputs = _write_analysis(document, decomposition, out, clock)
+    outputs = _write_analysis(document, decomposition, out, clock, key=key)
     return AnalysisResult(
         graph=document,
         plan=decomposition,
@@ -153,7 +175,7 @@ def build_graph(
 ) -> AnalysisResult:
     """discover -> extract -> graph only; writes graph.json under `out` (--graph-only)."""
     clock = _Stopwatch()
-    document, hits, parsed = _dependency_graph(
+    document, hits, parsed, _ = _dependency_graph(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
     with clock.stage("writes"):
@@ -185,7 +207,7 @@ def score(
 
     edited = files.read_plan(plan_path)
     clock = _Stopwatch()
-    document, hits, parsed = _dependency_graph(
+    document, hits, parsed, _ = _dependency_graph(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
     with clock.stage("cluster"):
@@ -227,7 +249,7 @@ def check(
     from decomposer import cluster
 
     contract = files.read_plan(plan_path)
-    document, _, _ = _dependency_graph(
+    document, _, _, _ = _dependency_graph(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=_Stopwatch()
     )
     on_stage("check", 0, 1)
@@ -425,9 +447,15 @@ def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clust
 
 
 def _write_analysis(
-    document: DependencyGraph, decomposition: DecompositionPlan, out: Path, clock: _Stopwatch
+    document: DependencyGraph,
+    decomposition: DecompositionPlan,
+    out: Path,
+    clock: _Stopwatch,
+    *,
+    key: str | None = None,
 ) -> tuple[str, ...]:
-    """graph.json, plan.json, the report and the exports, under `out`."""
+    """graph.json, plan.json, the report and the exports, under `out`; with `key` (analyze),
+    recorded for the next run to reuse."""
     from decomposer import export as plan_export
     from decomposer import report as html_report
 
@@ -442,6 +470,8 @@ def _write_analysis(
             files.write_json(decomposition, out / "plan.json"),
             *files.write_rendered(rendered, out),
         )
+        if key is not None:
+            files.record_outputs(out, key, outputs)
     return tuple(str(p) for p in outputs)
 
 
@@ -493,8 +523,9 @@ def _dependency_graph(
     on_stage: StageCallback,
     cache_dir: Path | None = None,
     clock: _Stopwatch,
-) -> tuple[DependencyGraph, int, int]:
-    """discover -> extract (cached, in parallel) -> graph."""
+) -> tuple[DependencyGraph, int, int, str]:
+    """discover -> extract (cached, in parallel) -> graph; and the key of the analysis's
+    inputs (see `_analysis_key`)."""
     with _without_cyclic_gc():
         return _dependency_graph_of(
             repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
@@ -509,7 +540,7 @@ def _dependency_graph_of(
     on_stage: StageCallback,
     cache_dir: Path | None,
     clock: _Stopwatch,
-) -> tuple[DependencyGraph, int, int]:
+) -> tuple[DependencyGraph, int, int, str]:
     with clock.stage("discover"):
         tree = discover.find_sources(repo, settings)
         out = files.prepare_out_dir(out)
@@ -534,7 +565,28 @@ def _dependency_graph_of(
         on_stage("graph", 0, 1)
         document = graph.build_graph(tree, facts, failures)
         on_stage("graph", 1, 1)
-    return document, hits, len(results) - hits
+    return document, hits, len(results) - hits, _analysis_key(repo, tree, fresh, settings)
+
+
+def _analysis_key(
+    repo: Path, tree: SourceTree, digests: dict[str, files.CacheEntry], settings: Settings
+) -> str:
+    """sha256 of everything an analysis depends on: the tool and extractor versions, the
+    repository's path, the files found (and skipped, and excluded), the digest of each file's
+    content, and the settings that shape the result (not --jobs, not --no-cache)."""
+    key = hashlib.sha256()
+    for part in (
+        __version__,
+        extract.EXTRACTOR_VERSION,
+        str(repo.resolve()),
+        tree.model_dump_json(),
+        settings.model_dump_json(exclude={"jobs", "cache"}),
+    ):
+        key.update(part.encode())
+        key.update(b"\0")
+    for path, entry in sorted(digests.items()):
+        key.update(f"{path}\0{entry[0]}\0".encode())
+    return key.hexdigest()
 
 
 def _plan_of(

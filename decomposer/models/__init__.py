@@ -111,7 +111,7 @@ from decomposer.models.rewrite import (
     RewriteResult,
     ServiceMigration,
 )
-from decomposer.models.run import StageTiming
+from decomposer.models.run import AnalysisRecord, StageTiming
 from decomposer.models.service import (
     ClientSpec,
     ColumnSpec,
@@ -130,6 +130,7 @@ __all__ = [
     "RESERVED_OPERATIONS",
     "RUNTIME_KINDS",
     "Alternative",
+    "AnalysisRecord",
     "AppConfigDef",
     "AsIsSplit",
     "BaselineEdge",

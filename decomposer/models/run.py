@@ -15,3 +15,14 @@ class StageTiming(Model):
     peak_rss_kib: int | None = Field(
         default=None, description="peak resident memory of the process so far (None: unknown)"
     )
+
+
+class AnalysisRecord(Model):
+    """What the last `analyze` into a folder wrote, and from what: the key hashes the tool and
+    extractor versions, the files and their content digests and the settings; `outputs` maps
+    each file written (relative to the folder) to its sha256. A run with the same key, finding
+    every output as written, reuses them instead of clustering and rendering again."""
+
+    format: str = "decomposer-analysis"
+    key: str
+    outputs: dict[str, str]
