@@ -116,9 +116,11 @@ def full(target: str, package: str, runs: int, baseline: Path | None) -> int:
             out = scratch / name / "out"
             shutil.rmtree(out, ignore_errors=True)
             command = _decompose(target, out, full=True)
-            _record(timings, f"{name} cold", _wall([*command, "--no-cache"], environment))
-            _wall(command, environment)  # fill the facts cache (and the record of the outputs)
-            _record(timings, f"{name} warm", _wall(command, environment))
+            # run from the checkout: `python -m` puts the working folder before PYTHONPATH
+            cold = _wall([*command, "--no-cache"], environment, cwd=checkout)
+            _record(timings, f"{name} cold", cold)
+            _wall(command, environment, cwd=checkout)  # fill the facts cache (and the record)
+            _record(timings, f"{name} warm", _wall(command, environment, cwd=checkout))
     medians = {name: statistics.median(values) for name, values in timings.items()}
     print(f"decompose analyze {package} ({runs} runs each, medians):")
     for name, value in medians.items():
@@ -153,9 +155,11 @@ def _call(code: str) -> float:
     return float(result.stdout.strip().splitlines()[-1])
 
 
-def _wall(command: list[str], environment: dict[str, str] | None = None) -> float:
+def _wall(
+    command: list[str], environment: dict[str, str] | None = None, cwd: Path | None = None
+) -> float:
     start = time.perf_counter()
-    subprocess.run(command, capture_output=True, check=True, env=environment)
+    subprocess.run(command, capture_output=True, check=True, env=environment, cwd=cwd)
     return time.perf_counter() - start
 
 
