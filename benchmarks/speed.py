@@ -1,6 +1,6 @@
 """Speed of `decompose analyze` beside `grimp.build_graph`, side by side, on the same files.
 
-    python benchmarks/speed.py [SOURCE_ROOT PACKAGE] [--runs N]
+    python benchmarks/speed.py [SOURCE_ROOT PACKAGE] [--runs N] [--full [--baseline DIR]]
 
 Without arguments it downloads Django 5.2's sdist from PyPI (once, into a temporary folder)
 and measures the `django` package (about 160k lines). Every measurement runs in a fresh Python
@@ -12,11 +12,17 @@ medians and ratios:
 - process: the whole command, interpreter start and imports included:
   `python -c "import grimp; grimp.build_graph(...)"` against `decompose analyze --graph-only`;
 - cold is `--no-cache`; warm is a re-run on unchanged files with the facts cache filled.
+
+With --full it measures the whole `decompose analyze` instead (graph, contexts, plan, report,
+exports): cold (`--no-cache` into an empty folder) and warm (again, unchanged files, into the
+same folder), as processes. --baseline DIR measures the decomposer package under DIR (another
+checkout, e.g. `git worktree add /tmp/before main`) beside this one, alternating, with ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -50,9 +56,13 @@ def main() -> int:
     parser.add_argument("root", nargs="?", type=Path)
     parser.add_argument("package", nargs="?")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--full", action="store_true", help="the whole analyze, cold and warm")
+    parser.add_argument("--baseline", type=Path, help="a decomposer checkout to compare with")
     args = parser.parse_args()
     root, package = (args.root, args.package) if args.root else (django_source(), "django")
     target = str((root / package).resolve())
+    if args.full:
+        return full(target, package, args.runs, args.baseline)
     out = Path(tempfile.mkdtemp(prefix="decomposer-bench-"))
     timings: dict[str, list[float]] = {}
     for _ in range(args.runs):
@@ -92,7 +102,38 @@ def main() -> int:
     return 0
 
 
-def _decompose(target: str, out: Path, *flags: str) -> list[str]:
+def full(target: str, package: str, runs: int, baseline: Path | None) -> int:
+    """The whole `decompose analyze`, cold and warm, for this checkout (and `baseline`)."""
+    versions = {"this": Path(__file__).resolve().parents[1]}
+    if baseline is not None:
+        versions["baseline"] = baseline.resolve()
+    scratch = Path(tempfile.mkdtemp(prefix="decomposer-bench-"))
+    timings: dict[str, list[float]] = {}
+    for _ in range(runs):
+        for name, checkout in versions.items():
+            environment = {**os.environ, "PYTHONPATH": str(checkout)}
+            environment["DECOMPOSER_CACHE_DIR"] = str(scratch / name / "cache")
+            out = scratch / name / "out"
+            shutil.rmtree(out, ignore_errors=True)
+            command = _decompose(target, out, full=True)
+            # run from the checkout: `python -m` puts the working folder before PYTHONPATH
+            cold = _wall([*command, "--no-cache"], environment, cwd=checkout)
+            _record(timings, f"{name} cold", cold)
+            _wall(command, environment, cwd=checkout)  # fill the facts cache (and the record)
+            _record(timings, f"{name} warm", _wall(command, environment, cwd=checkout))
+    medians = {name: statistics.median(values) for name, values in timings.items()}
+    print(f"decompose analyze {package} ({runs} runs each, medians):")
+    for name, value in medians.items():
+        print(f"  {name:14} {value:7.3f} s   (all: {', '.join(f'{v:.3f}' for v in timings[name])})")
+    if baseline is not None:
+        for kind in ("cold", "warm"):
+            ratio = medians[f"this {kind}"] / medians[f"baseline {kind}"]
+            print(f"  {kind}: this / baseline = {ratio:5.2f}")
+    shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+def _decompose(target: str, out: Path, *flags: str, full: bool = False) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -102,7 +143,7 @@ def _decompose(target: str, out: Path, *flags: str) -> list[str]:
         "--out",
         str(out),
         "-q",
-        "--graph-only",
+        *(() if full else ("--graph-only",)),
         *flags,
     ]
 
@@ -114,9 +155,11 @@ def _call(code: str) -> float:
     return float(result.stdout.strip().splitlines()[-1])
 
 
-def _wall(command: list[str]) -> float:
+def _wall(
+    command: list[str], environment: dict[str, str] | None = None, cwd: Path | None = None
+) -> float:
     start = time.perf_counter()
-    subprocess.run(command, capture_output=True, check=True)
+    subprocess.run(command, capture_output=True, check=True, env=environment, cwd=cwd)
     return time.perf_counter() - start
 
 

@@ -465,6 +465,8 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
             "skipped": [s.model_dump() for s in result.graph.skipped],
             "excluded": [e.model_dump() for e in result.graph.excluded],
             "unresolved": [u.model_dump() for u in result.graph.unresolved],
+            "stages": [s.model_dump() for s in result.stages],
+            "reused": result.reused,
         }
         if plan is not None:
             document["contexts"] = {
@@ -481,7 +483,10 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
                 document["previous_metrics"] = result.previous.model_dump()
         reporter.json(document)
         return
-    reporter.graph_summary(result.graph, outputs=result.outputs, cache_hits=result.cache_hits)
+    reporter.graph_summary(
+        result.graph, outputs=result.outputs, cache_hits=result.cache_hits, reused=result.reused
+    )
+    reporter.stage_timings(result.stages)
     if plan is not None:
         reporter.plan_summary(plan)
     if plan is not None and result.previous is not None:

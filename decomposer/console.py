@@ -20,6 +20,7 @@ from decomposer.models import (
     DecompositionPlan,
     DependencyGraph,
     ParseFailure,
+    StageTiming,
 )
 
 
@@ -88,7 +89,12 @@ class Reporter:
         self.out.print_json(json.dumps(document, sort_keys=True))
 
     def graph_summary(
-        self, graph: DependencyGraph, *, outputs: tuple[str, ...], cache_hits: int
+        self,
+        graph: DependencyGraph,
+        *,
+        outputs: tuple[str, ...],
+        cache_hits: int,
+        reused: bool = False,
     ) -> None:
         """The counts an architect looks at first, then where the output went."""
         stats = graph.stats
@@ -134,6 +140,18 @@ class Reporter:
         )
         if graph.excluded:
             self.out.print(f"excluded: {excluded_summary(graph)} (-v lists them)", highlight=False)
+        if reused:
+            self.out.print("unchanged: reused the outputs of the last run", highlight=False)
+
+    def stage_timings(self, stages: tuple[StageTiming, ...]) -> None:
+        """With -v: where the time went, stage by stage, and the peak memory after each."""
+        if self.verbosity <= 0 or not stages:
+            return
+        total = sum(s.seconds for s in stages)
+        for stage in stages:
+            memory = f"{stage.peak_rss_kib / 1024:,.0f} MiB" if stage.peak_rss_kib else "?"
+            self.info(f"stage {stage.name:<9} {stage.seconds:8.3f} s   peak memory {memory}")
+        self.info(f"stage {'total':<9} {total:8.3f} s")
 
     def before_after(self, before: CutMetrics, after: CutMetrics) -> None:
         """The edited plan's metrics as it came in, and as scored now."""

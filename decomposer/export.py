@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Literal
+from xml.sax.saxutils import escape
 
 from decomposer.models import DecompositionPlan, DependencyGraph, RenderedFile
 
@@ -162,39 +163,93 @@ def _structurizr(plan: DecompositionPlan) -> str:
 
 def _graphml(plan: DecompositionPlan, graph: DependencyGraph | None) -> str:
     """The module and symbol graph, each node with its context; without a graph, the
-    context map."""
-    import networkx as nx  # only this export needs it
-
+    context map. Streamed from the models (networkx's writer took seconds on a big graph); the
+    same document networkx writes for a MultiDiGraph keyed by the edge's kind."""
     owners = {
         u: "shared_kernel" for u in (*plan.shared_kernel.modules, *plan.shared_kernel.symbols)
     }
     for context in plan.contexts:
         owners.update(dict.fromkeys((*context.modules, *context.symbols), context.name))
-    document = nx.MultiDiGraph()
+    nodes: dict[str, dict[str, _Value]] = {}
+    edges: dict[str, dict[str, dict[str, dict[str, _Value]]]] = {}
+
+    def add_edge(source: str, target: str, attributes: dict[str, _Value]) -> None:
+        nodes.setdefault(source, {})
+        nodes.setdefault(target, {})
+        key = str(attributes["kind"])
+        edges.setdefault(source, {}).setdefault(target, {}).setdefault(key, {}).update(attributes)
+
     if graph is None:
         for context in plan.contexts:
-            document.add_node(context.name, kind="context", context=context.name)
+            nodes.setdefault(context.name, {}).update(kind="context", context=context.name)
         for source, target, kind, weight, _ in _links(plan):
-            document.add_edge(source, target, key=kind, kind=kind, weight=weight)
+            add_edge(source, target, {"kind": kind, "weight": weight})
     else:
         for node in graph.nodes:
-            owner = owners.get(node.id) or owners.get(node.module, "")
-            document.add_node(
-                node.id,
+            nodes.setdefault(node.id, {}).update(
                 kind=node.kind,
                 module=node.module,
                 path=node.path,
                 line=node.line,
                 lines=node.lines,
-                context=owner,
+                context=owners.get(node.id) or owners.get(node.module, ""),
             )
         for edge in graph.edges:
-            document.add_edge(
+            add_edge(
                 edge.source,
                 edge.target,
-                key=edge.kind,
-                kind=edge.kind,
-                weight=edge.weight,
-                certainty=edge.certainty,
+                {"kind": edge.kind, "weight": edge.weight, "certainty": edge.certainty},
             )
-    return "\n".join(nx.generate_graphml(document)) + "\n"
+    keys: dict[tuple[str, str, str], str] = {}
+    body = ['  <graph edgedefault="directed">']
+    for node_id, attributes in nodes.items():
+        body.append(_graphml_element("node", f"id={_attribute(node_id)}", attributes, keys))
+    for source, targets in edges.items():
+        for target, kinds in targets.items():
+            for key, attributes in kinds.items():
+                ends = f"source={_attribute(source)} target={_attribute(target)}"
+                body.append(
+                    _graphml_element("edge", f"{ends} id={_attribute(key)}", attributes, keys)
+                )
+    head = [
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+        ' xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns'
+        ' http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">'
+    ]
+    head += [
+        f'  <key id="{key_id}" for="{scope}" attr.name={_attribute(name)} attr.type="{kind}" />'
+        for (scope, name, kind), key_id in reversed(keys.items())
+    ]
+    return "\n".join([*head, *body, "  </graph>", "</graphml>"]) + "\n"
+
+
+_Value = str | int | float
+_GRAPHML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+
+
+def _graphml_element(
+    tag: str, opening: str, attributes: dict[str, _Value], keys: dict[tuple[str, str, str], str]
+) -> str:
+    """A node or an edge with its data, registering each attribute's key in `keys`."""
+    if not attributes:
+        return f"    <{tag} {opening} />"
+    lines = [f"    <{tag} {opening}>"]
+    for name, value in attributes.items():
+        key = (tag, name, _GRAPHML_TYPES[type(value)])
+        key_id = keys.setdefault(key, f"d{len(keys)}")
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        if text:
+            lines.append(f'      <data key="{key_id}">{escape(text)}</data>')
+        else:
+            lines.append(f'      <data key="{key_id}" />')
+    lines.append(f"    </{tag}>")
+    return "\n".join(lines)
+
+
+def _attribute(value: str) -> str:
+    """An XML attribute value, quoted and escaped as ElementTree writes it."""
+    return '"' + escape(value, _ATTRIBUTE_ENTITIES) + '"'
+
+
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"}

@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from decomposer.errors import PlanError, UserError
 from decomposer.models import (
     PLAN_SCHEMA_VERSION,
+    AnalysisRecord,
     CachedFacts,
     DecompositionPlan,
     DependencyGraph,
@@ -35,6 +36,8 @@ ORIG = ".orig"
 
 # What `apply` generated last time in a folder: {path: sha256 of the content}.
 MANIFEST = ".decomposer-manifest.json"
+# In `analyze --out`: what the last run wrote there, and the key of its inputs.
+ANALYSIS_RECORD = ".decomposer-analysis.json"
 # Held while `apply` writes into a folder, so a second run into it is refused, not mixed in.
 LOCK = ".decomposer.lock"
 # Every temporary file ends so: a run killed before it renamed one leaves it recognisable, and
@@ -239,6 +242,37 @@ def save_cache(
         return
 
 
+def reusable_outputs(out: Path, key: str) -> tuple[Path, ...] | None:
+    """The outputs the last `analyze` wrote into `out`, if it ran with the same `key` and every
+    file it wrote is still there with the same content; else None."""
+    try:
+        record = AnalysisRecord.model_validate_json((out / ANALYSIS_RECORD).read_bytes())
+    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
+        return None
+    if record.key != key or not record.outputs:
+        return None
+    paths = []
+    for name, digest in record.outputs.items():
+        path = out / name
+        if path.parent != out or _file_digest(path) != digest:
+            return None
+        paths.append(path)
+    return tuple(paths)
+
+
+def record_outputs(out: Path, key: str, written: Sequence[Path]) -> None:
+    """Remember what this `analyze` wrote into `out` and from what (best effort: without the
+    record the next run only recomputes)."""
+    outputs = {path.name: _file_digest(path) for path in written}
+    if None in outputs.values():
+        return
+    record = AnalysisRecord(key=key, outputs={k: v for k, v in outputs.items() if v})
+    try:
+        _write_atomic(out / ANALYSIS_RECORD, record.model_dump_json(indent=2) + "\n")
+    except OSError:
+        return
+
+
 def prepare_out_dir(out: Path) -> Path:
     """Create the output folder, or explain why it cannot be used."""
     if out.exists() and not out.is_dir():
@@ -407,6 +441,14 @@ def _read_manifest(path: Path) -> dict[str, str]:
     if not isinstance(document, dict):
         return {}
     return {k: v for k, v in document.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        with path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 def _digest(content: str) -> str:

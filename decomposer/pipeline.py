@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 import tokenize
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +38,8 @@ from decomposer.models import (
     ScaffoldOptions,
     ServiceMigration,
     SourceFile,
+    SourceTree,
+    StageTiming,
 )
 from decomposer.models.check import CheckResult
 
@@ -65,10 +68,45 @@ class AnalysisResult(BaseModel):
     previous: CutMetrics | None = Field(
         default=None, description="`score`: the metrics the edited plan carried, for before/after"
     )
+    reused: bool = Field(
+        default=False,
+        description="nothing changed since the last run into `out`: its outputs were kept",
+    )
+    stages: tuple[StageTiming, ...] = Field(
+        default=(), description="the wall time and peak memory of each stage, in order"
+    )
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     return None
+
+
+class _Stopwatch:
+    """The wall time and the peak memory of each stage of one run (the clock is I/O: it is
+    read here, at the pipeline's edge, and handed out as StageTiming models)."""
+
+    def __init__(self) -> None:
+        self.timings: list[StageTiming] = []
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings.append(
+                StageTiming(
+                    name=name, seconds=time.perf_counter() - start, peak_rss_kib=_peak_rss_kib()
+                )
+            )
+
+
+def _peak_rss_kib() -> int | None:
+    """The process's peak resident memory in KiB (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    if sys.platform == "win32":
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak
 
 
 # Public functions
@@ -88,20 +126,42 @@ def analyze(
     # other commands do not pay for networkx, the templates or libcst they do not need.
     from decomposer import cluster
 
-    document, hits, parsed = _dependency_graph(
-        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir
+    clock = _Stopwatch()
+    document, hits, parsed, key = _dependency_graph(
+        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
-    on_stage("cluster", 0, 1)
-    cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
-    clustering = cluster.find_contexts(document, settings.cluster, cochanges=cochanges)
-    on_stage("cluster", 1, 1)
-    decomposition = _plan_of(document, clustering, settings)
+    # --no-cache means "compute everything again"; git history is not part of the key
+    reusable = settings.cache and not settings.cluster.git
+    kept = previous = None
+    if reusable:
+        with clock.stage("reuse"):
+            kept = files.reusable_outputs(out, key)
+            previous = files.read_plan(out / "plan.json") if kept else None
+    if kept and previous is not None:
+        return AnalysisResult(
+            graph=document,
+            plan=previous,
+            outputs=tuple(str(p) for p in kept),
+            cache_hits=hits,
+            parsed_files=parsed,
+            reused=True,
+            stages=tuple(clock.timings),
+        )
+    with clock.stage("cluster"):
+        on_stage("cluster", 0, 1)
+        cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
+        clustering = cluster.find_contexts(document, settings.cluster, cochanges=cochanges)
+        on_stage("cluster", 1, 1)
+    with clock.stage("plan"):
+        decomposition = _plan_of(document, clustering, settings)
+    outputs = _write_analysis(document, decomposition, out, clock, key=key)
     return AnalysisResult(
         graph=document,
         plan=decomposition,
-        outputs=_write_analysis(document, decomposition, out),
+        outputs=outputs,
         cache_hits=hits,
         parsed_files=parsed,
+        stages=tuple(clock.timings),
     )
 
 
@@ -114,12 +174,18 @@ def build_graph(
     cache_dir: Path | None = None,
 ) -> AnalysisResult:
     """discover -> extract -> graph only; writes graph.json under `out` (--graph-only)."""
-    document, hits, parsed = _dependency_graph(
-        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir
+    clock = _Stopwatch()
+    document, hits, parsed, _ = _dependency_graph(
+        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
-    path = files.write_json(document, out / "graph.json")
+    with clock.stage("writes"):
+        path = files.write_json(document, out / "graph.json")
     return AnalysisResult(
-        graph=document, outputs=(str(path),), cache_hits=hits, parsed_files=parsed
+        graph=document,
+        outputs=(str(path),),
+        cache_hits=hits,
+        parsed_files=parsed,
+        stages=tuple(clock.timings),
     )
 
 
@@ -140,20 +206,25 @@ def score(
     from decomposer import cluster
 
     edited = files.read_plan(plan_path)
-    document, hits, parsed = _dependency_graph(
-        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir
+    clock = _Stopwatch()
+    document, hits, parsed, _ = _dependency_graph(
+        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
-    clustering = cluster.explain(document, clustering_of(edited, document), settings.cluster)
-    decomposition = _plan_of(document, clustering, settings)
+    with clock.stage("cluster"):
+        clustering = cluster.explain(document, clustering_of(edited, document), settings.cluster)
+    with clock.stage("plan"):
+        decomposition = _plan_of(document, clustering, settings)
     if not accept_baseline:
         decomposition = decomposition.model_copy(update={"baseline": edited.baseline})
+    outputs = _write_analysis(document, decomposition, out, clock)
     return AnalysisResult(
         graph=document,
         plan=decomposition,
-        outputs=_write_analysis(document, decomposition, out),
+        outputs=outputs,
         cache_hits=hits,
         parsed_files=parsed,
         previous=edited.metrics,
+        stages=tuple(clock.timings),
     )
 
 
@@ -178,8 +249,8 @@ def check(
     from decomposer import cluster
 
     contract = files.read_plan(plan_path)
-    document, _, _ = _dependency_graph(
-        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir
+    document, _, _, _ = _dependency_graph(
+        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=_Stopwatch()
     )
     on_stage("check", 0, 1)
     clustering, unplaced = contract_check.place_units(
@@ -376,23 +447,31 @@ def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clust
 
 
 def _write_analysis(
-    document: DependencyGraph, decomposition: DecompositionPlan, out: Path
+    document: DependencyGraph,
+    decomposition: DecompositionPlan,
+    out: Path,
+    clock: _Stopwatch,
+    *,
+    key: str | None = None,
 ) -> tuple[str, ...]:
-    """graph.json, plan.json, the report and the exports, under `out`."""
+    """graph.json, plan.json, the report and the exports, under `out`; with `key` (analyze),
+    recorded for the next run to reuse."""
     from decomposer import export as plan_export
     from decomposer import report as html_report
 
-    outputs = (
-        files.write_json(document, out / "graph.json"),
-        files.write_json(decomposition, out / "plan.json"),
-        *files.write_rendered(
-            [
-                html_report.render_report(decomposition, document),
-                *plan_export.render_exports(decomposition, document),
-            ],
-            out,
-        ),
-    )
+    with clock.stage("report"):
+        rendered = [
+            html_report.render_report(decomposition, document),
+            *plan_export.render_exports(decomposition, document),
+        ]
+    with clock.stage("writes"):
+        outputs = (
+            files.write_json(document, out / "graph.json"),
+            files.write_json(decomposition, out / "plan.json"),
+            *files.write_rendered(rendered, out),
+        )
+        if key is not None:
+            files.record_outputs(out, key, outputs)
     return tuple(str(p) for p in outputs)
 
 
@@ -443,10 +522,14 @@ def _dependency_graph(
     out: Path,
     on_stage: StageCallback,
     cache_dir: Path | None = None,
-) -> tuple[DependencyGraph, int, int]:
-    """discover -> extract (cached, in parallel) -> graph."""
+    clock: _Stopwatch,
+) -> tuple[DependencyGraph, int, int, str]:
+    """discover -> extract (cached, in parallel) -> graph; and the key of the analysis's
+    inputs (see `_analysis_key`)."""
     with _without_cyclic_gc():
-        return _dependency_graph_of(repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir)
+        return _dependency_graph_of(
+            repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
+        )
 
 
 def _dependency_graph_of(
@@ -456,27 +539,54 @@ def _dependency_graph_of(
     out: Path,
     on_stage: StageCallback,
     cache_dir: Path | None,
-) -> tuple[DependencyGraph, int, int]:
-    tree = discover.find_sources(repo, settings)
-    out = files.prepare_out_dir(out)
-    version = extract.EXTRACTOR_VERSION
-    cache_path = files.cache_file(cache_dir, repo=repo, key=f"{__version__}-{version}")
-    cache = (
-        files.load_cache(cache_path, repo=repo, tool_version=__version__, extractor_version=version)
-        if settings.cache
-        else {}
-    )
-    results, fresh, hits = _extract_all(repo.resolve(), tree.files, cache, settings, on_stage)
-    if settings.cache and fresh != cache:
-        files.save_cache(
-            cache_path, fresh, repo=repo, tool_version=__version__, extractor_version=version
+    clock: _Stopwatch,
+) -> tuple[DependencyGraph, int, int, str]:
+    with clock.stage("discover"):
+        tree = discover.find_sources(repo, settings)
+        out = files.prepare_out_dir(out)
+    with clock.stage("extract"):
+        version = extract.EXTRACTOR_VERSION
+        cache_path = files.cache_file(cache_dir, repo=repo, key=f"{__version__}-{version}")
+        cache = (
+            files.load_cache(
+                cache_path, repo=repo, tool_version=__version__, extractor_version=version
+            )
+            if settings.cache
+            else {}
         )
-    facts = [r for r in results if isinstance(r, ModuleFacts)]
-    failures = [r for r in results if isinstance(r, ParseFailure)]
-    on_stage("graph", 0, 1)
-    document = graph.build_graph(tree, facts, failures)
-    on_stage("graph", 1, 1)
-    return document, hits, len(results) - hits
+        results, fresh, hits = _extract_all(repo.resolve(), tree.files, cache, settings, on_stage)
+        if settings.cache and fresh != cache:
+            files.save_cache(
+                cache_path, fresh, repo=repo, tool_version=__version__, extractor_version=version
+            )
+    with clock.stage("graph"):
+        facts = [r for r in results if isinstance(r, ModuleFacts)]
+        failures = [r for r in results if isinstance(r, ParseFailure)]
+        on_stage("graph", 0, 1)
+        document = graph.build_graph(tree, facts, failures)
+        on_stage("graph", 1, 1)
+    return document, hits, len(results) - hits, _analysis_key(repo, tree, fresh, settings)
+
+
+def _analysis_key(
+    repo: Path, tree: SourceTree, digests: dict[str, files.CacheEntry], settings: Settings
+) -> str:
+    """sha256 of everything an analysis depends on: the tool and extractor versions, the
+    repository's path, the files found (and skipped, and excluded), the digest of each file's
+    content, and the settings that shape the result (not --jobs, not --no-cache)."""
+    key = hashlib.sha256()
+    for part in (
+        __version__,
+        extract.EXTRACTOR_VERSION,
+        str(repo.resolve()),
+        tree.model_dump_json(),
+        settings.model_dump_json(exclude={"jobs", "cache"}),
+    ):
+        key.update(part.encode())
+        key.update(b"\0")
+    for path, entry in sorted(digests.items()):
+        key.update(f"{path}\0{entry[0]}\0".encode())
+    return key.hexdigest()
 
 
 def _plan_of(

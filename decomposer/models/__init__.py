@@ -111,6 +111,7 @@ from decomposer.models.rewrite import (
     RewriteResult,
     ServiceMigration,
 )
+from decomposer.models.run import AnalysisRecord, StageTiming
 from decomposer.models.service import (
     ClientSpec,
     ColumnSpec,
@@ -129,6 +130,7 @@ __all__ = [
     "RESERVED_OPERATIONS",
     "RUNTIME_KINDS",
     "Alternative",
+    "AnalysisRecord",
     "AppConfigDef",
     "AsIsSplit",
     "BaselineEdge",
@@ -223,6 +225,7 @@ __all__ = [
     "SkippedFile",
     "SourceFile",
     "SourceTree",
+    "StageTiming",
     "Style",
     "SymbolRef",
     "TableSpec",

@@ -155,3 +155,72 @@ def test_the_summary_says_what_the_defaults_left_out(write_tree, tmp_path: Path)
     assert code == 0 and "excluded: 2 test files (-v lists them)" in out
     code, out, err = run("analyze", str(repo), "--out", str(tmp_path / "o"), "-v")
     assert "shop/tests: excluded (tests, 2 Python files)" in out + err
+
+
+def test_verbose_and_json_say_where_the_time_went(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    stages = ["discover", "extract", "graph", "reuse", "cluster", "plan", "report", "writes"]
+    code, _, err = run("analyze", str(repo), "--out", str(tmp_path / "o"), "-v")
+    assert code == 0
+    assert [line.split()[1] for line in err.splitlines() if line.startswith("stage ")] == [
+        *stages,
+        "total",
+    ]
+    code, out, _ = run("analyze", str(repo), "--out", str(tmp_path / "j"), "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert [s["name"] for s in document["stages"]] == stages
+    assert all(set(s) == {"name", "seconds", "peak_rss_kib"} for s in document["stages"])
+    code, _, err = run("analyze", str(repo), "--out", str(tmp_path / "g"), "--graph-only", "-v")
+    assert code == 0
+    assert [line.split()[1] for line in err.splitlines() if line.startswith("stage ")] == [
+        "discover",
+        "extract",
+        "graph",
+        "writes",
+        "total",
+    ]
+
+
+def test_a_warm_run_on_unchanged_files_reuses_the_outputs(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    out = tmp_path / "out"
+    run("analyze", str(repo), "--out", str(out))
+    written = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    plan = (out / "plan.json").read_bytes()
+    code, stdout, _ = run("analyze", str(repo), "--out", str(out), "--format", "json")
+    assert code == 0
+    document = json.loads(stdout)
+    assert document["reused"] is True
+    assert [s["name"] for s in document["stages"]] == ["discover", "extract", "graph", "reuse"]
+    assert document["contexts"] and document["stats"]["modules"] == 3
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == written
+    code, stdout, _ = run("analyze", str(repo), "--out", str(out))
+    assert code == 0 and "unchanged: reused the outputs of the last run" in stdout
+    assert (out / "plan.json").read_bytes() == plan
+
+
+def test_a_change_recomputes_what_the_last_run_wrote(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    out = tmp_path / "out"
+    run("analyze", str(repo), "--out", str(out))
+
+    def reused(*flags: str) -> bool:
+        code, stdout, _ = run("analyze", str(repo), "--out", str(out), "--format", "json", *flags)
+        assert code == 0
+        return bool(json.loads(stdout)["reused"])
+
+    assert reused()
+    (repo / "shop" / "payments.py").write_text("def charge(): ...\ndef refund(): ...\n")
+    assert not reused() and b"refund" in (out / "graph.json").read_bytes()
+    assert reused()
+    assert not reused("--granularity", "module")
+    assert not reused("--granularity", "module", "--no-cache")
+    assert reused("--granularity", "module", "--jobs", "1")
+    (out / "report.html").write_text("edited by hand")
+    assert not reused("--granularity", "module")
+    assert (out / "report.html").read_text() != "edited by hand"
+    (out / "context-map.mmd").unlink()
+    assert not reused("--granularity", "module")
+    assert (out / "context-map.mmd").is_file()
+    assert reused("--granularity", "module")

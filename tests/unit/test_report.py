@@ -233,6 +233,29 @@ def test_graphml_export_reads_back_with_networkx_with_each_node_context() -> Non
     assert document.nodes["shop"]["context"] == "shared_kernel"
 
 
+def test_graphml_export_streams_what_networkx_reads_back_to_the_same_graph() -> None:
+    plan = make_plan(TWO, shared_kernel={"modules": ["shop"]})
+    graph = graph_of(SHOP)
+    node = graph.nodes[0]
+    odd = node.model_copy(update={"path": 'a&b <"c">\td\n.py'})
+    graph = graph.model_copy(update={"nodes": (odd, *graph.nodes[1:])})
+    document = nx.parse_graphml(exports(plan, graph)["graph.graphml"], force_multigraph=True)
+    assert document.nodes[node.id]["path"] == 'a&b <"c">\td\n.py'
+    assert list(document.nodes) == [n.id for n in graph.nodes]
+    assert {n: d["lines"] for n, d in document.nodes(data=True)} == {
+        n.id: n.lines for n in graph.nodes
+    }
+    assert sorted(document.edges(keys=True, data=True)) == sorted(
+        (
+            e.source,
+            e.target,
+            e.kind,
+            {"kind": e.kind, "weight": e.weight, "certainty": e.certainty},
+        )
+        for e in graph.edges
+    )
+
+
 def test_graphml_export_without_a_graph_is_the_context_map() -> None:
     plan = make_plan(TWO, dependencies=[dependency("orders", "payments")])
     document = nx.parse_graphml(exports(plan)["graph.graphml"])

@@ -1,0 +1,28 @@
+"""What a run measured about itself: the time and memory of each stage."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from decomposer.models.base import Model
+
+
+class StageTiming(Model):
+    """One stage of a run: its wall time, and the process's peak memory when it ended."""
+
+    name: str = Field(description="discover, extract, graph, cluster, plan, report or writes")
+    seconds: float = Field(ge=0)
+    peak_rss_kib: int | None = Field(
+        default=None, description="peak resident memory of the process so far (None: unknown)"
+    )
+
+
+class AnalysisRecord(Model):
+    """What the last `analyze` into a folder wrote, and from what: the key hashes the tool and
+    extractor versions, the files and their content digests and the settings; `outputs` maps
+    each file written (relative to the folder) to its sha256. A run with the same key, finding
+    every output as written, reuses them instead of clustering and rendering again."""
+
+    format: str = "decomposer-analysis"
+    key: str
+    outputs: dict[str, str]
