@@ -337,8 +337,9 @@ def test_file_instead_of_folder_is_a_usage_error(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- one file, one cost
 
 # Python 3.12 syntax sends the file to libcst, whose parser overflows the C stack on a long chain
-# of unary operators (no bracket nesting to bound): the worker dies, not the run.
-CRASHES_LIBCST = "def f[T](): pass\nx = " + "-" * 100_000 + "1\n"
+# of unary operators over short lines (no bracket nesting or long line to bound): the worker
+# dies, not the run.
+CRASHES_LIBCST = "def f[T](): pass\nx = (" + "-\n" * 100_000 + "1)\n"
 FILLER = {f"shop/filler{i}.py": "from shop import payments\n" for i in range(70)}
 
 
