@@ -268,6 +268,9 @@ class _Walk:
                 if entry.name.endswith(".py"):
                     self._skip(Path(entry.path), "unreadable", f"cannot read: {exc.strerror}")
                 continue
+            if entry.name.endswith(".py") and not is_file and (is_link or not is_dir):
+                self._not_a_file(Path(entry.path), is_link=is_link)
+                continue
             if is_dir:
                 subfolder = self._subfolder
                 if is_link:
@@ -281,8 +284,6 @@ class _Walk:
                     self.links.append(partial(self._file, path, prefix, is_top=is_top))
                 else:
                     self._file(path, prefix, is_top=is_top, real=os.path.join(real, entry.name))
-            elif is_link and entry.name.endswith(".py") and not os.path.exists(entry.path):
-                self._skip(Path(entry.path), "unreadable", "broken symbolic link")
 
     @property
     def _source_root_folders(self) -> set[Path]:
@@ -319,6 +320,25 @@ class _Walk:
         self.seen.add(real)
         name = f"{prefix}.{entry.name}" if prefix else entry.name
         self.package_dir(path, name, real=real, ancestors=ancestors | {real})
+
+    def _not_a_file(self, path: Path, *, is_link: bool) -> None:
+        """Skip a `.py` name that is no regular file, saying what it is: a broken link, a link
+        out of the repository or to a folder or device, a pipe or a device (never opened)."""
+        if not is_link:
+            self._skip(path, "unreadable", "not a regular file (a pipe or a device); not read")
+            return
+        real = os.path.realpath(path)
+        if not os.path.exists(path):
+            self._skip(path, "unreadable", "broken symbolic link")
+        elif not Path(real).is_relative_to(self.repo):
+            self._skip(
+                path,
+                "symlink-outside",
+                f"symbolic link to {real}, outside the repository; not followed",
+            )
+        else:
+            target = self._rel(Path(real)) or "."
+            self._skip(path, "unreadable", f"symbolic link to {target}, not a regular file")
 
     def _followed(self, path: Path, real: str) -> bool:
         """Whether to follow the link `path` to `real`: inside the repository, not seen yet."""

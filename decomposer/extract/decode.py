@@ -29,6 +29,10 @@ _BRACKETS = re.compile(r"[()\[\]{}]")
 # CPython's tokenizer refuses more than 200 nested brackets (MAXLEVEL); libcst's parser recurses
 # once per level and overflows the C stack from about 2,000, so it never sees deeper input.
 MAX_NESTING = 200
+# libcst's parser slows down with the square of a chain of operators (5,000 `1 + ` take 25 s)
+# in native code, where the per-file time budget (SIGALRM) cannot stop it: lines longer than
+# this (generated or mangled code) never reach it.
+MAX_LINE_CHARS = 2_000
 
 
 def _decode(path: str, content: bytes) -> str | ParseFailure:
@@ -170,8 +174,11 @@ def _without_new_syntax(text: str) -> ast.Module | None:
 
 def _may_be_newer_syntax(text: str) -> bool:
     """Whether libcst may parse what `ast` refused: the text holds syntax newer than the running
-    Python, and no bracket nesting deeper than any Python accepts."""
+    Python, no bracket nesting deeper than any Python accepts, and no line so long that libcst
+    could take minutes on it."""
     if sys.version_info >= (3, 14) or not _NEWER_SYNTAX.search(text):
+        return False
+    if max(map(len, text.splitlines()), default=0) > MAX_LINE_CHARS:
         return False
     depth = deepest = 0
     for match in _BRACKETS.finditer(text):

@@ -337,8 +337,9 @@ def test_file_instead_of_folder_is_a_usage_error(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- one file, one cost
 
 # Python 3.12 syntax sends the file to libcst, whose parser overflows the C stack on a long chain
-# of unary operators (no bracket nesting to bound): the worker dies, not the run.
-CRASHES_LIBCST = "def f[T](): pass\nx = " + "-" * 100_000 + "1\n"
+# of unary operators over short lines (no bracket nesting or long line to bound): the worker
+# dies, not the run.
+CRASHES_LIBCST = "def f[T](): pass\nx = (" + "-\n" * 100_000 + "1)\n"
 FILLER = {f"shop/filler{i}.py": "from shop import payments\n" for i in range(70)}
 
 
@@ -422,3 +423,34 @@ def test_symlink_diamonds_visit_each_real_folder_once(tmp_path: Path) -> None:
     document = json.loads(stdout)
     assert document["stats"]["files"] == len(GOOD) + depth + 1
     assert {s["reason"] for s in document["skipped"]} == {"symlink-duplicate"}
+
+
+def test_a_py_name_that_is_no_regular_file_is_skipped_saying_what_it_is(tmp_path: Path) -> None:
+    # A link to a folder or a device outside the repository, a link to a folder inside it and a
+    # named pipe: each was left out without a word (the fuzz probe of issue 13 found the links).
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    repo = make_tree(tmp_path / "repo", {**GOOD, "shop/inner/__init__.py": ""})
+    os.symlink(outside, repo / "shop" / "folder.py")
+    os.symlink("/dev/zero", repo / "shop" / "device.py")
+    os.symlink(repo / "shop" / "inner", repo / "shop" / "inner_link.py")
+    os.mkfifo(repo / "shop" / "pipe.py")
+    code, stdout, _ = analyze(str(repo), "--out", str(tmp_path / "out"), "--format", "json")
+    assert code == 0
+    skipped = {s["path"]: (s["reason"], s["message"]) for s in json.loads(stdout)["skipped"]}
+    assert skipped == {
+        "shop/folder.py": (
+            "symlink-outside",
+            f"symbolic link to {outside.resolve()}, outside the repository; not followed",
+        ),
+        "shop/device.py": (
+            "symlink-outside",
+            "symbolic link to /dev/zero, outside the repository; not followed",
+        ),
+        "shop/inner_link.py": (
+            "unreadable",
+            "symbolic link to shop/inner, not a regular file",
+        ),
+        "shop/pipe.py": ("unreadable", "not a regular file (a pipe or a device); not read"),
+    }
+    assert GOOD_EDGE in edges(tmp_path / "out")

@@ -510,3 +510,20 @@ def test_orm_columns_of_sqlalchemy_and_django_models() -> None:
         ("title", "django.db.models.CharField(max_length=200, unique=True)", False, None),
         ("author_id", "django.db.models.ForeignKey", True, "library.Author"),
     ]
+
+
+def test_a_long_line_in_a_file_that_fails_to_parse_never_reaches_libcst() -> None:
+    # The mutation probe of issue 13: a 1 MB `x = 1 + 1 + ...` line in a Django file with an
+    # f-string hung `analyze` (libcst's native parser, which SIGALRM cannot interrupt).
+    import time
+
+    from decomposer.extract import extract_facts
+    from decomposer.models import ParseFailure, SourceFile
+
+    # 3.12 syntax, a long line, then an error
+    text = "def f[T](): pass\nx = " + "1 + " * 20_000 + "1\n    y = 1\n"
+    source = SourceFile(path="m.py", module="m", is_package=False, root=".", size_bytes=len(text))
+    start = time.perf_counter()
+    result = extract_facts(source, text.encode())
+    assert isinstance(result, ParseFailure), result
+    assert time.perf_counter() - start < 5
