@@ -205,7 +205,6 @@ def as_is_contexts(graph: DependencyGraph) -> Clustering:
 # application server's entry points. Never a service, whatever they import.
 _INFRASTRUCTURE_NAMES = {
     "settings": "settings",
-    "_settings": "settings",
     "conf": "settings",
     "config": "settings",
     "urls": "URL configuration",
@@ -222,8 +221,9 @@ _INFRASTRUCTURE_NAMES = {
 def _infrastructure_by_name(module: str) -> str | None:
     """Why a module outside every domain is infrastructure by its name, if it is."""
     for part in reversed(module.split(".")):
+        # base_settings.py, _settings.py: settings too
         kind = _INFRASTRUCTURE_NAMES.get(part) or _INFRASTRUCTURE_NAMES.get(
-            part.rpartition("_")[2] if part.endswith("settings") else ""
+            "settings" if part.rpartition("_")[2] == "settings" else ""
         )
         if kind:
             return f"infrastructure by what it is: {kind} ({module})"

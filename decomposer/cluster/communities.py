@@ -24,6 +24,9 @@ from decomposer.models import (
     ContextCountChoice,
 )
 
+# The contracted graph's node for a domain unit: `unit:<domain>`.
+_UNIT = "unit:"
+
 
 def _choose_partition(
     weighted: _Weighted, settings: ClusterSettings, *, units_of: dict[str, str]
@@ -34,9 +37,15 @@ def _choose_partition(
     `units_of` maps a unit to the domain unit it moves with (its app, its mirrored layer
     files): those move as one node."""
     graph = _contracted(weighted.graph, settings, units_of)
+    # The partition at the configured resolution, computed once: the sweep reuses it.
+    configured = _leiden(graph.graph, settings.resolution, settings.seed)
     candidates: dict[int, tuple[float, float, list[set[str]]]] = {}
     for resolution in _resolutions(settings):
-        communities = _leiden(graph.graph, resolution, settings.seed)
+        communities = (
+            configured
+            if resolution == settings.resolution
+            else _leiden(graph.graph, resolution, settings.seed)
+        )
         if not communities:
             break
         quality = _modularity(graph.graph, communities)
@@ -46,9 +55,8 @@ def _choose_partition(
         if settings.services and count >= settings.services * 2:
             break
     if settings.services:
-        base = _leiden(graph.graph, settings.resolution, settings.seed)
-        if len(base) >= settings.services:
-            communities = base
+        if len(configured) >= settings.services:
+            communities = configured
             # a community without a domain unit goes to the shared kernel, not to a service
             while _services(communities, units_of) > settings.services:
                 communities = _merge_closest(graph.graph, communities)
@@ -60,7 +68,7 @@ def _choose_partition(
             " it has fewer, the candidate of the sweep with that many (or split further)"
         )
     else:
-        communities = _leiden(graph.graph, settings.resolution, settings.seed)
+        communities = configured
         criterion = (
             f"Leiden at resolution {settings.resolution} on the graph of domain units (apps and"
             " the layer files named after them move as one); the sweep below shows the"
@@ -94,7 +102,7 @@ def _services(communities: list[set[str]], units_of: dict[str, str]) -> int:
     """How many of the communities (of the contracted graph) hold a domain unit."""
     if not units_of:
         return len(communities)
-    return sum(1 for c in communities if any(n.startswith("unit:") for n in c))
+    return sum(1 for c in communities if any(n.startswith(_UNIT) for n in c))
 
 
 def _resolutions(settings: ClusterSettings) -> tuple[float, ...]:
@@ -204,7 +212,7 @@ class _Contracted:
 def _contracted(
     graph: nx.Graph, settings: ClusterSettings, units_of: dict[str, str]
 ) -> _Contracted:
-    group_of: dict[str, str] = {u: f"unit:{d}" for u, d in units_of.items() if graph.has_node(u)}
+    group_of: dict[str, str] = {u: f"{_UNIT}{d}" for u, d in units_of.items() if graph.has_node(u)}
     for unit, name in sorted(settings.pin.items()):
         if name != KERNEL_NAME and graph.has_node(unit):
             group_of[unit] = f"pin:{name}"
