@@ -193,6 +193,14 @@ class Reporter:
             "shared kernel", str(len(kernel.modules)), str(len(kernel.symbols)), "", "", "library"
         )
         self.out.print(table)
+        if plan.layout is not None:
+            self.out.print(
+                f"layout: {plan.layout.kind}: {plan.layout.summary}; apps from"
+                f" {plan.layout.apps_from}",
+                highlight=False,
+            )
+            for note in plan.layout.notes:
+                self.out.print(f"note: {note}", highlight=False)
         self.out.print(f"number of contexts: {plan.selection.criterion}", highlight=False)
         metrics = Table(title="metrics of the cut", box=box.SIMPLE_HEAD)
         metrics.add_column("metric")

@@ -125,6 +125,24 @@ class ContextGroup(Model):
     placements: tuple[Placement, ...] = ()
 
 
+LayoutKind = Literal["apps", "layers", "apps-and-layers", "packages"]
+
+
+class Layout(Model):
+    """How the monolith arranges its domains, as the clustering recognised it."""
+
+    kind: LayoutKind = Field(
+        description="apps: one package per domain; layers: technical layers (models, views,"
+        " api) each holding a slice of every domain; apps-and-layers: apps mirrored in layers;"
+        " packages: no domain names found, plain packages are the units"
+    )
+    summary: str = Field(description="One sentence for the architect")
+    apps_from: str = Field(description="Where the apps came from (INSTALLED_APPS, the folders)")
+    domains: tuple[str, ...] = Field(default=(), description="The domain units found")
+    layers: tuple[str, ...] = Field(default=(), description="Packages recognised as layers")
+    notes: tuple[str, ...] = Field(default=(), description="What could not be read, and why")
+
+
 class Alternative(Model):
     """One candidate number of contexts the tool considered."""
 
@@ -152,6 +170,7 @@ class Clustering(Model):
     contexts: tuple[ContextGroup, ...]
     shared_kernel: ContextGroup = Field(description="Units every service may depend on")
     selection: ContextCountChoice
+    layout: Layout | None = Field(default=None, description="The layout recognised")
 
     def unit_of(self, node: str) -> str:
         """The unit a graph node belongs to: its module, or itself in a split module."""
@@ -508,6 +527,9 @@ class DecompositionPlan(Model):
         default=(), description="Modules whose classes and functions were placed one by one"
     )
     selection: ContextCountChoice = Field(description="How the number of contexts was chosen")
+    layout: Layout | None = Field(
+        default=None, description="How the monolith arranges its domains, as recognised"
+    )
     contexts: tuple[BoundedContext, ...] = Field(
         description="The proposed bounded contexts: one service each"
     )
