@@ -342,7 +342,7 @@ def _name_contexts(
     name's origin goes to `sources`."""
     named: dict[str, set[str]] = {}
     for community in sorted(partition, key=lambda c: (-len(c), min(c))):
-        votes: Counter[str] = Counter()
+        votes: dict[str, float] = defaultdict(float)
         for unit in community:
             label = _snake(unit.rpartition(":")[2]) if ":" in unit else domains.label(unit)
             # a technical word (models, api, common) names a context only where nothing else can
