@@ -342,16 +342,13 @@ def _name_contexts(
     name's origin goes to `sources`."""
     named: dict[str, set[str]] = {}
     for community in sorted(partition, key=lambda c: (-len(c), min(c))):
-        votes: dict[str, float] = defaultdict(float)
+        lines: Counter[str] = Counter()
         for unit in community:
             label = _snake(unit.rpartition(":")[2]) if ":" in unit else domains.label(unit)
-            # a technical word (models, api, common) names a context only where nothing else can
-            weight = max(view.units.get(unit, 0), 1) * (
-                _TECHNICAL_VOTE if is_technical(label) else 1
-            )
-            votes[label] += weight
-        ranked = [name for name, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
-        share = round(100 * votes[ranked[0]] / max(sum(votes.values()), 1))
+            lines[label] += max(view.units.get(unit, 0), 1)
+        # a technical word (models, api, common) names a context only where nothing else can
+        ranked = sorted(lines, key=lambda name: (is_technical(name), -lines[name], name))
+        share = round(100 * lines[ranked[0]] / max(sum(lines.values()), 1))
         first = f"{ranked[0]!r}, where {share}% of its lines are"
         candidates = [(ranked[0], f"its dominant domain {first}")]
         candidates += [
@@ -379,9 +376,6 @@ def _name_contexts(
         sources[chosen[0]] = chosen[1]
     return named
 
-
-# How much a unit labelled with a technical word weighs in the vote for a context's name.
-_TECHNICAL_VOTE = 0.01
 
 # Below this share of units with a domain, the monolith does not name its domains (plain
 # packages, no framework): every context stays, domain or not.
