@@ -27,6 +27,12 @@ KERNEL = "(shared kernel)"
 # Annotations and TYPE_CHECKING imports are not runtime coupling (README, "Metrics").
 STATIC_ONLY = frozenset({"annotation", "type_import"})
 _LABEL_CHARS = 28
+# The map shows at first at most this many links a context (the heaviest), all on demand.
+_LINKS_PER_CONTEXT = 2
+# Up to this many contexts, the map sits beside the overview; with more, below it.
+_MAP_BESIDE_OVERVIEW = 12
+# The map's height in pixels: 560 up to 12 contexts, 20 more for each further one, 900 at most.
+_MAP_HEIGHT, _MAP_HEIGHT_MAX, _MAP_HEIGHT_STEP = 560, 900, 20
 
 # Public functions
 
@@ -249,16 +255,36 @@ def _map(
     ]
     for edge in edges:
         edge["id"] = f"{edge['kind']}:{edge['source']}->{edge['target']}"
-    return {"nodes": nodes, "edges": edges} | _members(plan, graph, owners)
+    crowd = len(nodes) - _MAP_BESIDE_OVERVIEW
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "min_weight": _heaviest_links(edges, limit=_LINKS_PER_CONTEXT * len(nodes)),
+        "wide": len(nodes) > _MAP_BESIDE_OVERVIEW,  # the map gets the page's whole width
+        "height": min(_MAP_HEIGHT_MAX, _MAP_HEIGHT + _MAP_HEIGHT_STEP * max(0, crowd)),
+    } | _members(plan, graph, owners)
+
+
+def _heaviest_links(edges: list[dict[str, Any]], *, limit: int) -> int:
+    """The least weight the map shows at first: the smallest that leaves at most `limit`
+    links (2 a context), so a map of 30 contexts opens on its main links, not a hairball;
+    1 (every link) when there are few. The toolbar shows all of them on demand."""
+    weights = sorted((edge["weight"] for edge in edges), reverse=True)
+    if len(weights) <= limit:
+        return 1
+    for least in sorted(set(weights)):
+        if sum(1 for w in weights if w >= least) <= limit:
+            return int(least)
+    return int(weights[0])
 
 
 def _members(
     plan: DecompositionPlan, graph: DependencyGraph | None, owners: dict[str, str]
 ) -> dict[str, Any]:
-    members = {
-        c.name: [{"id": unit, "label": _short(unit, 40)} for unit in _units(c)]
-        for c in plan.contexts
-    }
+    members = {}
+    for c in plan.contexts:
+        package = _package(c.modules)
+        members[c.name] = [{"id": u, "label": _short(_within(u, package), 40)} for u in _units(c)]
     internal: dict[str, list[list[object]]] = defaultdict(list)
     symbols: dict[str, list[str]] = defaultdict(list)
     if graph is not None:
@@ -269,6 +295,28 @@ def _members(
             if node.kind != "module" and owners.get(node.module, KERNEL) != KERNEL:
                 symbols[node.module].append(node.id.partition(":")[2])
     return {"members": members, "internal": dict(internal), "symbols": dict(symbols)}
+
+
+def _package(modules: tuple[str, ...]) -> str:
+    """The dotted prefix every module of a context shares (`shop.orders`), or ''."""
+    parts = [module.split(".") for module in modules]
+    common = []
+    for names in zip(*parts, strict=False):
+        if len(set(names)) > 1:
+            break
+        common.append(names[0])
+    return ".".join(common)
+
+
+def _within(unit: str, package: str) -> str:
+    """A member's name on the map, inside its context: `cart` for `shop.orders.cart` in
+    `shop.orders`, `services:place_order` for a symbol; the package itself by its last part.
+    The whole name is in the tooltip and the side panel."""
+    module, colon, symbol = unit.partition(":")
+    if not package or not (module == package or module.startswith(package + ".")):
+        return unit
+    inner = module[len(package) + 1 :] or package.rpartition(".")[2]
+    return f"{inner}{colon}{symbol}"
 
 
 def _short(name: str, limit: int = _LABEL_CHARS) -> str:

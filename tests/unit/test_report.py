@@ -290,3 +290,26 @@ def test_the_report_and_exports_describe_the_ec2_target_the_terraform_builds() -
     assert "VPC link" in boxes["apigw"]["sub"] and "CloudTrail" in boxes["ops"]["title"]
     dsl = next(f.content for f in render_exports(plan, None) if f.path.endswith(".dsl"))
     assert "ECS" not in dsl and "EC2 Auto Scaling group" in dsl
+
+
+def test_a_crowded_map_opens_on_its_heaviest_links_and_a_sparse_one_on_all() -> None:
+    """Issue 12.4: 19 contexts drew every link at once, a hairball."""
+    names = [f"c{i}" for i in range(4)]
+    pairs = [(a, b) for a in names for b in names if a != b]  # 12 links, 4 contexts
+    links = [dependency(a, b, weight=w) for (a, b), w in zip(pairs, range(1, 13), strict=True)]
+    crowded = report_view(
+        make_plan([context(n, f"p.{n}") for n in names], dependencies=links), None
+    )
+    assert crowded["map"]["min_weight"] == 5  # the 8 heaviest: 2 a context
+    sparse = make_plan([context(n, f"p.{n}") for n in names], dependencies=links[:8])
+    assert report_view(sparse, None)["map"]["min_weight"] == 1
+
+
+def test_members_are_labelled_inside_their_context_and_named_whole_elsewhere() -> None:
+    plan = make_plan([context("orders", "shop.orders", "shop.orders.cart", "shop.orders.api.v1")])
+    members = report_view(plan, None)["map"]["members"]["orders"]
+    assert [(m["id"], m["label"]) for m in members] == [
+        ("shop.orders", "orders"),
+        ("shop.orders.cart", "cart"),
+        ("shop.orders.api.v1", "api.v1"),
+    ]
