@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -392,63 +394,92 @@ def _dependency(dependency: Any, other: str) -> dict[str, Any]:
 
 
 def _aws(plan: DecompositionPlan) -> dict[str, Any]:
-    """Boxes and arrows of the target architecture, laid out in columns, one per context."""
-    column, names = 200, _names(plan)
-    width = 80 + column * max(len(names), 4)
+    """Boxes and lines of the target architecture `scaffold` builds, a column per context.
+
+    Lines run between boxes, never across one: the ALB reaches the services along a bus
+    above them; each service's datastore and SQS inbox sit side by side below it; a producer's
+    events run down the gap between its datastore and inbox, along a lane of its own below
+    every box, and up into each consumer's inbox."""
+    names = _names(plan)
+    width = 80 + _COLUMN * max(len(names), 4)
     middle = width / 2
     boxes = [
         _box("clients", "Clients", middle, 40, "actor"),
-        _box("apigw", "Amazon API Gateway", middle, 120, "edge", sub="VPC link to an NLB"),
-        _box("alb", "Application Load Balancer", middle, 200, "edge", sub="internal"),
+        _box("apigw", "Amazon API Gateway", middle, 120, "edge", sub="REST API, VPC link"),
+        _box("nlb", "Network Load Balancer", middle, 200, "edge", sub="VPC link target"),
+        _box("alb", "Application Load Balancer", middle, 280, "edge", sub="internal"),
         # what watches and protects every part (infra/modules/observability, kms, secrets)
         _box("ops", "CloudWatch, CloudTrail, X-Ray", width - 110, 120, "edge", sub="KMS, Secrets"),
     ]
-    lines = [_line("clients", "apigw", "rest"), _line("apigw", "alb", "rest")]
-    receivers = sorted({d.target for d in plan.dependencies if d.style == "sqs"})
-    receivers += [c.name for c in plan.contexts if c.consumes and c.name not in receivers]
+    chain = [("clients", 40), ("apigw", 120), ("nlb", 200), ("alb", 280)]
+    lines = [
+        _line(start, end, "rest", [(middle, top + 24), (middle, bottom - 24)])
+        for (start, top), (end, bottom) in itertools.pairwise(chain)
+    ]
+    inboxes = plan.inboxes()
+    services_y, below_y = 380, 480
     for index, context in enumerate(plan.contexts):
-        x = 40 + column * index + column / 2
+        x = 40 + _COLUMN * index + _COLUMN / 2
         service = f"svc:{context.name}"
-        boxes.append(_box(service, context.name, x, 300, "service", sub="EC2 Auto Scaling"))
-        lines.append(_line("alb", service, "rest"))
+        boxes.append(_box(service, context.name, x, services_y, "service", sub="EC2 Auto Scaling"))
+        lines.append(
+            _line("alb", service, "rest", [(middle, 304), (middle, 330), (x, 330), (x, 356)])
+        )
         if context.datastore.kind != "none":
             store = f"db:{context.name}"
-            boxes.append(_box(store, context.datastore.kind, x, 400, "store", sub="owned data"))
-            lines.append(_line(service, store, "data"))
-        if context.name in receivers:
+            kind = context.datastore.kind
+            boxes.append(_box(store, kind, x - _SIDE, below_y, "store", sub="owned data", w=_SMALL))
+            lines.append(_line(service, store, "data", [(x, 404), (x - _SIDE, below_y - 24)]))
+        if context.name in inboxes:
             queue = f"q:{context.name}"
-            boxes.append(_box(queue, f"{context.name}-inbox", x, 500, "queue", sub="Amazon SQS"))
-            lines.append(_line(queue, service, "sqs"))
-    known = {box["id"] for box in boxes}
-    for dependency in plan.dependencies:
-        queue, source = f"q:{dependency.target}", f"svc:{dependency.source}"
-        if dependency.style == "sqs" and queue in known and source in known:
-            lines.append(_line(source, queue, "sqs"))
-    boxes.append(_box("xray", "AWS X-Ray (tracing)", width / 4, 600, "ops"))
-    boxes.append(_box("cloudwatch", "Amazon CloudWatch (logs, metrics)", 3 * width / 4, 600, "ops"))
-    positions = {box["id"]: box for box in boxes}
+            box = _box(queue, "SQS inbox", x + _SIDE, below_y, "queue", sub=context.name, w=_SMALL)
+            boxes.append(box | {"title": f"Amazon SQS: {context.name}-inbox"})
+            lines.append(_line(queue, service, "sqs", [(x + _SIDE, below_y - 24), (x, 404)]))
+    columns = {f"svc:{n}": 40 + _COLUMN * i + _COLUMN / 2 for i, n in enumerate(names)}
+    lane = below_y + 50
+    senders = sorted({p for producers in inboxes.values() for p in producers}, key=names.index)
+    for sender in senders:
+        start = columns[f"svc:{sender}"]
+        for consumer, producers in inboxes.items():
+            if sender in producers:
+                end = columns[f"svc:{consumer}"] + _SIDE
+                path = [(start, 404), (start, lane), (end, lane), (end, below_y + 24)]
+                lines.append(_line(f"svc:{sender}", f"q:{consumer}", "sqs", path))
+        lane += 10
+    ops_y = lane + 40
+    boxes.append(_box("xray", "AWS X-Ray (tracing)", width / 4, ops_y, "ops"))
+    boxes.append(
+        _box("cloudwatch", "Amazon CloudWatch (logs, metrics)", 3 * width / 4, ops_y, "ops")
+    )
     for line in lines:
-        start, end = positions[line["from"]], positions[line["to"]]
-        line |= {"x1": start["cx"], "y1": start["cy"], "x2": end["cx"], "y2": end["cy"]}
-    return {"width": width, "height": 650, "boxes": boxes, "lines": lines}
+        line["points"] = " ".join(f"{x:g},{y:g}" for x, y in line.pop("path"))
+    return {"width": width, "height": ops_y + 50, "boxes": boxes, "lines": lines}
 
 
-def _box(key: str, label: str, cx: float, cy: float, kind: str, *, sub: str = "") -> dict[str, Any]:
+# The AWS diagram: a column per context; a service's datastore and inbox (narrower boxes)
+# sit side by side below it, this far left and right of its centre.
+_COLUMN, _BOX, _SMALL, _SIDE = 260, 170, 124, 66
+
+
+def _box(
+    key: str, label: str, cx: float, cy: float, kind: str, *, sub: str = "", w: int = _BOX
+) -> dict[str, Any]:
     return {
         "id": key,
         "label": _short(label, 26),
         "title": label,
-        "sub": sub,
+        "sub": _short(sub, 18) if sub else "",
         "kind": kind,
         "cx": cx,
         "cy": cy,
-        "x": cx - 85,
+        "x": cx - w / 2,
         "y": cy - 24,
+        "w": w,
     }
 
 
-def _line(start: str, end: str, kind: str) -> dict[str, Any]:
-    return {"from": start, "to": end, "kind": kind}
+def _line(start: str, end: str, kind: str, path: Sequence[tuple[float, float]]) -> dict[str, Any]:
+    return {"from": start, "to": end, "kind": kind, "path": path}
 
 
 def _content_security_policy(scripts: list[str]) -> str:

@@ -528,6 +528,18 @@ class DecompositionPlan(Model):
         " fails on any other"
     )
 
+    def inboxes(self) -> dict[str, tuple[str, ...]]:
+        """Context -> the other contexts that send it events. Each of these contexts gets an
+        SQS inbox: infra/ builds them, the report's diagram and workspace.dsl draw them, all
+        from here. Events go by SQS whatever the style of the dependency that carries them."""
+        names = {context.name for context in self.contexts}
+        producers: dict[str, set[str]] = {}
+        for dependency in self.dependencies:
+            ends = {dependency.source, dependency.target}
+            if dependency.events and len(ends) == 2 and ends <= names:
+                producers.setdefault(dependency.target, set()).add(dependency.source)
+        return {consumer: tuple(sorted(p)) for consumer, p in sorted(producers.items())}
+
     def data_links(self) -> list[tuple[str, str, int]]:
         """(context, context, count) of data coupling between two different contexts: ORM
         relations the cut breaks, and tables one context owns and another uses."""

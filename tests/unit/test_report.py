@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any
@@ -12,7 +13,9 @@ import pytest
 
 from decomposer.export import render_exports
 from decomposer.models import DecompositionPlan
+from decomposer.models.infra import ScaffoldOptions
 from decomposer.report import embeddable_json, inconsistencies, render_report, report_view
+from decomposer.scaffold.infra import build_spec
 from tests.conftest import graph_of
 
 METRICS = {
@@ -313,3 +316,75 @@ def test_members_are_labelled_inside_their_context_and_named_whole_elsewhere() -
         ("shop.orders.cart", "cart"),
         ("shop.orders.api.v1", "api.v1"),
     ]
+
+
+def target_plan() -> DecompositionPlan:
+    """Five contexts, every datastore, events sent both ways and along a REST dependency."""
+    stores = ["aurora-postgresql", "dynamodb", "none", "aurora-mysql", "aurora-postgresql"]
+    names = ["orders", "payments", "notifications", "shipping", "catalog"]
+    contexts = [
+        context(n, f"shop.{n}", datastore={"kind": kind, "evidence": []})
+        for n, kind in zip(names, stores, strict=True)
+    ]
+    sends = [("orders", "notifications"), ("payments", "notifications"), ("shipping", "orders")]
+    links = [
+        dependency(a, b, "sqs") | {"events": [f"{a}_changed"], "operations": [f"{a}_changed"]}
+        for a, b in sends
+    ]
+    links.append(
+        dependency("catalog", "shipping")
+        | {"operations": ["quote", "catalog_changed"], "events": ["catalog_changed"]}
+    )
+    links.append(dependency("orders", "payments") | {"operations": ["charge"]})
+    return make_plan(contexts, dependencies=links)
+
+
+def test_no_line_of_the_aws_diagram_crosses_a_box_it_does_not_join() -> None:
+    """Issue 12.4: SQS lines ran through the database boxes (and the ALB's through services)."""
+    aws = report_view(target_plan(), None)["aws"]
+    boxes = {box["id"]: box for box in aws["boxes"]}
+    crossed = []
+    for line in aws["lines"]:
+        points = [tuple(map(float, p.split(","))) for p in line["points"].split()]
+        for (x1, y1), (x2, y2) in itertools.pairwise(points):
+            steps = int(max(abs(x2 - x1), abs(y2 - y1))) + 1
+            for step in range(steps + 1):
+                x, y = x1 + (x2 - x1) * step / steps, y1 + (y2 - y1) * step / steps
+                crossed += [
+                    f"{line['from']} -> {line['to']} crosses {key}"
+                    for key, b in boxes.items()
+                    if key not in (line["from"], line["to"])
+                    and b["x"] + 1 < x < b["x"] + b["w"] - 1
+                    and b["y"] + 1 < y < b["y"] + 47
+                ]
+    assert sorted(set(crossed)) == []
+    overlapping = [
+        f"{a['id']} / {b['id']}"
+        for a, b in itertools.combinations(aws["boxes"], 2)
+        if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and abs(a["y"] - b["y"]) < 48
+    ]
+    assert overlapping == []
+
+
+def test_the_diagram_and_workspace_dsl_show_the_queues_and_datastores_infra_builds() -> None:
+    """One source for all three: a REST dependency that carries an event gets an inbox in
+    infra/, so the diagram and workspace.dsl draw it too."""
+    plan = target_plan()
+    spec = build_spec(plan, ScaffoldOptions())
+    queues = {q.consumer: q.producers for q in spec.queues}
+    stores = {s.name: s.datastore for s in spec.services if s.datastore != "none"}
+    assert set(queues) == {"notifications", "orders", "shipping"}
+    aws = report_view(plan, None)["aws"]
+    assert {b["id"].removeprefix("q:") for b in aws["boxes"] if b["kind"] == "queue"} == set(queues)
+    drawn = {(line["from"], line["to"]) for line in aws["lines"] if line["kind"] == "sqs"}
+    assert drawn >= {(f"svc:{p}", f"q:{c}") for c, ps in queues.items() for p in ps}
+    assert {
+        b["id"].removeprefix("db:"): b["label"] for b in aws["boxes"] if b["kind"] == "store"
+    } == stores
+    dsl = exports(plan)["workspace.dsl"]
+    assert {name for name in queues if f"q_{name} = container" in dsl} == set(queues)
+    assert 'ctx_catalog -> q_shipping "Sends events" "Amazon SQS"' in dsl
+    assert {c.name for c in plan.contexts if f"db_{c.name} = container" in dsl} == set(stores)
+    for name, kind in stores.items():
+        assert f'db_{name} = container "{name} data" "Owned data" "{kind}"' in dsl
+    assert "Network Load Balancer" in dsl
