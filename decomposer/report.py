@@ -197,6 +197,7 @@ def _overview(plan: DecompositionPlan, graph: DependencyGraph | None) -> dict[st
         },
         "as_is_contexts": len(plan.as_is.contexts),
         "criterion": plan.selection.criterion,
+        "shortfall": plan.selection.shortfall(len(plan.contexts)),
         "as_is_verdict": plan.as_is.verdict,
         "metrics": metrics,
         "cycles": [" → ".join((*cycle, cycle[0])) for cycle in risks.cycles],
@@ -212,7 +213,36 @@ def _overview(plan: DecompositionPlan, graph: DependencyGraph | None) -> dict[st
         "parse_failures": risks.parse_failures,
         "failures": failures,
         "unresolved": risks.unresolved,
+        "risks": _risks(plan, failures),
     }
+
+
+def _risks(plan: DecompositionPlan, failures: list[str]) -> list[dict[str, Any]]:
+    """The risks the cut has, each with a few examples ("0 tables used across contexts" read
+    as a risk: a kind with none is left out)."""
+    risks = plan.risks
+    examples: dict[str, list[str]] = {
+        "cycles": [" → ".join((*cycle, cycle[0])) for cycle in risks.cycles][:3],
+        "shared_tables": [
+            f"{t.table or t.model} ({t.owner}, used by {', '.join(t.used_by)})"
+            for t in risks.shared_tables
+        ][:5],
+        "transactions": [
+            f"{t.node} at {t.location} ({', '.join(t.contexts)})"
+            for t in risks.distributed_transactions
+        ][:5],
+        "parse_failures": failures[:5],
+    }
+    return [
+        {
+            "count": count,
+            "what": what,
+            "examples": examples.get(kind, []),
+            "more": 0 < len(examples.get(kind, [])) < count,
+            "code": kind == "parse_failures",
+        }
+        for kind, count, what in risks.found()
+    ]
 
 
 def _map(

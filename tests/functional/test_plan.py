@@ -359,3 +359,10 @@ def test_score_reports_every_problem_of_the_plan_in_one_pass(
     assert "shop.payments.refunds in no context" in err
     assert "4 problem(s)" in err, err
     assert not (tmp_path / "scored" / "plan.json").exists()
+
+
+def test_every_kernel_reason_names_who_uses_the_unit(example_out: Path) -> None:
+    """Issue 12.8: a kernel reason read "used only by the shared kernel ()"."""
+    plan = DecompositionPlan.model_validate_json((example_out / "plan.json").read_text())
+    assert plan.shared_kernel.reasons
+    assert not [r for r in plan.shared_kernel.reasons if "()" in r]

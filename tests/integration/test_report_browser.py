@@ -208,3 +208,35 @@ def test_an_opened_context_shows_readable_member_labels_that_do_not_overlap(thir
     assert page.evaluate("document.getElementById('map-tip').textContent") == unit
     assert page.evaluate("getComputedStyle(document.getElementById('map-tip')).display") != "none"
     page.evaluate("document.getElementById('map-collapse').click()")
+
+
+BROKEN_WORDS = """(() => {
+    const broken = [];
+    for (const el of document.querySelectorAll('th, .tag, td.num, td.verdict')) {
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const m of node.data.matchAll(/[^\\s(),]+/g)) {
+                const range = document.createRange();
+                range.setStart(node, m.index);
+                range.setEnd(node, m.index + m[0].length);
+                const lines = new Set(Array.from(range.getClientRects())
+                    .filter(b => b.width > 0).map(b => Math.round(b.top)));
+                if (lines.size > 1) { broken.push(m[0]); }
+            }
+        }
+    }
+    return broken;
+})()"""
+
+
+@pytest.mark.parametrize("width", [900, 1200, 1440])
+def test_no_table_header_or_tag_breaks_in_the_middle_of_a_word(opened, width: int) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12.8: headers broke mid-word ("propo sal", "re st")."""
+    page, _, _ = opened
+    metrics = {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False}
+    page.call("Emulation.setDeviceMetricsOverride", **metrics)
+    try:
+        time.sleep(0.2)
+        assert page.evaluate(BROKEN_WORDS) == []
+    finally:
+        page.call("Emulation.setDeviceMetricsOverride", **(metrics | {"width": 1440}))

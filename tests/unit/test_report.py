@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import re
@@ -10,7 +11,9 @@ from typing import Any
 import networkx as nx
 import pydot
 import pytest
+from rich.console import Console
 
+from decomposer.console import Reporter
 from decomposer.export import render_exports
 from decomposer.models import DecompositionPlan
 from decomposer.models.infra import ScaffoldOptions
@@ -388,3 +391,43 @@ def test_the_diagram_and_workspace_dsl_show_the_queues_and_datastores_infra_buil
     for name, kind in stores.items():
         assert f'db_{name} = container "{name} data" "Owned data" "{kind}"' in dsl
     assert "Network Load Balancer" in dsl
+
+
+def test_a_risk_with_nothing_found_is_not_listed_and_cycles_are_counted_one_way() -> None:
+    """Issue 12.8: "0 tables used across contexts" was listed as a risk, and "17 cycles
+    between contexts" stood beside "6 context pairs in a cycle"."""
+    risks = {
+        "cycles": [["orders", "payments"]],
+        "broken_relations": [],
+        "distributed_transactions": [],
+        "shared_tables": [],
+        "parse_failures": 0,
+        "unresolved": 0,
+    }
+    plan = make_plan(TWO, risks=risks)
+    html = render_report(plan, None).content
+    listed = re.findall(r"<li><b>([\d,]+)</b> ([^:<]+)", html)
+    assert listed == [("1", "dependency cycle of 2 to 4 contexts")]
+    assert "context pairs depending on each other" in html
+    assert "pairs in a cycle" not in html
+    reporter = Reporter()
+    reporter.out = Console(file=io.StringIO(), width=200)
+    reporter.plan_summary(plan)
+    printed = reporter.out.file.getvalue()  # type: ignore[attr-defined]
+    assert "risks: 1 dependency cycle of 2 to 4 contexts; 0 dependencies" in printed
+    quiet = make_plan(TWO, risks=risks | {"cycles": []})
+    assert "none found" in render_report(quiet, None).content
+
+
+def test_fewer_contexts_than_services_asked_for_is_said_in_the_report_and_console() -> None:
+    """Issue 12.8: `--services 30` silently gave 17 contexts."""
+    selection = {"criterion": "--services 30", "requested": 30, "alternatives": []}
+    plan = make_plan(TWO, selection=selection)
+    assert "--services 30 gave 2 contexts, not 30" in render_report(plan, None).content
+    reporter = Reporter()
+    reporter.out = Console(file=io.StringIO(), width=200)
+    reporter.err = Console(file=io.StringIO(), width=200)
+    reporter.plan_summary(plan)
+    assert "warning: --services 30 gave 2 contexts, not 30" in reporter.err.file.getvalue()  # type: ignore[attr-defined]
+    enough = make_plan(TWO, selection=selection | {"requested": 2})
+    assert "gave" not in render_report(enough, None).content
