@@ -159,6 +159,18 @@ class ContextCountChoice(Model):
     requested: int | None = Field(default=None, description="--services, if given")
     alternatives: tuple[Alternative, ...]
 
+    def shortfall(self, contexts: int) -> str:
+        """What to tell the user when --services asked for more contexts than the plan has
+        ('' when it got what it asked for)."""
+        if self.requested is None or contexts >= self.requested:
+            return ""
+        most = max((a.contexts for a in self.alternatives), default=contexts)
+        return (
+            f"--services {self.requested} gave {contexts} contexts, not {self.requested}: the"
+            f" finest cut found has {max(most, contexts)} communities, and those without a"
+            " domain unit of their own join a neighbour or the shared kernel"
+        )
+
 
 class Clustering(Model):
     """Stage 4's result: the units, how they are grouped, and the shared kernel."""
@@ -190,7 +202,7 @@ METRIC_DIRECTIONS: tuple[tuple[str, str, Literal["higher", "lower"]], ...] = (
     ("ned", "non-extreme distribution (NED)", "lower"),
     ("bcp", "business context purity (BCP)", "lower"),
     ("cross_context_edges", "dependencies across contexts", "lower"),
-    ("cyclic_context_pairs", "context pairs in a cycle", "lower"),
+    ("cyclic_context_pairs", "context pairs depending on each other", "lower"),
 )
 
 
@@ -480,6 +492,30 @@ class Risks(Model):
     parse_failures: int = Field(ge=0)
     unresolved: int = Field(ge=0)
 
+    def found(self) -> list[tuple[str, int, str]]:
+        """(kind, count, what) of each risk the cut has, in the order the report and the
+        console list them; a kind with none is no risk and is left out."""
+        counts = [
+            ("cycles", len(self.cycles), "dependency cycle(s) of 2 to 4 contexts"),
+            ("shared_tables", len(self.shared_tables), "table(s) used across contexts"),
+            (
+                "transactions",
+                len(self.distributed_transactions),
+                "distributed transaction(s) the cut creates",
+            ),
+            ("broken_relations", len(self.broken_relations), "ORM relation(s) cut"),
+            ("parse_failures", self.parse_failures, "file(s) failed to parse"),
+            ("unresolved", self.unresolved, "unresolved dependency(-ies)"),
+        ]
+        return [(kind, n, _plural(what, n)) for kind, n, what in counts if n]
+
+
+def _plural(what: str, count: int) -> str:
+    """`cycle(s) between contexts` -> `cycle between contexts` / `cycles between contexts`."""
+    if "(-ies)" in what:
+        return what.replace("y(-ies)", "y" if count == 1 else "ies")
+    return what.replace("(s)", "" if count == 1 else "s")
+
 
 class ExtractionStep(Model):
     order: int = Field(ge=1)
@@ -549,6 +585,18 @@ class DecompositionPlan(Model):
         description="Cross-context dependencies when the plan was made: `decompose check`"
         " fails on any other"
     )
+
+    def inboxes(self) -> dict[str, tuple[str, ...]]:
+        """Context -> the other contexts that send it events. Each of these contexts gets an
+        SQS inbox: infra/ builds them, the report's diagram and workspace.dsl draw them, all
+        from here. Events go by SQS whatever the style of the dependency that carries them."""
+        names = {context.name for context in self.contexts}
+        producers: dict[str, set[str]] = {}
+        for dependency in self.dependencies:
+            ends = {dependency.source, dependency.target}
+            if dependency.events and len(ends) == 2 and ends <= names:
+                producers.setdefault(dependency.target, set()).add(dependency.source)
+        return {consumer: tuple(sorted(p)) for consumer, p in sorted(producers.items())}
 
     def data_links(self) -> list[tuple[str, str, int]]:
         """(context, context, count) of data coupling between two different contexts: ORM

@@ -182,7 +182,6 @@ def _queues(plan: DecompositionPlan, names: set[str]) -> tuple[QueueInfra, ...]:
     dependency is `rest` as soon as one of its calls needs an answer), so every event of
     every dependency goes through the consumer's inbox; REST calls go through the API.
     """
-    producers: dict[str, set[str]] = {}
     events: dict[str, set[str]] = {}
     for dependency in plan.dependencies:
         if not dependency.events:
@@ -201,15 +200,14 @@ def _queues(plan: DecompositionPlan, names: set[str]) -> tuple[QueueInfra, ...]:
                     f" {event!r} must be lowercase letters, digits and '_', at most 64",
                     hint="rename the event in the plan",
                 )
-        if dependency.source == dependency.target:
-            continue
-        producers.setdefault(dependency.target, set()).add(dependency.source)
-        events.setdefault(dependency.target, set()).update(dependency.events)
+        if dependency.source != dependency.target:
+            events.setdefault(dependency.target, set()).update(dependency.events)
+    producers = plan.inboxes()  # the report's diagram and workspace.dsl draw the same inboxes
     return tuple(
         QueueInfra(
             consumer=consumer,
             aws_name=fit(re.sub(r"-+", "-", consumer.replace("_", "-")), SERVICE_MAX) + "-inbox",
-            producers=tuple(sorted(producers[consumer])),
+            producers=producers[consumer],
             events=tuple(sorted(events[consumer])),
             producer_width=max(len(p) for p in producers[consumer]),
         )
