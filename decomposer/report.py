@@ -197,6 +197,16 @@ def _overview(plan: DecompositionPlan, graph: DependencyGraph | None) -> dict[st
         },
         "as_is_contexts": len(plan.as_is.contexts),
         "criterion": plan.selection.criterion,
+        "layout": (
+            {
+                "kind": plan.layout.kind,
+                "summary": plan.layout.summary,
+                "apps_from": plan.layout.apps_from,
+                "notes": list(plan.layout.notes),
+            }
+            if plan.layout
+            else None
+        ),
         "shortfall": plan.selection.shortfall(len(plan.contexts)),
         "as_is_verdict": plan.as_is.verdict,
         "metrics": metrics,

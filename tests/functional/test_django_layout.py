@@ -83,6 +83,7 @@ def test_installed_apps_of_a_project_in_a_subfolder_name_the_contexts(
     assert layout["kind"] == "apps"  # type: ignore[index]
     assert layout["apps_from"].startswith("INSTALLED_APPS of project.settings")  # type: ignore[index]
     assert "layout: apps" in output
+    assert "layout: <strong>apps</strong>" in (tmp_path / "out" / "report.html").read_text()
 
 
 def test_a_computed_installed_apps_falls_back_and_says_so(
