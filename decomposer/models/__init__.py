@@ -53,10 +53,15 @@ from decomposer.models.graph import (
     Unresolved,
 )
 from decomposer.models.infra import (
+    CostEstimate,
+    CostLine,
+    DatabaseCluster,
+    DatabaseInfra,
     EdgeMethod,
     EdgeMode,
     EdgeResource,
     EdgeSpec,
+    EnvironmentInfra,
     InfraSpec,
     QueueInfra,
     ScaffoldOptions,
@@ -125,6 +130,11 @@ from decomposer.models.service import (
 )
 
 __all__ = [
+    "EnvironmentInfra",
+    "DatabaseInfra",
+    "DatabaseCluster",
+    "CostLine",
+    "CostEstimate",
     "METRIC_DIRECTIONS",
     "PLAN_SCHEMA_VERSION",
     "RESERVED_OPERATIONS",
