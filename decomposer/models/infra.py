@@ -190,6 +190,9 @@ class InfraSpec(Model):
     environments: tuple[EnvironmentInfra, ...] = Field(description="dev, then prod")
     costs: tuple[CostEstimate, ...] = Field(description="Monthly estimate per environment")
     price_date: str = Field(description="When the list prices of the estimate were read")
+    break_even_acus: float = Field(
+        description="Average ACUs above which a provisioned db.t4g.medium costs less"
+    )
     database_width: int = Field(description="Longest relational service name, to align maps")
     shared_width: int = Field(description="Longest shared cluster key, to align maps")
     name_width: int = Field(description="Longest service name, to align Terraform maps")

@@ -78,7 +78,7 @@ USAGE = {
         api_requests_millions=0.5, nat_gb=20, log_gb=5, image_gb=3,
     ),
     "prod": Usage(
-        active_db_hours=HOURS_PER_MONTH, active_acus=1.5, db_storage_gb=20, db_io_millions=50,
+        active_db_hours=HOURS_PER_MONTH, active_acus=0.75, db_storage_gb=20, db_io_millions=50,
         api_requests_millions=20, nat_gb=200, log_gb=50, image_gb=3,
     ),
 }  # fmt: skip
@@ -126,6 +126,11 @@ def estimate(
         total_usd=round(sum(line.monthly_usd for line in lines), 2),
         assumptions=_assumptions(env, usage),
     )
+
+
+def break_even_acus(instance_class: str = "db.t4g.medium") -> float:
+    """Average ACUs above which a provisioned instance costs less than Serverless v2."""
+    return round(PRICES[f"rds:{instance_class}"].usd / PRICES["rds:db.serverless"].usd, 2)
 
 
 def _databases(

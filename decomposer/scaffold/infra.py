@@ -186,6 +186,7 @@ def build_spec(plan: DecompositionPlan, options: ScaffoldOptions) -> InfraSpec:
         environments=environments,
         costs=costs,
         price_date=cost.PRICE_DATE,
+        break_even_acus=cost.break_even_acus(),
         database_width=max((len(d.service) for d in databases), default=0),
         shared_width=max((len(c.key) for c in shared), default=0),
         name_width=max(len(n) for n in names),
