@@ -130,11 +130,6 @@ from decomposer.models.service import (
 )
 
 __all__ = [
-    "EnvironmentInfra",
-    "DatabaseInfra",
-    "DatabaseCluster",
-    "CostLine",
-    "CostEstimate",
     "METRIC_DIRECTIONS",
     "PLAN_SCHEMA_VERSION",
     "RESERVED_OPERATIONS",
@@ -158,7 +153,11 @@ __all__ = [
     "ContextMetrics",
     "ContextName",
     "CopiedModule",
+    "CostEstimate",
+    "CostLine",
     "CutMetrics",
+    "DatabaseCluster",
+    "DatabaseInfra",
     "Datastore",
     "DatastoreChoice",
     "DecompositionPlan",
@@ -173,6 +172,7 @@ __all__ = [
     "EdgeSpec",
     "EntryKind",
     "EntryPoint",
+    "EnvironmentInfra",
     "EventEmit",
     "EventFlow",
     "Evidence",

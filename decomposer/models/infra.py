@@ -79,7 +79,8 @@ class EdgeMethod(Model):
     public: bool = Field(description="The plan marks it public: no authorizer")
     source: str = Field(description="What the plan routes: the entry point or operation")
     query_parameters: tuple[str, ...] | None = Field(
-        default=None, description="Query parameters the route reads, None where the plan does not know"
+        default=None,
+        description="Query parameters the route reads, None where the plan does not know",
     )
     cache_key: tuple[str, ...] = Field(
         default=(),

@@ -103,7 +103,8 @@ def estimate(
         _line("Application Load Balancer (internal)", HOURS_PER_MONTH, "elb:alb"),
         _line("Load balancer capacity units (1 LCU each)", HOURS_PER_MONTH * (2 if nlb else 1),
               "elb:lcu"),
-        *([_line("Network Load Balancer (VPC link v1)", HOURS_PER_MONTH, "elb:nlb")] if nlb else []),
+        *([_line("Network Load Balancer (VPC link v1)", HOURS_PER_MONTH, "elb:nlb")]
+          if nlb else []),
         _line("NAT gateway", HOURS_PER_MONTH, "vpc:nat-gateway"),
         _line("NAT gateway data processed", usage.nat_gb, "vpc:nat-data"),
         *(
@@ -184,8 +185,8 @@ def _assumptions(env: EnvironmentInfra, usage: Usage) -> tuple[str, ...]:
            else f" {env.db_min_capacity:g} ACU the rest of the time")
     )  # fmt: skip
     return (
-        f"list prices of us-east-1 on {PRICE_DATE}, on demand, without free tier or savings plans",
-        f"{env.name}: the minimum of {env.min_size} instance(s) per service all month (no scale-out)",
+        f"list prices of us-east-1 on {PRICE_DATE}, on demand, no free tier or savings plans",
+        f"{env.name}: the minimum of {env.min_size} instance(s) per service all month",
         database if env.db_instance_class == "db.serverless" else "provisioned Aurora instances",
         f"{usage.api_requests_millions:g} million API requests, {usage.nat_gb:g} GB through the"
         f" NAT gateway, {usage.log_gb:g} GB of logs",

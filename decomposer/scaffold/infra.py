@@ -154,9 +154,7 @@ def build_spec(plan: DecompositionPlan, options: ScaffoldOptions) -> InfraSpec:
         if any(d.engine == engine for d in databases)
     )
     environments = ENVIRONMENTS
-    alarms = (
-        _ALARMS["service"] * len(services) + _ALARMS["queue"] * len(queues) + _ALARMS["edge"]
-    )
+    alarms = _ALARMS["service"] * len(services) + _ALARMS["queue"] * len(queues) + _ALARMS["edge"]
     costs = tuple(
         cost.estimate(
             env,

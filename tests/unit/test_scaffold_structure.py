@@ -201,9 +201,7 @@ def test_a_relational_service_migrates_its_schema_before_it_takes_traffic(
 
 def variables(parsed: dict[str, dict[str, Any]], path: str) -> dict[str, Any]:
     return {
-        name: body
-        for block in as_list(parsed[path]["variable"])
-        for name, body in block.items()
+        name: body for block in as_list(parsed[path]["variable"]) for name, body in block.items()
     }
 
 
@@ -343,7 +341,9 @@ def test_every_alarm_notifies_the_alarm_topic(parsed: dict[str, Any]) -> None:
     assert {("aurora", "cpu"), ("aurora", "connections"), ("aurora", "capacity"),
             ("aurora", "memory"), ("edge", "errors_5xx"), ("edge", "latency"),
             ("service", "unhealthy"), ("queue", "age"), ("queue", "dead_letters")} <= set(alarms)  # fmt: skip
-    assert {key for key, body in alarms.items() if body.get("alarm_actions") != "${var.alarm_actions}"} == set()
+    assert {
+        key for key, body in alarms.items() if body.get("alarm_actions") != "${var.alarm_actions}"
+    } == set()
     main = parsed["infra/main.tf"]
     assert next(b for b in as_list(main["locals"]) if "alarm_actions" in b)["alarm_actions"] == (
         "${module.observability.alarm_topic_arn}"
