@@ -150,7 +150,7 @@ def emulator_copy(generated: Path, tmp_path: Path, moto_endpoint: str) -> Path:
     shutil.copytree(generated / "infra", infra, ignore=shutil.ignore_patterns(".terraform*"))
     services = ["apigateway", "apigatewayv2", "autoscaling", "cloudtrail", "cloudwatch",
                 "cloudwatchlogs", "cognitoidp", "dynamodb", "ec2", "ecr", "elbv2", "iam", "kms",
-                "lambda", "rds", "s3", "secretsmanager", "sqs", "ssm", "sts", "xray"]  # fmt: skip
+                "lambda", "rds", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "xray"]  # fmt: skip
     endpoints = "\n".join(f'    {s} = "{moto_endpoint}"' for s in services)
     (infra / "emulator_override.tf").write_text(
         'provider "aws" {\n  access_key = "test"\n  secret_key = "test"\n'

@@ -9,9 +9,11 @@ locals {
   port        = local.postgres ? 5432 : 3306
   log_exports = local.postgres ? ["postgresql"] : ["audit", "error", "general", "slowquery"]
   serverless  = var.instance_class == "db.serverless"
-  # Encrypted connections only (IAM authentication needs TLS), and slow statements logged.
+  # Encrypted connections only (IAM authentication needs TLS); schema changes (the
+  # migrations) and statements slower than a second logged.
   parameters = local.postgres ? {
     "rds.force_ssl"              = "1"
+    "log_statement"              = "ddl"
     "log_min_duration_statement" = "1000"
     } : {
     "require_secure_transport" = "ON"
