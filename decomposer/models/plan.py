@@ -289,6 +289,12 @@ class PlanEntryPoint(Model):
         " Gateway routes it without an authorizer. False: it is routed with the authorizer the"
         " Terraform variable `authorizer` chooses",
     )
+    query_parameters: tuple[str, ...] | None = Field(
+        default=None,
+        description="HTTP route: the query parameters it reads ([] for none). Only a GET route"
+        " whose query parameters are listed is cached by the API Gateway, keyed by them; null"
+        " (unknown, the default) leaves it uncached",
+    )
 
 
 class ModelColumn(Model):
