@@ -73,3 +73,13 @@ variable "enable_account_logging_role" {
   description = "Set the account-wide role API Gateway logs with (once per account and region)"
   type        = bool
 }
+
+variable "extracted" {
+  description = "Contexts whose service has taken over their routes from the monolith"
+  type        = list(string)
+}
+
+variable "monolith_target_group_arn" {
+  description = "Target group of the monolith: the ALB's default action (strangler fig)"
+  type        = string
+}

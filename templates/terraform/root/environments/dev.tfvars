@@ -6,3 +6,6 @@ max_size            = 2
 db_instance_count   = 1
 deletion_protection = false
 log_retention_days  = 365
+# Strangler fig: the contexts whose service serves their routes, in the plan's extraction
+# order (README: Moving a context out); every other route goes to the monolith.
+extracted = []

@@ -38,6 +38,9 @@
 #   GET /shipping/health (the load balancer's health check)
 
 locals {
+  # The contexts `extracted` may name, in the plan's extraction order.
+  contexts = ["notifications", "payments", "shipping", "catalog", "inventory", "customers", "orders"]
+
   # Resources by path at the edge; a parent's path comes before its children's.
   resources = {
     "/catalog"                                      = { depth = 1, parent = "", path_part = "catalog" }
@@ -93,50 +96,59 @@ locals {
     "/shipping/tracking/{carrier}"                  = { depth = 3, parent = "/shipping/tracking", path_part = "{carrier}" }
   }
 
-  # Methods: the resource, the service's path on the ALB, and the path parameters passed on.
+  # Methods: the resource, the service's path on the ALB (once `service` is extracted), the
+  # monolith's own path (until then), and the path parameters passed on.
   methods = {
-    "DELETE /catalog/products/{product_id}"             = { resource = "/catalog/products/{product_id}", http_method = "DELETE", upstream = "/catalog/products/{product_id}", parameters = ["product_id"], public = false }
-    "DELETE /customers/me/addresses/{address_id}"       = { resource = "/customers/me/addresses/{address_id}", http_method = "DELETE", upstream = "/customers/me/addresses/{address_id}", parameters = ["address_id"], public = false }
-    "DELETE /orders/cart/items/{item_id}"               = { resource = "/orders/cart/items/{item_id}", http_method = "DELETE", upstream = "/orders/cart/items/{item_id}", parameters = ["item_id"], public = false }
-    "GET /catalog/categories"                           = { resource = "/catalog/categories", http_method = "GET", upstream = "/catalog/categories", parameters = [], public = false }
-    "GET /catalog/products"                             = { resource = "/catalog/products", http_method = "GET", upstream = "/catalog/products", parameters = [], public = false }
-    "GET /catalog/products/{product_id}"                = { resource = "/catalog/products/{product_id}", http_method = "GET", upstream = "/catalog/products/{product_id}", parameters = ["product_id"], public = false }
-    "GET /catalog/products/{product_id}/price"          = { resource = "/catalog/products/{product_id}/price", http_method = "GET", upstream = "/catalog/products/{product_id}/price", parameters = ["product_id"], public = false }
-    "GET /customers/me"                                 = { resource = "/customers/me", http_method = "GET", upstream = "/customers/me", parameters = [], public = false }
-    "GET /customers/me/addresses"                       = { resource = "/customers/me/addresses", http_method = "GET", upstream = "/customers/me/addresses", parameters = [], public = false }
-    "GET /customers/me/loyalty"                         = { resource = "/customers/me/loyalty", http_method = "GET", upstream = "/customers/me/loyalty", parameters = [], public = false }
-    "GET /inventory/low-stock"                          = { resource = "/inventory/low-stock", http_method = "GET", upstream = "/inventory/low-stock", parameters = [], public = false }
-    "GET /inventory/products/{product_id}/availability" = { resource = "/inventory/products/{product_id}/availability", http_method = "GET", upstream = "/inventory/products/{product_id}/availability", parameters = ["product_id"], public = false }
-    "GET /inventory/warehouses"                         = { resource = "/inventory/warehouses", http_method = "GET", upstream = "/inventory/warehouses", parameters = [], public = false }
-    "GET /notifications"                                = { resource = "/notifications", http_method = "GET", upstream = "/customers/notifications/", parameters = [], public = false }
-    "GET /notifications/templates"                      = { resource = "/notifications/templates", http_method = "GET", upstream = "/customers/notifications/templates", parameters = [], public = false }
-    "GET /orders"                                       = { resource = "/orders", http_method = "GET", upstream = "/orders/", parameters = [], public = false }
-    "GET /orders/cart"                                  = { resource = "/orders/cart", http_method = "GET", upstream = "/orders/cart", parameters = [], public = false }
-    "GET /orders/{order_id}"                            = { resource = "/orders/{order_id}", http_method = "GET", upstream = "/orders/{order_id}", parameters = ["order_id"], public = false }
-    "GET /payments/{payment_id}"                        = { resource = "/payments/{payment_id}", http_method = "GET", upstream = "/payments/{payment_id}", parameters = ["payment_id"], public = false }
-    "GET /shipping/orders/{order_id}/quotes"            = { resource = "/shipping/orders/{order_id}/quotes", http_method = "GET", upstream = "/shipping/orders/{order_id}/quotes", parameters = ["order_id"], public = false }
-    "GET /shipping/quotes"                              = { resource = "/shipping/quotes", http_method = "GET", upstream = "/shipping/quotes", parameters = [], public = false }
-    "GET /shipping/track/{tracking_number}"             = { resource = "/shipping/track/{tracking_number}", http_method = "GET", upstream = "/shipping/track/{tracking_number}", parameters = ["tracking_number"], public = false }
-    "PATCH /catalog/products/{product_id}"              = { resource = "/catalog/products/{product_id}", http_method = "PATCH", upstream = "/catalog/products/{product_id}", parameters = ["product_id"], public = false }
-    "PATCH /customers/me"                               = { resource = "/customers/me", http_method = "PATCH", upstream = "/customers/me", parameters = [], public = false }
-    "PATCH /orders/cart/items/{item_id}"                = { resource = "/orders/cart/items/{item_id}", http_method = "PATCH", upstream = "/orders/cart/items/{item_id}", parameters = ["item_id"], public = false }
-    "POST /catalog/categories"                          = { resource = "/catalog/categories", http_method = "POST", upstream = "/catalog/categories", parameters = [], public = false }
-    "POST /catalog/products"                            = { resource = "/catalog/products", http_method = "POST", upstream = "/catalog/products", parameters = [], public = false }
-    "POST /customers/login"                             = { resource = "/customers/login", http_method = "POST", upstream = "/customers/login", parameters = [], public = true }
-    "POST /customers/me/addresses"                      = { resource = "/customers/me/addresses", http_method = "POST", upstream = "/customers/me/addresses", parameters = [], public = false }
-    "POST /customers/register"                          = { resource = "/customers/register", http_method = "POST", upstream = "/customers/register", parameters = [], public = true }
-    "POST /inventory/stock/adjust"                      = { resource = "/inventory/stock/adjust", http_method = "POST", upstream = "/inventory/stock/adjust", parameters = [], public = false }
-    "POST /inventory/stock/receive"                     = { resource = "/inventory/stock/receive", http_method = "POST", upstream = "/inventory/stock/receive", parameters = [], public = false }
-    "POST /inventory/warehouses"                        = { resource = "/inventory/warehouses", http_method = "POST", upstream = "/inventory/warehouses", parameters = [], public = false }
-    "POST /notifications/flush"                         = { resource = "/notifications/flush", http_method = "POST", upstream = "/customers/notifications/flush", parameters = [], public = false }
-    "POST /orders/cart/items"                           = { resource = "/orders/cart/items", http_method = "POST", upstream = "/orders/cart/items", parameters = [], public = false }
-    "POST /orders/checkout"                             = { resource = "/orders/checkout", http_method = "POST", upstream = "/orders/checkout", parameters = [], public = false }
-    "POST /orders/{order_id}/cancel"                    = { resource = "/orders/{order_id}/cancel", http_method = "POST", upstream = "/orders/{order_id}/cancel", parameters = ["order_id"], public = false }
-    "POST /payments/orders/{order_id}/retry"            = { resource = "/payments/orders/{order_id}/retry", http_method = "POST", upstream = "/payments/orders/{order_id}/retry", parameters = ["order_id"], public = false }
-    "POST /payments/webhooks/{gateway}"                 = { resource = "/payments/webhooks/{gateway}", http_method = "POST", upstream = "/payments/webhooks/{gateway}", parameters = ["gateway"], public = true }
-    "POST /payments/{payment_id}/refunds"               = { resource = "/payments/{payment_id}/refunds", http_method = "POST", upstream = "/payments/{payment_id}/refunds", parameters = ["payment_id"], public = false }
-    "POST /shipping/shipments"                          = { resource = "/shipping/shipments", http_method = "POST", upstream = "/shipping/shipments", parameters = [], public = false }
-    "POST /shipping/shipments/{shipment_id}/dispatch"   = { resource = "/shipping/shipments/{shipment_id}/dispatch", http_method = "POST", upstream = "/shipping/shipments/{shipment_id}/dispatch", parameters = ["shipment_id"], public = false }
-    "POST /shipping/tracking/{carrier}"                 = { resource = "/shipping/tracking/{carrier}", http_method = "POST", upstream = "/shipping/tracking/{carrier}", parameters = ["carrier"], public = false }
+    "DELETE /catalog/products/{product_id}"             = { resource = "/catalog/products/{product_id}", http_method = "DELETE", service = "catalog", upstream = "/catalog/products/{product_id}", monolith = "/catalog/products/{product_id}", parameters = ["product_id"], public = false }
+    "DELETE /customers/me/addresses/{address_id}"       = { resource = "/customers/me/addresses/{address_id}", http_method = "DELETE", service = "customers", upstream = "/customers/me/addresses/{address_id}", monolith = "/customers/me/addresses/{address_id}", parameters = ["address_id"], public = false }
+    "DELETE /orders/cart/items/{item_id}"               = { resource = "/orders/cart/items/{item_id}", http_method = "DELETE", service = "orders", upstream = "/orders/cart/items/{item_id}", monolith = "/orders/cart/items/{item_id}", parameters = ["item_id"], public = false }
+    "GET /catalog/categories"                           = { resource = "/catalog/categories", http_method = "GET", service = "catalog", upstream = "/catalog/categories", monolith = "/catalog/categories", parameters = [], public = false }
+    "GET /catalog/products"                             = { resource = "/catalog/products", http_method = "GET", service = "catalog", upstream = "/catalog/products", monolith = "/catalog/products", parameters = [], public = false }
+    "GET /catalog/products/{product_id}"                = { resource = "/catalog/products/{product_id}", http_method = "GET", service = "catalog", upstream = "/catalog/products/{product_id}", monolith = "/catalog/products/{product_id}", parameters = ["product_id"], public = false }
+    "GET /catalog/products/{product_id}/price"          = { resource = "/catalog/products/{product_id}/price", http_method = "GET", service = "catalog", upstream = "/catalog/products/{product_id}/price", monolith = "/catalog/products/{product_id}/price", parameters = ["product_id"], public = false }
+    "GET /customers/me"                                 = { resource = "/customers/me", http_method = "GET", service = "customers", upstream = "/customers/me", monolith = "/customers/me", parameters = [], public = false }
+    "GET /customers/me/addresses"                       = { resource = "/customers/me/addresses", http_method = "GET", service = "customers", upstream = "/customers/me/addresses", monolith = "/customers/me/addresses", parameters = [], public = false }
+    "GET /customers/me/loyalty"                         = { resource = "/customers/me/loyalty", http_method = "GET", service = "customers", upstream = "/customers/me/loyalty", monolith = "/customers/me/loyalty", parameters = [], public = false }
+    "GET /inventory/low-stock"                          = { resource = "/inventory/low-stock", http_method = "GET", service = "inventory", upstream = "/inventory/low-stock", monolith = "/inventory/low-stock", parameters = [], public = false }
+    "GET /inventory/products/{product_id}/availability" = { resource = "/inventory/products/{product_id}/availability", http_method = "GET", service = "inventory", upstream = "/inventory/products/{product_id}/availability", monolith = "/inventory/products/{product_id}/availability", parameters = ["product_id"], public = false }
+    "GET /inventory/warehouses"                         = { resource = "/inventory/warehouses", http_method = "GET", service = "inventory", upstream = "/inventory/warehouses", monolith = "/inventory/warehouses", parameters = [], public = false }
+    "GET /notifications"                                = { resource = "/notifications", http_method = "GET", service = "customers", upstream = "/customers/notifications/", monolith = "/notifications/", parameters = [], public = false }
+    "GET /notifications/templates"                      = { resource = "/notifications/templates", http_method = "GET", service = "customers", upstream = "/customers/notifications/templates", monolith = "/notifications/templates", parameters = [], public = false }
+    "GET /orders"                                       = { resource = "/orders", http_method = "GET", service = "orders", upstream = "/orders/", monolith = "/orders/", parameters = [], public = false }
+    "GET /orders/cart"                                  = { resource = "/orders/cart", http_method = "GET", service = "orders", upstream = "/orders/cart", monolith = "/orders/cart", parameters = [], public = false }
+    "GET /orders/{order_id}"                            = { resource = "/orders/{order_id}", http_method = "GET", service = "orders", upstream = "/orders/{order_id}", monolith = "/orders/{order_id}", parameters = ["order_id"], public = false }
+    "GET /payments/{payment_id}"                        = { resource = "/payments/{payment_id}", http_method = "GET", service = "payments", upstream = "/payments/{payment_id}", monolith = "/payments/{payment_id}", parameters = ["payment_id"], public = false }
+    "GET /shipping/orders/{order_id}/quotes"            = { resource = "/shipping/orders/{order_id}/quotes", http_method = "GET", service = "shipping", upstream = "/shipping/orders/{order_id}/quotes", monolith = "/shipping/orders/{order_id}/quotes", parameters = ["order_id"], public = false }
+    "GET /shipping/quotes"                              = { resource = "/shipping/quotes", http_method = "GET", service = "shipping", upstream = "/shipping/quotes", monolith = "/shipping/quotes", parameters = [], public = false }
+    "GET /shipping/track/{tracking_number}"             = { resource = "/shipping/track/{tracking_number}", http_method = "GET", service = "shipping", upstream = "/shipping/track/{tracking_number}", monolith = "/shipping/track/{tracking_number}", parameters = ["tracking_number"], public = false }
+    "PATCH /catalog/products/{product_id}"              = { resource = "/catalog/products/{product_id}", http_method = "PATCH", service = "catalog", upstream = "/catalog/products/{product_id}", monolith = "/catalog/products/{product_id}", parameters = ["product_id"], public = false }
+    "PATCH /customers/me"                               = { resource = "/customers/me", http_method = "PATCH", service = "customers", upstream = "/customers/me", monolith = "/customers/me", parameters = [], public = false }
+    "PATCH /orders/cart/items/{item_id}"                = { resource = "/orders/cart/items/{item_id}", http_method = "PATCH", service = "orders", upstream = "/orders/cart/items/{item_id}", monolith = "/orders/cart/items/{item_id}", parameters = ["item_id"], public = false }
+    "POST /catalog/categories"                          = { resource = "/catalog/categories", http_method = "POST", service = "catalog", upstream = "/catalog/categories", monolith = "/catalog/categories", parameters = [], public = false }
+    "POST /catalog/products"                            = { resource = "/catalog/products", http_method = "POST", service = "catalog", upstream = "/catalog/products", monolith = "/catalog/products", parameters = [], public = false }
+    "POST /customers/login"                             = { resource = "/customers/login", http_method = "POST", service = "customers", upstream = "/customers/login", monolith = "/customers/login", parameters = [], public = true }
+    "POST /customers/me/addresses"                      = { resource = "/customers/me/addresses", http_method = "POST", service = "customers", upstream = "/customers/me/addresses", monolith = "/customers/me/addresses", parameters = [], public = false }
+    "POST /customers/register"                          = { resource = "/customers/register", http_method = "POST", service = "customers", upstream = "/customers/register", monolith = "/customers/register", parameters = [], public = true }
+    "POST /inventory/stock/adjust"                      = { resource = "/inventory/stock/adjust", http_method = "POST", service = "inventory", upstream = "/inventory/stock/adjust", monolith = "/inventory/stock/adjust", parameters = [], public = false }
+    "POST /inventory/stock/receive"                     = { resource = "/inventory/stock/receive", http_method = "POST", service = "inventory", upstream = "/inventory/stock/receive", monolith = "/inventory/stock/receive", parameters = [], public = false }
+    "POST /inventory/warehouses"                        = { resource = "/inventory/warehouses", http_method = "POST", service = "inventory", upstream = "/inventory/warehouses", monolith = "/inventory/warehouses", parameters = [], public = false }
+    "POST /notifications/flush"                         = { resource = "/notifications/flush", http_method = "POST", service = "customers", upstream = "/customers/notifications/flush", monolith = "/notifications/flush", parameters = [], public = false }
+    "POST /orders/cart/items"                           = { resource = "/orders/cart/items", http_method = "POST", service = "orders", upstream = "/orders/cart/items", monolith = "/orders/cart/items", parameters = [], public = false }
+    "POST /orders/checkout"                             = { resource = "/orders/checkout", http_method = "POST", service = "orders", upstream = "/orders/checkout", monolith = "/orders/checkout", parameters = [], public = false }
+    "POST /orders/{order_id}/cancel"                    = { resource = "/orders/{order_id}/cancel", http_method = "POST", service = "orders", upstream = "/orders/{order_id}/cancel", monolith = "/orders/{order_id}/cancel", parameters = ["order_id"], public = false }
+    "POST /payments/orders/{order_id}/retry"            = { resource = "/payments/orders/{order_id}/retry", http_method = "POST", service = "payments", upstream = "/payments/orders/{order_id}/retry", monolith = "/payments/orders/{order_id}/retry", parameters = ["order_id"], public = false }
+    "POST /payments/webhooks/{gateway}"                 = { resource = "/payments/webhooks/{gateway}", http_method = "POST", service = "payments", upstream = "/payments/webhooks/{gateway}", monolith = "/payments/webhooks/{gateway}", parameters = ["gateway"], public = true }
+    "POST /payments/{payment_id}/refunds"               = { resource = "/payments/{payment_id}/refunds", http_method = "POST", service = "payments", upstream = "/payments/{payment_id}/refunds", monolith = "/payments/{payment_id}/refunds", parameters = ["payment_id"], public = false }
+    "POST /shipping/shipments"                          = { resource = "/shipping/shipments", http_method = "POST", service = "shipping", upstream = "/shipping/shipments", monolith = "/shipping/shipments", parameters = [], public = false }
+    "POST /shipping/shipments/{shipment_id}/dispatch"   = { resource = "/shipping/shipments/{shipment_id}/dispatch", http_method = "POST", service = "shipping", upstream = "/shipping/shipments/{shipment_id}/dispatch", monolith = "/shipping/shipments/{shipment_id}/dispatch", parameters = ["shipment_id"], public = false }
+    "POST /shipping/tracking/{carrier}"                 = { resource = "/shipping/tracking/{carrier}", http_method = "POST", service = "shipping", upstream = "/shipping/tracking/{carrier}", monolith = "/shipping/tracking/{carrier}", parameters = ["carrier"], public = false }
+  }
+
+  # Monolith routes under another context's prefix: kept on the monolith once that context is
+  # extracted (main.tf, aws_lb_listener_rule.monolith_pin). Priorities: a hash of the key.
+  pins = {
+    "notifications: /notifications/"          = { context = "notifications", owner = "customers", path_pattern = "/notifications/", http_methods = ["GET"], priority = 156 }
+    "notifications: /notifications/flush"     = { context = "notifications", owner = "customers", path_pattern = "/notifications/flush", http_methods = ["POST"], priority = 147 }
+    "notifications: /notifications/templates" = { context = "notifications", owner = "customers", path_pattern = "/notifications/templates", http_methods = ["GET"], priority = 582 }
   }
 }
