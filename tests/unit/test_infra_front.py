@@ -19,6 +19,7 @@ from decomposer.models import DecompositionPlan, ScaffoldOptions
 from decomposer.scaffold import render_scaffold
 from decomposer.scaffold.edge import stable_priorities
 from decomposer.scaffold.infra import build_spec
+from tests.unit.test_edge import edited, entry
 from tests.unit.test_scaffold_structure import as_list, modules, norm, resources
 
 PLAN = Path(__file__).resolve().parent.parent / "golden" / "scaffold" / "plan.json"
@@ -137,6 +138,28 @@ def test_the_readme_lists_the_plans_extraction_order(
     listed = re.findall(r"^\d+\. `([a-z_]+)`$", readme, flags=re.MULTILINE)
     assert listed == order
     assert "extracted = [" in readme and "Dockerfile" in readme
+
+
+def test_a_route_under_another_contexts_prefix_is_pinned_to_the_monolith(
+    plan: DecompositionPlan,
+) -> None:
+    """Orders serving `/shipping/<path:rest>` and `/`: the monolith keeps both paths, and
+    only the shipping prefix needs a pin (for the methods orders serves there)."""
+    orders = next(c for c in plan.contexts if c.name == "orders")
+    routes = (*orders.entry_points, entry("/shipping/legacy/<path:rest>", "GET", "POST"))
+    routes += (entry("/", "GET"),)
+    edge = build_spec(edited(plan, "orders", entry_points=routes), ScaffoldOptions()).edge
+    methods = {m.key: m for m in edge.methods}
+    legacy = methods["GET /shipping/legacy/{rest+}"]
+    assert legacy.upstream == "/orders/shipping/legacy/{rest}"
+    assert legacy.monolith == "/shipping/legacy/{rest}"
+    assert (methods["GET /"].upstream, methods["GET /"].monolith) == ("/orders/", "/")
+    pins = {p.key: p for p in edge.pins}
+    pin = pins["shipping: /shipping/legacy/*"]
+    assert (pin.context, pin.owner, pin.http_methods) == ("shipping", "orders", ("GET", "POST"))
+    assert {p.context for p in edge.pins} == {"notifications", "shipping"}
+    assert len({p.priority for p in edge.pins}) == len(edge.pins)
+    assert all(1 <= p.priority <= 999 for p in edge.pins)
 
 
 def test_a_context_named_monolith_is_refused(plan: DecompositionPlan) -> None:
