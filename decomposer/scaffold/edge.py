@@ -8,6 +8,11 @@ An entry point marked `public` is routed without the authorizer.
 
 Each route becomes explicit API Gateway resources, never a `{proxy+}` under the service's
 prefix, which would reach the internal operations too.
+
+Strangler fig: each route also keeps the monolith's own path, where it goes until its
+context is extracted (the ALB's default action is the monolith). A monolith route under the
+prefix of another context gets a pin, a rule ahead of that context's `/<prefix>/*` rule that
+keeps it on the monolith once that context is extracted.
 """
 
 from __future__ import annotations
@@ -230,7 +235,7 @@ class _Tree:
         upstream = _upstream(parent, route.path, service.path_prefix)
         # The monolith serves its own route at the path clients call; an operation the plan
         # makes public exists in the service only (the monolith answers 404 until extracted).
-        monolith = _edge_path(parent, route.path) or "/" if route.is_entry_point else upstream
+        monolith = (_edge_path(parent, route.path) or "/") if route.is_entry_point else upstream
         edge_path = parent.replace("+}", "}") or "/"
         added = "" if upstream.startswith(edge_path) else service.path_prefix.rstrip("/")
         reached = self._reached(route, upstream, added)
