@@ -162,9 +162,9 @@ resource "aws_launch_template" "this" {
 
   # IMDSv2 only, with a hop limit of 2: the service and the collector run in containers on a
   # Docker bridge network, one hop beyond the instance, and get the instance role's credentials
-  # (and the region) from IMDS. With 1 hop their token requests never come back and every AWS
-  # call fails. AWS: "In a container environment, when IMDSv2 is required, we recommend
-  # setting the hop limit to 2" (EC2 User Guide, Instance metadata access considerations,
+  # (and the region) from IMDS. With 1 hop the token's response never reaches them and every
+  # AWS call fails. AWS recommends a hop limit of 2 for containers when IMDSv2 is required
+  # (EC2 User Guide, "Instance metadata access considerations":
   # https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html#imds-considerations).
   metadata_options {
     http_endpoint               = "enabled"
