@@ -35,7 +35,12 @@ class ServiceInfra(Model):
     path_segment: str = Field(description="First path segment the API routes to the service")
     path_prefix: str = Field(description="/<segment>/")
     port: int = Field(ge=1, le=65535)
-    listener_priority: int = Field(ge=1, le=50000)
+    listener_priority: int = Field(
+        ge=1,
+        le=50000,
+        description="Priority of its ALB listener rule: a hash of the name, so adding a context"
+        " never renumbers the others",
+    )
     datastore: Datastore
     database_scheme: str | None = Field(
         default=None, description="SQLAlchemy URL scheme of its Aurora database, if it has one"
@@ -91,6 +96,23 @@ class EdgeMethod(Model):
         description="The stage caches its answers: a GET whose query parameters are all known",
     )
     method_path: str = Field(default="", description="`<resource path>/<METHOD>` of its settings")
+    monolith: str = Field(
+        description="Path on the internal ALB while its context is not extracted: the"
+        " monolith's own route (the ALB's default action), with the same {parameters}"
+    )
+
+
+class MonolithPin(Model):
+    """An ALB rule that keeps a monolith route on the monolith although its path lies under
+    the prefix of another, extracted, context (customers' `/notifications/flush` once
+    notifications is extracted): the extracted context's `/<prefix>/*` rule would take it."""
+
+    key: str = Field(description="`<context>: METHOD /path`: unique, the Terraform key")
+    context: str = Field(description="Extracted context whose prefix holds the path")
+    owner: str = Field(description="Context whose monolith route it is")
+    path_pattern: str = Field(description="ALB path pattern: parameters become `*`")
+    http_methods: tuple[str, ...] = Field(description="Methods it keeps ('' for any)")
+    priority: int = Field(ge=1, le=50000, description="Below every service rule's priority")
 
 
 class EdgeSpec(Model):
@@ -106,8 +128,12 @@ class EdgeSpec(Model):
     depths: tuple[int, ...] = Field(description="1..deepest resource (a Terraform block each)")
     internal: tuple[str, ...] = Field(description="Routes only other services call (not routed)")
     left_out: tuple[str, ...] = Field(description="Entry points not routed, with the reason")
+    pins: tuple[MonolithPin, ...] = Field(
+        default=(), description="Monolith routes under another context's prefix, by key"
+    )
     resource_width: int = Field(description="Longest quoted resource key, to align maps")
     method_width: int = Field(description="Longest quoted method key, to align maps")
+    pin_width: int = Field(default=0, description="Longest quoted pin key, to align maps")
 
 
 class DatabaseInfra(Model):
@@ -196,6 +222,9 @@ class InfraSpec(Model):
     )
     database_width: int = Field(description="Longest relational service name, to align maps")
     shared_width: int = Field(description="Longest shared cluster key, to align maps")
+    extraction_order: tuple[str, ...] = Field(
+        description="The plan's extraction order: the order the `extracted` switch follows"
+    )
     name_width: int = Field(description="Longest service name, to align Terraform maps")
     queue_width: int = Field(description="Longest consumer name, to align Terraform maps")
 

@@ -8,10 +8,16 @@ An entry point marked `public` is routed without the authorizer.
 
 Each route becomes explicit API Gateway resources, never a `{proxy+}` under the service's
 prefix, which would reach the internal operations too.
+
+Strangler fig: each route also keeps the monolith's own path, where it goes until its
+context is extracted (the ALB's default action is the monolith). A monolith route under the
+prefix of another context gets a pin, a rule ahead of that context's `/<prefix>/*` rule that
+keeps it on the monolith once that context is extracted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -21,6 +27,7 @@ from decomposer.models import (
     EdgeMethod,
     EdgeResource,
     EdgeSpec,
+    MonolithPin,
     ServiceInfra,
 )
 
@@ -36,6 +43,12 @@ _BRACE = re.compile(r"^\{(?P<name>[A-Za-z_]\w*)(?::(?P<conv>[a-z_]+))?\}$")
 _LITERAL = re.compile(r"^[A-Za-z0-9._-]+$")
 # A query parameter the cache may key on (anything else, from a hand-edited plan: not cached).
 _QUERY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+# ALB listener rule priorities (1..50,000, lowest first): the monolith pins come before every
+# service's `/<prefix>/*` rule, so they win where both match.
+PIN_PRIORITIES = (1, 999)
+SERVICE_PRIORITIES = (1000, 49999)
+# An ALB rule holds at most five condition values: the path pattern and four methods.
+_MAX_PIN_METHODS = 4
 
 # Public functions
 
@@ -81,7 +94,10 @@ def build_edge(plan: DecompositionPlan, services: tuple[ServiceInfra, ...]) -> E
         tree.add(route, first, methods)
     resources = tuple(tree.resources.values())
     ordered = tuple(sorted(methods.values(), key=lambda m: m.key))
+    pins = _pins(ordered, services)
     return EdgeSpec(
+        pins=pins,
+        pin_width=max((len(p.key) + 2 for p in pins), default=0),
         resources=resources,
         methods=ordered,
         depths=tuple(range(1, max((r.depth for r in resources), default=0) + 1)),
@@ -90,6 +106,23 @@ def build_edge(plan: DecompositionPlan, services: tuple[ServiceInfra, ...]) -> E
         resource_width=max((len(r.path) + 2 for r in resources), default=0),
         method_width=max((len(m.key) + 2 for m in ordered), default=0),
     )
+
+
+def stable_priorities(keys: list[str], *, low: int, high: int) -> dict[str, int]:
+    """A listener rule priority per key, from a hash of the key: adding or removing a key
+    never renumbers the others (AWS refuses two rules of one listener with one priority, so
+    renumbering fails the apply with PriorityInUse). A collision takes the next free number,
+    the keys taken in sorted order, so the result depends only on the set of keys."""
+    span = high - low + 1
+    if len(set(keys)) > span:
+        raise ValueError(f"{len(set(keys))} listener rules do not fit {low}..{high}")
+    taken: dict[int, str] = {}
+    for key in sorted(set(keys)):
+        slot = int(hashlib.sha256(key.encode()).hexdigest(), 16) % span
+        while low + slot in taken:
+            slot = (slot + 1) % span
+        taken[low + slot] = key
+    return {key: priority for priority, key in taken.items()}
 
 
 # Private functions
@@ -114,6 +147,37 @@ def _cache_key(
         *(f"method.request.querystring.{q}" for q in sorted(set(query))),
         *(() if public else ("method.request.header.Authorization",)),
     )
+def _pins(
+    methods: tuple[EdgeMethod, ...], services: tuple[ServiceInfra, ...]
+) -> tuple[MonolithPin, ...]:
+    """The monolith routes an extracted context's `/<prefix>/*` rule would take from the
+    monolith (their owner not extracted yet): one rule each, ahead of the service rules."""
+    found: dict[tuple[str, str], tuple[str, set[str]]] = {}
+    for method in methods:
+        pattern = re.sub(r"\{[^/}]+\}", "*", method.monolith)
+        for service in services:
+            if service.name != method.service and pattern.startswith(service.path_prefix):
+                found.setdefault((service.name, pattern), (method.service, set()))[1].add(
+                    method.http_method
+                )
+    keys = {(context, pattern): f"{context}: {pattern}" for context, pattern in found}
+    priorities = stable_priorities(
+        list(keys.values()), low=PIN_PRIORITIES[0], high=PIN_PRIORITIES[1]
+    )
+    pins = []
+    for (context, pattern), (owner, verbs) in sorted(found.items()):
+        any_method = "ANY" in verbs or len(verbs) > _MAX_PIN_METHODS
+        pins.append(
+            MonolithPin(
+                key=keys[(context, pattern)],
+                context=context,
+                owner=owner,
+                path_pattern=pattern,
+                http_methods=() if any_method else tuple(sorted(verbs)),
+                priority=priorities[keys[(context, pattern)]],
+            )
+        )
+    return tuple(pins)
 
 
 @dataclass(frozen=True)
@@ -126,6 +190,7 @@ class _Route:
     label: str
     fallback: bool = False  # the one health check routed when the plan routes nothing
     query_parameters: tuple[str, ...] | None = None  # None: the plan does not know them
+    is_entry_point: bool = False  # a route of the monolith (not an operation of a service)
 
 
 def _routes(context: BoundedContext, service: ServiceInfra) -> list[_Route]:
@@ -136,6 +201,7 @@ def _routes(context: BoundedContext, service: ServiceInfra) -> list[_Route]:
             public=entry.public,
             label=f"{' '.join(entry.methods) or 'ANY'} {entry.name} -> {entry.handler}",
             query_parameters=entry.query_parameters,
+            is_entry_point=True,
         )
         for entry in context.entry_points
         if entry.kind == "http_route"
@@ -190,6 +256,9 @@ class _Tree:
             )
             parent = path
         upstream = _upstream(parent, route.path, service.path_prefix)
+        # The monolith serves its own route at the path clients call; an operation the plan
+        # makes public exists in the service only (the monolith answers 404 until extracted).
+        monolith = (_edge_path(parent, route.path) or "/") if route.is_entry_point else upstream
         edge_path = parent.replace("+}", "}") or "/"
         added = "" if upstream.startswith(edge_path) else service.path_prefix.rstrip("/")
         reached = self._reached(route, upstream, added)
@@ -218,6 +287,7 @@ class _Tree:
                 cache_key=cache_key or (),
                 cached=cache_key is not None,
                 method_path=f"{parent.lstrip('/')}/{method}",
+                monolith=monolith,
             )
         return ""
 
@@ -251,8 +321,13 @@ def _upstream(resource: str, written: str, prefix: str) -> str:
     """The route's path on the internal ALB, which sends only `prefix` to the service: the
     path at the edge, under the prefix when it is not there already (`/notifications/` served
     by customers is `/customers/notifications/` on the ALB)."""
-    path = resource.replace("+}", "}") + ("/" if written.endswith("/") and resource else "")
+    path = _edge_path(resource, written)
     return path if path.startswith(prefix) else prefix.rstrip("/") + (path or "/")
+
+
+def _edge_path(resource: str, written: str) -> str:
+    """The resource's path as a URL template, ending in '/' where the route was written so."""
+    return resource.replace("+}", "}") + ("/" if written.endswith("/") and resource else "")
 
 
 def _path_parts(path: str) -> list[tuple[str, str | None]] | str:

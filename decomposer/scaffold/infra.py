@@ -27,13 +27,15 @@ from decomposer.models import (
     ServiceInfra,
 )
 from decomposer.scaffold import cost
-from decomposer.scaffold.edge import build_edge
+from decomposer.scaffold.edge import SERVICE_PRIORITIES, build_edge, stable_priorities
 
 SERVICE_PORT = 8000
 VPC_CIDR = "10.0.0.0/16"
 PROJECT_MAX = 12
 SERVICE_MAX = 30
 SHORT_MAX = 10
+# The strangler fig's other target: its resources are `<project>-<environment>-monolith`.
+MONOLITH = "monolith"
 # A context name: also a Terraform identifier, a URL segment and an Aurora database name.
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _EVENT = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -131,14 +133,22 @@ def build_spec(plan: DecompositionPlan, options: ScaffoldOptions) -> InfraSpec:
     names = sorted(context.name for context in plan.contexts)
     for name in names:
         _check_name(name, where=f"contexts.{name}")
+    if MONOLITH in names:
+        raise PlanError(
+            f"contexts.{MONOLITH}: the name is taken by the monolith, which runs behind the"
+            " same front door until every context is extracted",
+            hint="rename the context in the plan",
+        )
+    low, high = SERVICE_PRIORITIES
+    priorities = stable_priorities(names, low=low, high=high)
     services = tuple(
         _service(
             context.name,
             context.datastore.kind,
-            priority=10 * (index + 1),
+            priority=priorities[context.name],
             calls=tuple(sorted(rest_calls(plan, context.name))),
         )
-        for index, context in enumerate(sorted(plan.contexts, key=lambda c: c.name))
+        for context in sorted(plan.contexts, key=lambda c: c.name)
     )
     _check_unique([s.aws_name for s in services], what="service names")
     _check_unique([s.short_name for s in services], what="short service names")
@@ -187,6 +197,7 @@ def build_spec(plan: DecompositionPlan, options: ScaffoldOptions) -> InfraSpec:
         break_even_acus=cost.break_even_acus(),
         database_width=max((len(d.service) for d in databases), default=0),
         shared_width=max((len(c.key) for c in shared), default=0),
+        extraction_order=_extraction_order(plan, names),
         name_width=max(len(n) for n in names),
         queue_width=max((len(q.consumer) for q in queues), default=0),
     )
@@ -320,6 +331,13 @@ def _queues(plan: DecompositionPlan, names: set[str]) -> tuple[QueueInfra, ...]:
         )
         for consumer in sorted(producers)
     )
+
+
+def _extraction_order(plan: DecompositionPlan, names: list[str]) -> tuple[str, ...]:
+    """The plan's order, then any context it leaves out (a hand-edited plan), by name."""
+    ordered = [s.context for s in sorted(plan.extraction_order, key=lambda s: s.order)]
+    known = [name for name in ordered if name in names]
+    return tuple(dict.fromkeys([*known, *names]))
 
 
 def _check_name(name: str, *, where: str) -> None:

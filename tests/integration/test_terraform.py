@@ -3,20 +3,24 @@ checkov with the reviewed skip list, and apply against moto's server."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from decomposer import files
-from decomposer.models import DecompositionPlan, ScaffoldOptions
+from decomposer.models import DecompositionPlan, EdgeSpec, ScaffoldOptions
 from decomposer.scaffold import render_scaffold
+from decomposer.scaffold.infra import build_spec
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -32,6 +36,15 @@ NOT_EMULATED = {
         for c in ("customers", "inventory", "orders", "payments")
     },
 }
+
+
+# The front door as the example applies it: the monolith running, one context extracted.
+EXTRACTED = "inventory"
+FRONT_DOOR = (
+    f'-var=extracted=["{EXTRACTED}"]',
+    "-var=monolith_image_tag=1.4.2",
+    f'-var=image_tags={{{EXTRACTED} = "0123abc"}}',
+)
 
 
 def plan() -> DecompositionPlan:
@@ -138,10 +151,18 @@ def moto_endpoint() -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    # The instance role attaches AWS's AmazonSSMManagedInstanceCore (Session Manager), which
+    # moto knows only when told to load AWS's managed policies.
+    previous = os.environ.get("MOTO_IAM_LOAD_MANAGED_POLICIES")
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     yield f"http://127.0.0.1:{port}"
     server.stop()
+    if previous is None:
+        del os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"]
+    else:
+        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = previous
 
 
 def emulator_copy(generated: Path, tmp_path: Path, moto_endpoint: str) -> Path:
@@ -166,8 +187,8 @@ def test_apply_against_moto_creates_every_emulated_resource(
 ) -> None:
     infra = emulator_copy(generated, tmp_path, moto_endpoint)
     run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], infra, terraform)
-    full = planned(infra, terraform, "environments/dev.tfvars")
-    emulated = planned(infra, terraform, "environments/emulator.tfvars")
+    full = planned(infra, terraform, "environments/dev.tfvars", *FRONT_DOOR)
+    emulated = planned(infra, terraform, "environments/emulator.tfvars", *FRONT_DOOR)
     assert full - emulated == set(NOT_EMULATED), "every resource left out is listed with its reason"
     # Who may call what, as terraform evaluates it: the Cognito authorizer on every method but
     # the three the plan marks public.
@@ -187,7 +208,7 @@ def test_apply_against_moto_creates_every_emulated_resource(
     ]
     assert len(methods) > 40 and set(methods.values()) == {"NONE", "COGNITO_USER_POOLS"}
     run(["terraform", "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=10",
-         "-var-file=environments/emulator.tfvars"], infra, terraform, timeout=1200)  # fmt: skip
+         "-var-file=environments/emulator.tfvars", *FRONT_DOOR], infra, terraform, timeout=1200)  # fmt: skip
     # One address a line: a route's key holds a space (`...route["GET /orders/cart"]`).
     state = set(run(["terraform", "state", "list"], infra, terraform).splitlines())
     applied = {a for a in state if not a.startswith("data.") and ".data." not in a}
@@ -197,6 +218,144 @@ def test_apply_against_moto_creates_every_emulated_resource(
         + "; ".join(f"{a}: {r}" for a, r in sorted(NOT_EMULATED.items()))
     )
     assert applied == emulated
+    counts = front_door_routes(moto_endpoint, infra, terraform, [EXTRACTED])
+    assert set(counts) == {EXTRACTED, "monolith"}
+    # The next moves, planned on the applied stack (moto cannot update an API Gateway
+    # integration, so they are not applied): one context more (notifications, whose prefix
+    # holds routes customers serves, which stay on the monolith), then every context back.
+    for extracted in ([EXTRACTED, "notifications"], []):
+        planned(infra, terraform, "environments/emulator.tfvars", *FRONT_DOOR,
+                f"-var=extracted={json.dumps(extracted)}")  # fmt: skip
+        counts = planned_front_door_routes(infra, terraform, extracted)
+        assert set(counts) == ({EXTRACTED, "monolith"} if extracted else {"monolith"})
+
+
+def front_door_routes(
+    endpoint: str, infra: Path, env: dict[str, str], extracted: list[str]
+) -> dict[str, int]:
+    """Strangler fig, on what moto holds: every route of the API Gateway, followed through
+    the ALB's listener rules as read back, reaches its context's service if that context is
+    extracted and the monolith otherwise. Returns how many routes reach each target."""
+    boto3 = pytest.importorskip("boto3")
+    session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test",
+                            region_name="us-east-1")  # fmt: skip
+    elbv2 = session.client("elbv2", endpoint_url=endpoint)
+    apigateway = session.client("apigateway", endpoint_url=endpoint)
+    outputs = json.loads(run(["terraform", "output", "-json"], infra, env))
+    prefix = outputs["services"]["value"][EXTRACTED]["autoscaling_group_name"].removesuffix(
+        EXTRACTED
+    )
+    (balancer,) = [b for b in elbv2.describe_load_balancers()["LoadBalancers"]
+                   if b["LoadBalancerName"] == f"{prefix}alb"]  # fmt: skip
+    (listener,) = elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+    rules = elbv2.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"]
+    groups = {
+        g["TargetGroupArn"]: g["TargetGroupName"].removeprefix(prefix)
+        for g in elbv2.describe_target_groups()["TargetGroups"]
+    }
+    (api,) = [a for a in apigateway.get_rest_apis()["items"] if a["name"] == prefix.rstrip("-")]
+    reached: dict[str, str] = {}
+    for resource in apigateway.get_resources(restApiId=api["id"], limit=500)["items"]:
+        for method in resource.get("resourceMethods", {}):
+            uri = apigateway.get_integration(
+                restApiId=api["id"], resourceId=resource["id"], httpMethod=method
+            )["uri"]
+            path = re.sub(r"\{[^}]+\}", "1", "/" + uri.split("/", 3)[3])
+            reached[f"{method} {resource['path']}"] = groups[alb_target(rules, path, method)]
+    routes = {m.key: m.service for m in render_edge().methods}
+    return count_targets(reached, routes, extracted)
+
+
+def planned_front_door_routes(
+    infra: Path, env: dict[str, str], extracted: list[str]
+) -> dict[str, int]:
+    """As front_door_routes, on the rules and integrations of the saved plan (tfplan)."""
+    document = json.loads(run(["terraform", "show", "-json", "tfplan"], infra, env))
+    after = {
+        c["address"]: c["change"]["after"]
+        for c in document["resource_changes"]
+        if c["change"]["actions"] != ["delete"]
+    }
+    state = {
+        r["address"]: r["values"]
+        for m in document["prior_state"]["values"]["root_module"]["child_modules"]
+        for r in m.get("resources", [])
+        if r["type"] == "aws_lb_target_group"
+    }
+    groups = {v["arn"]: a.split(".")[1].removeprefix("service_") for a, v in state.items()}
+    listener = after["module.edge.aws_lb_listener.http"]
+    rules: list[dict[str, Any]] = [
+        {
+            "IsDefault": True,
+            "Actions": [{"TargetGroupArn": listener["default_action"][0]["target_group_arn"]}],
+        }
+    ]
+    for address, values in after.items():
+        if ".aws_lb_listener_rule." not in address:
+            continue
+        conditions: list[dict[str, Any]] = []
+        for condition in values["condition"]:
+            for pattern in condition["path_pattern"]:
+                conditions.append({"Field": "path-pattern", "Values": pattern["values"]})
+            for methods in condition["http_request_method"]:
+                conditions.append({"Field": "http-request-method",
+                                   "HttpRequestMethodConfig": {"Values": methods["values"]}})  # fmt: skip
+        rules.append({"IsDefault": False, "Priority": str(values["priority"]),
+                      "Conditions": conditions,
+                      "Actions": [{"TargetGroupArn": values["action"][0]["target_group_arn"]}]})  # fmt: skip
+    routes = {m.key: m.service for m in render_edge().methods}
+    reached: dict[str, str] = {}
+    for key in routes:
+        uri = after[f'module.edge.aws_api_gateway_integration.route["{key}"]']["uri"]
+        path = re.sub(r"\{[^}]+\}", "1", "/" + uri.split("/", 3)[3])
+        reached[key] = groups[alb_target(rules, path, key.split(" ")[0])]
+    return count_targets(reached, routes, extracted)
+
+
+def count_targets(
+    reached: dict[str, str], routes: dict[str, str], extracted: list[str]
+) -> dict[str, int]:
+    """Check each route reached its service if extracted, else the monolith; count them."""
+    assert reached.keys() == routes.keys()
+    wrong = {
+        key: target
+        for key, target in reached.items()
+        if target != (routes[key] if routes[key] in extracted else "monolith")
+    }
+    assert not wrong, wrong
+    counts = {
+        target: list(reached.values()).count(target) for target in sorted(set(reached.values()))
+    }
+    print(f"front door, extracted = {extracted}: routes by target: {counts}")
+    return counts
+
+
+def alb_target(rules: list[dict[str, Any]], path: str, method: str) -> str:
+    """The target group an ALB listener forwards a request to: the first rule by priority
+    whose conditions all match, else the default action."""
+
+    def matches(rule: dict[str, Any]) -> bool:
+        for condition in rule["Conditions"]:
+            field = condition["Field"]
+            if field == "path-pattern":
+                values = condition.get("PathPatternConfig", {}).get("Values") or condition["Values"]
+                if not any(fnmatch.fnmatchcase(path, v) for v in values):
+                    return False
+            if field == "http-request-method" and (
+                method not in condition["HttpRequestMethodConfig"]["Values"]
+            ):
+                return False
+        return True
+
+    ordered = sorted(
+        rules, key=lambda r: (r["IsDefault"], 0 if r["IsDefault"] else int(r["Priority"]))
+    )
+    rule = next(r for r in ordered if r["IsDefault"] or matches(r))
+    return str(rule["Actions"][0]["TargetGroupArn"])
+
+
+def render_edge() -> EdgeSpec:
+    return build_spec(plan(), ScaffoldOptions()).edge
 
 
 def test_a_lambda_authorizer_replaces_the_user_pool(
@@ -246,7 +405,8 @@ def test_user_data_writes_the_service_environment(
     template = generated / "infra" / "modules" / "service" / "user_data.sh.tftpl"
     expression = (
         f'templatefile("{template}", {{region = "eu-west-1", repository ='
-        ' "1.dkr.ecr.eu-west-1.amazonaws.com/shop-dev-orders", parameter = "/shop/orders/tag",'
+        ' "1.dkr.ecr.eu-west-1.amazonaws.com/shop-dev-orders", image_tag = "0123abc",'
+        ' collector = "public.ecr.aws/aws-observability/aws-otel-collector:v0.47.0",'
         ' port = 8000, log_group = "/shop/orders", service = "orders", environment ='
         ' {QUEUE_PREFIX = "shop-dev-", CATALOG_SERVICE_URL = "http://internal-alb"}, database ='
         ' {scheme = "postgresql+psycopg", host = "db.cluster", port = 5432, name = "orders",'
@@ -275,3 +435,6 @@ def test_user_data_writes_the_service_environment(
     assert "DATABASE_URL=postgresql+psycopg://orders_service@db.cluster:5432/orders\n" in script
     assert "DATABASE_IAM_AUTH=true\n" in script
     assert "--env-file /etc/orders.env" in script
+    assert 'echo "WEB_CONCURRENCY=$(nproc)" >> /etc/orders.env' in script
+    assert "--name otel -e AWS_REGION=eu-west-1 " in script
+    assert script.rstrip().endswith("1.dkr.ecr.eu-west-1.amazonaws.com/shop-dev-orders:0123abc")

@@ -59,10 +59,52 @@ variable "cpu_target_percent" {
   default     = 60
 }
 
-variable "image_tag" {
-  description = "Image tag of the first rollout (each pipeline sets its own afterwards)"
+variable "extracted" {
+  description = "Contexts whose service has taken their routes over from the monolith, in the plan's extraction order (README: Moving a context out)"
+  type        = list(string)
+  default     = []
+}
+
+variable "image_tags" {
+  description = "Image tag each service runs, by context (a service without one runs no instance: its first image does not exist before its pipeline pushes it)"
+  type        = map(string)
+  default     = {}
+}
+
+variable "monolith_image_tag" {
+  description = "Tag of the monolith's image in its repository (outputs: monolith.repository); \"\" runs no monolith instance"
   type        = string
-  default     = "bootstrap"
+  default     = ""
+}
+
+variable "monolith_port" {
+  description = "Port the monolith's container listens on"
+  type        = number
+  default     = 8000
+}
+
+variable "monolith_health_check_path" {
+  description = "Path the load balancer checks on the monolith (2xx or 3xx is healthy)"
+  type        = string
+  default     = "/"
+}
+
+variable "monolith_environment" {
+  description = "Environment variables of the monolith's container (no secrets: read those at start from Secrets Manager)"
+  type        = map(string)
+  default     = {}
+}
+
+variable "collector_image" {
+  description = "OpenTelemetry collector each instance runs beside its service, pinned to a version"
+  type        = string
+  default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.47.0"
+}
+
+variable "requests_per_target" {
+  description = "Requests per instance per minute each service's request-count scaling policy keeps"
+  type        = number
+  default     = 1000
 }
 
 variable "db_instance_class" {

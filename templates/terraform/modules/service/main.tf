@@ -1,8 +1,19 @@
-# One service: its image repository, instances (launch template + Auto Scaling group behind a
-# target group of the shared ALB, scaling on CPU), least-privilege instance profile, logs,
-# alarms and dashboard.
+# One service (or the monolith): its image repository, instances (launch template + Auto
+# Scaling group behind a target group of the shared ALB, scaling on requests per target and
+# CPU), least-privilege instance profile with SSM Session Manager, logs, alarms and dashboard.
 
 data "aws_region" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  # The first apply cannot depend on an image that does not exist yet: with no image tag the
+  # group has no instance (min = max = desired = 0); setting the tag launches it.
+  deployed = var.image_tag != ""
+  # Listener rules, request-count scaling and ELB health checks need the target group to be
+  # behind the ALB: only while the service takes traffic (its context is extracted).
+  routed = var.listener_rule
+}
 
 resource "aws_ecr_repository" "this" {
   name                 = var.name
@@ -28,17 +39,6 @@ resource "aws_ecr_lifecycle_policy" "this" {
       action       = { type = "expire" }
     }]
   })
-}
-
-# The image tag the instances run: the pipeline writes it, then starts an instance refresh.
-resource "aws_ssm_parameter" "image_tag" {
-  name  = "/services/${var.name}/image-tag"
-  type  = "String"
-  value = var.image_tag
-
-  lifecycle {
-    ignore_changes = [value]
-  }
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -90,12 +90,6 @@ data "aws_iam_policy_document" "base" {
   }
 
   statement {
-    sid       = "ReadImageTag"
-    actions   = ["ssm:GetParameter"]
-    resources = [aws_ssm_parameter.image_tag.arn]
-  }
-
-  statement {
     sid       = "SendTraces"
     actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"]
     resources = ["*"]
@@ -112,6 +106,13 @@ resource "aws_iam_role_policy" "base" {
   name   = "service-base"
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.base.json
+}
+
+# A shell on an instance through SSM Session Manager (`aws ssm start-session --target <id>`),
+# audited in CloudTrail: no key pair, no port 22 open anywhere.
+resource "aws_iam_role_policy_attachment" "ssm" {
+  role       = aws_iam_role.this.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
 }
 
 resource "aws_security_group" "this" {
@@ -149,6 +150,7 @@ data "aws_vpc" "this" {
 }
 
 resource "aws_launch_template" "this" {
+  #checkov:skip=CKV_AWS_341:the service and its collector run in containers, which reach IMDSv2 only with a hop limit of 2 (see metadata_options)
   name_prefix   = "${var.name}-"
   image_id      = var.ami_id
   instance_type = var.instance_type
@@ -158,11 +160,16 @@ resource "aws_launch_template" "this" {
     arn = aws_iam_instance_profile.this.arn
   }
 
-  # IMDSv2 only; one hop, so containers cannot reach the instance credentials.
+  # IMDSv2 only, with a hop limit of 2: the service and the collector run in containers on a
+  # Docker bridge network, one hop beyond the instance, and get the instance role's credentials
+  # (and the region) from IMDS. With 1 hop the token's response never reaches them and every
+  # AWS call fails. AWS recommends a hop limit of 2 for containers when IMDSv2 is required
+  # (EC2 User Guide, "Instance metadata access considerations":
+  # https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html#imds-considerations).
   metadata_options {
     http_endpoint               = "enabled"
     http_tokens                 = "required"
-    http_put_response_hop_limit = 1
+    http_put_response_hop_limit = 2
   }
 
   network_interfaces {
@@ -185,10 +192,14 @@ resource "aws_launch_template" "this" {
     enabled = true
   }
 
+  # The image tag is part of the launch template: each deploy is a new template version, which
+  # the group's instance refresh rolls out, and a rollback is the previous version (or the
+  # previous tag applied again).
   user_data = base64encode(templatefile("${path.module}/user_data.sh.tftpl", {
     region      = data.aws_region.current.name
     repository  = aws_ecr_repository.this.repository_url
-    parameter   = aws_ssm_parameter.image_tag.name
+    image_tag   = var.image_tag
+    collector   = var.collector_image
     port        = var.port
     log_group   = aws_cloudwatch_log_group.this.name
     service     = var.service
@@ -210,12 +221,16 @@ resource "aws_lb_target_group" "this" {
   deregistration_delay = 30
 
   health_check {
-    path    = "${var.path_prefix}health"
-    matcher = "200"
+    path    = coalesce(var.health_check_path, "${var.path_prefix}health")
+    matcher = var.health_check_matcher
   }
 }
 
+# The service's prefix on the ALB, once its context is extracted; until then the ALB's default
+# action sends every path to the monolith. The priority is a hash of the context's name.
 resource "aws_lb_listener_rule" "this" {
+  count = var.listener_rule ? 1 : 0
+
   listener_arn = var.alb_listener_arn
   priority     = var.listener_priority
 
@@ -233,12 +248,12 @@ resource "aws_lb_listener_rule" "this" {
 
 resource "aws_autoscaling_group" "this" {
   name                      = var.name
-  min_size                  = var.min_size
-  max_size                  = var.max_size
-  desired_capacity          = var.desired_capacity
+  min_size                  = local.deployed ? var.min_size : 0
+  max_size                  = local.deployed ? var.max_size : 0
+  desired_capacity          = local.deployed ? var.desired_capacity : 0
   vpc_zone_identifier       = var.subnet_ids
   target_group_arns         = [aws_lb_target_group.this.arn]
-  health_check_type         = "ELB"
+  health_check_type         = local.routed ? "ELB" : "EC2"
   health_check_grace_period = 120
 
   launch_template {
@@ -246,7 +261,7 @@ resource "aws_autoscaling_group" "this" {
     version = aws_launch_template.this.latest_version
   }
 
-  # The service's pipeline starts a refresh after pushing a new image.
+  # A new launch template version (a new image tag) replaces the instances, half at a time.
   instance_refresh {
     strategy = "Rolling"
 
@@ -264,6 +279,27 @@ resource "aws_autoscaling_group" "this" {
   lifecycle {
     ignore_changes = [desired_capacity]
   }
+}
+
+# Scale on the requests each instance serves (the ALB's RequestCountPerTarget), which tracks
+# load whatever the service spends its time on (waiting on the database or on another
+# service does not show as CPU); the CPU policy below still scales out a CPU-bound service.
+resource "aws_autoscaling_policy" "requests" {
+  count = local.routed ? 1 : 0
+
+  name                   = "${var.name}-requests"
+  autoscaling_group_name = aws_autoscaling_group.this.name
+  policy_type            = "TargetTrackingScaling"
+
+  target_tracking_configuration {
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${var.alb_arn_suffix}/${aws_lb_target_group.this.arn_suffix}"
+    }
+    target_value = var.requests_per_target
+  }
+
+  depends_on = [aws_lb_listener_rule.this]
 }
 
 resource "aws_autoscaling_policy" "cpu" {

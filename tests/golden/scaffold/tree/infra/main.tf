@@ -47,6 +47,45 @@ module "edge" {
   alarm_actions                = local.alarm_actions
   error_rate_threshold_percent = var.error_rate_threshold_percent
   latency_threshold_seconds    = var.latency_threshold_seconds
+  extracted                    = var.extracted
+  monolith_target_group_arn    = module.monolith.target_group_arn
+}
+
+# ---------------------------------------------------------------- the monolith: every route no extracted service took
+
+# Strangler fig: the monolith runs behind the same API and ALB as the services, and serves
+# every route until its context is listed in `extracted` (README: Moving a context out).
+module "monolith" {
+  source = "./modules/service"
+
+  name                         = "${local.prefix}-monolith"
+  target_group_name            = "${local.prefix}-monolith"
+  service                      = "monolith"
+  path_prefix                  = "/"
+  port                         = var.monolith_port
+  listener_rule                = false
+  health_check_path            = var.monolith_health_check_path
+  health_check_matcher         = "200-399"
+  vpc_id                       = module.network.vpc_id
+  subnet_ids                   = module.network.private_subnet_ids
+  alb_listener_arn             = module.edge.alb_listener_arn
+  alb_arn_suffix               = module.edge.alb_arn_suffix
+  alb_security_group_id        = module.edge.alb_security_group_id
+  kms_key_arn                  = module.encryption.key_arn
+  log_retention_days           = var.log_retention_days
+  ami_id                       = var.ami_id
+  instance_type                = var.instance_type
+  min_size                     = var.min_size
+  max_size                     = var.max_size
+  desired_capacity             = var.min_size
+  cpu_target_percent           = var.cpu_target_percent
+  requests_per_target          = var.requests_per_target
+  image_tag                    = var.monolith_image_tag
+  collector_image              = var.collector_image
+  latency_threshold_seconds    = var.latency_threshold_seconds
+  error_rate_threshold_percent = var.error_rate_threshold_percent
+  environment                  = var.monolith_environment
+  alarm_actions                = local.alarm_actions
 }
 
 module "observability" {
@@ -77,7 +116,8 @@ module "service_catalog" {
   service                      = "catalog"
   path_prefix                  = "/catalog/"
   port                         = 8000
-  listener_priority            = 10
+  listener_priority            = 6159
+  listener_rule                = contains(var.extracted, "catalog")
   vpc_id                       = module.network.vpc_id
   subnet_ids                   = module.network.private_subnet_ids
   alb_listener_arn             = module.edge.alb_listener_arn
@@ -91,7 +131,9 @@ module "service_catalog" {
   max_size                     = var.max_size
   desired_capacity             = var.min_size
   cpu_target_percent           = var.cpu_target_percent
-  image_tag                    = var.image_tag
+  requests_per_target          = var.requests_per_target
+  image_tag                    = lookup(var.image_tags, "catalog", "")
+  collector_image              = var.collector_image
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
   alarm_actions                = local.alarm_actions
@@ -123,7 +165,8 @@ module "service_customers" {
   service                      = "customers"
   path_prefix                  = "/customers/"
   port                         = 8000
-  listener_priority            = 20
+  listener_priority            = 28784
+  listener_rule                = contains(var.extracted, "customers")
   vpc_id                       = module.network.vpc_id
   subnet_ids                   = module.network.private_subnet_ids
   alb_listener_arn             = module.edge.alb_listener_arn
@@ -137,7 +180,9 @@ module "service_customers" {
   max_size                     = var.max_size
   desired_capacity             = var.min_size
   cpu_target_percent           = var.cpu_target_percent
-  image_tag                    = var.image_tag
+  requests_per_target          = var.requests_per_target
+  image_tag                    = lookup(var.image_tags, "customers", "")
+  collector_image              = var.collector_image
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
   alarm_actions                = local.alarm_actions
@@ -168,7 +213,8 @@ module "service_inventory" {
   service                      = "inventory"
   path_prefix                  = "/inventory/"
   port                         = 8000
-  listener_priority            = 30
+  listener_priority            = 15081
+  listener_rule                = contains(var.extracted, "inventory")
   vpc_id                       = module.network.vpc_id
   subnet_ids                   = module.network.private_subnet_ids
   alb_listener_arn             = module.edge.alb_listener_arn
@@ -182,7 +228,9 @@ module "service_inventory" {
   max_size                     = var.max_size
   desired_capacity             = var.min_size
   cpu_target_percent           = var.cpu_target_percent
-  image_tag                    = var.image_tag
+  requests_per_target          = var.requests_per_target
+  image_tag                    = lookup(var.image_tags, "inventory", "")
+  collector_image              = var.collector_image
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
   alarm_actions                = local.alarm_actions
@@ -213,7 +261,8 @@ module "service_notifications" {
   service                      = "notifications"
   path_prefix                  = "/notifications/"
   port                         = 8000
-  listener_priority            = 40
+  listener_priority            = 4892
+  listener_rule                = contains(var.extracted, "notifications")
   vpc_id                       = module.network.vpc_id
   subnet_ids                   = module.network.private_subnet_ids
   alb_listener_arn             = module.edge.alb_listener_arn
@@ -227,7 +276,9 @@ module "service_notifications" {
   max_size                     = var.max_size
   desired_capacity             = var.min_size
   cpu_target_percent           = var.cpu_target_percent
-  image_tag                    = var.image_tag
+  requests_per_target          = var.requests_per_target
+  image_tag                    = lookup(var.image_tags, "notifications", "")
+  collector_image              = var.collector_image
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
   alarm_actions                = local.alarm_actions
@@ -248,7 +299,8 @@ module "service_orders" {
   service                      = "orders"
   path_prefix                  = "/orders/"
   port                         = 8000
-  listener_priority            = 50
+  listener_priority            = 47705
+  listener_rule                = contains(var.extracted, "orders")
   vpc_id                       = module.network.vpc_id
   subnet_ids                   = module.network.private_subnet_ids
   alb_listener_arn             = module.edge.alb_listener_arn
@@ -262,7 +314,9 @@ module "service_orders" {
   max_size                     = var.max_size
   desired_capacity             = var.min_size
   cpu_target_percent           = var.cpu_target_percent
-  image_tag                    = var.image_tag
+  requests_per_target          = var.requests_per_target
+  image_tag                    = lookup(var.image_tags, "orders", "")
+  collector_image              = var.collector_image
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
   alarm_actions                = local.alarm_actions
@@ -296,7 +350,8 @@ module "service_payments" {
   service                      = "payments"
   path_prefix                  = "/payments/"
   port                         = 8000
-  listener_priority            = 60
+  listener_priority            = 49188
+  listener_rule                = contains(var.extracted, "payments")
   vpc_id                       = module.network.vpc_id
   subnet_ids                   = module.network.private_subnet_ids
   alb_listener_arn             = module.edge.alb_listener_arn
@@ -310,7 +365,9 @@ module "service_payments" {
   max_size                     = var.max_size
   desired_capacity             = var.min_size
   cpu_target_percent           = var.cpu_target_percent
-  image_tag                    = var.image_tag
+  requests_per_target          = var.requests_per_target
+  image_tag                    = lookup(var.image_tags, "payments", "")
+  collector_image              = var.collector_image
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
   alarm_actions                = local.alarm_actions
@@ -342,7 +399,8 @@ module "service_shipping" {
   service                      = "shipping"
   path_prefix                  = "/shipping/"
   port                         = 8000
-  listener_priority            = 70
+  listener_priority            = 13719
+  listener_rule                = contains(var.extracted, "shipping")
   vpc_id                       = module.network.vpc_id
   subnet_ids                   = module.network.private_subnet_ids
   alb_listener_arn             = module.edge.alb_listener_arn
@@ -356,7 +414,9 @@ module "service_shipping" {
   max_size                     = var.max_size
   desired_capacity             = var.min_size
   cpu_target_percent           = var.cpu_target_percent
-  image_tag                    = var.image_tag
+  requests_per_target          = var.requests_per_target
+  image_tag                    = lookup(var.image_tags, "shipping", "")
+  collector_image              = var.collector_image
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
   alarm_actions                = local.alarm_actions

@@ -12,50 +12,60 @@ output "user_pool" {
 }
 
 output "services" {
-  description = "Per service: image repository, Auto Scaling group, image tag parameter, log group"
+  description = "Per service: image repository, Auto Scaling group, launch template, log group"
   value = {
     catalog = {
       repository             = module.service_catalog.repository_url
       autoscaling_group_name = module.service_catalog.autoscaling_group_name
-      image_tag_parameter    = module.service_catalog.image_tag_parameter
+      launch_template_id     = module.service_catalog.launch_template_id
       log_group_name         = module.service_catalog.log_group_name
     }
     customers = {
       repository             = module.service_customers.repository_url
       autoscaling_group_name = module.service_customers.autoscaling_group_name
-      image_tag_parameter    = module.service_customers.image_tag_parameter
+      launch_template_id     = module.service_customers.launch_template_id
       log_group_name         = module.service_customers.log_group_name
     }
     inventory = {
       repository             = module.service_inventory.repository_url
       autoscaling_group_name = module.service_inventory.autoscaling_group_name
-      image_tag_parameter    = module.service_inventory.image_tag_parameter
+      launch_template_id     = module.service_inventory.launch_template_id
       log_group_name         = module.service_inventory.log_group_name
     }
     notifications = {
       repository             = module.service_notifications.repository_url
       autoscaling_group_name = module.service_notifications.autoscaling_group_name
-      image_tag_parameter    = module.service_notifications.image_tag_parameter
+      launch_template_id     = module.service_notifications.launch_template_id
       log_group_name         = module.service_notifications.log_group_name
     }
     orders = {
       repository             = module.service_orders.repository_url
       autoscaling_group_name = module.service_orders.autoscaling_group_name
-      image_tag_parameter    = module.service_orders.image_tag_parameter
+      launch_template_id     = module.service_orders.launch_template_id
       log_group_name         = module.service_orders.log_group_name
     }
     payments = {
       repository             = module.service_payments.repository_url
       autoscaling_group_name = module.service_payments.autoscaling_group_name
-      image_tag_parameter    = module.service_payments.image_tag_parameter
+      launch_template_id     = module.service_payments.launch_template_id
       log_group_name         = module.service_payments.log_group_name
     }
     shipping = {
       repository             = module.service_shipping.repository_url
       autoscaling_group_name = module.service_shipping.autoscaling_group_name
-      image_tag_parameter    = module.service_shipping.image_tag_parameter
+      launch_template_id     = module.service_shipping.launch_template_id
       log_group_name         = module.service_shipping.log_group_name
     }
+  }
+}
+
+output "monolith" {
+  description = "The monolith behind the front door: push its image here, set monolith_image_tag"
+  value = {
+    repository             = module.monolith.repository_url
+    autoscaling_group_name = module.monolith.autoscaling_group_name
+    launch_template_id     = module.monolith.launch_template_id
+    log_group_name         = module.monolith.log_group_name
   }
 }
 

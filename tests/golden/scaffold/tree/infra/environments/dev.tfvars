@@ -18,3 +18,7 @@ log_retention_days      = 365
 # this environment owns them. Another environment in the same account and region sets false.
 manage_api_gateway_account = true
 alarm_email                = ""
+
+# Strangler fig: the contexts whose service serves their routes, in the plan's extraction
+# order (README: Moving a context out); every other route goes to the monolith.
+extracted = []

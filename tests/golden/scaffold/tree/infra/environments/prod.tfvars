@@ -19,3 +19,7 @@ log_retention_days      = 365
 # or region of its own.
 manage_api_gateway_account = false
 alarm_email                = ""
+
+# Strangler fig: the contexts whose service serves their routes, in the plan's extraction
+# order (README: Moving a context out); every other route goes to the monolith.
+extracted = []

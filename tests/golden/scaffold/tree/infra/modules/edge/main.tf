@@ -41,13 +41,46 @@ resource "aws_lb_listener" "http" {
   port              = 80
   protocol          = "HTTP"
 
+  # Strangler fig: whatever no rule of an extracted service takes goes to the monolith.
   default_action {
-    type = "fixed-response"
+    type             = "forward"
+    target_group_arn = var.monolith_target_group_arn
+  }
 
-    fixed_response {
-      content_type = "application/json"
-      message_body = "{\"detail\": \"no service at this path\"}"
-      status_code  = "404"
+  lifecycle {
+    precondition {
+      condition     = alltrue([for c in var.extracted : contains(local.contexts, c)])
+      error_message = "extracted names a context the plan does not have: use the names of routes.tf (local.contexts)."
+    }
+  }
+}
+
+# A monolith route under the prefix of an extracted context (routes.tf, `pins`) stays on the
+# monolith: these rules come before every service's rule (priorities 1-999, from a hash).
+resource "aws_lb_listener_rule" "monolith_pin" {
+  for_each = { for key, p in local.pins : key => p if contains(var.extracted, p.context) }
+
+  listener_arn = aws_lb_listener.http.arn
+  priority     = each.value.priority
+
+  action {
+    type             = "forward"
+    target_group_arn = var.monolith_target_group_arn
+  }
+
+  condition {
+    path_pattern {
+      values = [each.value.path_pattern]
+    }
+  }
+
+  dynamic "condition" {
+    for_each = length(each.value.http_methods) > 0 ? [each.value.http_methods] : []
+
+    content {
+      http_request_method {
+        values = condition.value
+      }
     }
   }
 }
@@ -163,6 +196,11 @@ locals {
     { for path, r in aws_api_gateway_resource.depth_4 : path => r.id },
   )
   authorization = var.authorizer == "cognito" ? "COGNITO_USER_POOLS" : "CUSTOM"
+  # Strangler fig: each route reaches its service once its context is extracted, and the
+  # monolith's own route (the ALB's default action) until then.
+  paths = {
+    for key, m in local.methods : key => contains(var.extracted, m.service) ? m.upstream : m.monolith
+  }
 }
 
 # Cognito: a user pool of the clients' users (its app client signs them in, the authorizer
@@ -272,7 +310,7 @@ resource "aws_api_gateway_integration" "route" {
   http_method             = each.value.http_method
   type                    = "HTTP_PROXY"
   integration_http_method = each.value.http_method
-  uri                     = "http://${local.upstream_host}${each.value.upstream}"
+  uri                     = "http://${local.upstream_host}${local.paths[each.key]}"
   connection_type         = "VPC_LINK"
   connection_id           = local.connection_id
   request_parameters = {
@@ -289,7 +327,7 @@ resource "aws_api_gateway_deployment" "this" {
   triggers = {
     redeployment = sha1(jsonencode([
       local.resources, local.methods, local.upstream_host, local.connection_id,
-      aws_api_gateway_authorizer.this.id,
+      aws_api_gateway_authorizer.this.id, sort(var.extracted),
     ]))
   }
 

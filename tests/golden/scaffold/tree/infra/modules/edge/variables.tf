@@ -89,3 +89,13 @@ variable "latency_threshold_seconds" {
   description = "Latency alarm: p95 above this"
   type        = number
 }
+
+variable "extracted" {
+  description = "Contexts whose service has taken over their routes from the monolith"
+  type        = list(string)
+}
+
+variable "monolith_target_group_arn" {
+  description = "Target group of the monolith: the ALB's default action (strangler fig)"
+  type        = string
+}

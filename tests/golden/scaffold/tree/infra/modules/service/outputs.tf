@@ -28,7 +28,12 @@ output "log_group_name" {
   value       = aws_cloudwatch_log_group.this.name
 }
 
-output "image_tag_parameter" {
-  description = "SSM parameter holding the image tag the instances run"
-  value       = aws_ssm_parameter.image_tag.name
+output "launch_template_id" {
+  description = "Launch template: one version per image tag (roll back to a previous version)"
+  value       = aws_launch_template.this.id
+}
+
+output "target_group_arn" {
+  description = "Target group of the instances"
+  value       = aws_lb_target_group.this.arn
 }

@@ -26,6 +26,7 @@ variable "port" {
 variable "listener_priority" {
   description = "Priority of the service's ALB listener rule (unique per listener)"
   type        = number
+  default     = null
 }
 
 variable "vpc_id" {
@@ -94,8 +95,37 @@ variable "cpu_target_percent" {
 }
 
 variable "image_tag" {
-  description = "Image tag of the first rollout (the pipeline sets it afterwards)"
+  description = "Image tag the instances run (part of the launch template); \"\" runs no instance"
   type        = string
+  default     = ""
+}
+
+variable "collector_image" {
+  description = "OpenTelemetry collector image, pinned to a version"
+  type        = string
+}
+
+variable "listener_rule" {
+  description = "Route the service's path prefix to it (its context is extracted from the monolith)"
+  type        = bool
+  default     = true
+}
+
+variable "health_check_path" {
+  description = "Path the target group checks (null: <path_prefix>health)"
+  type        = string
+  default     = null
+}
+
+variable "health_check_matcher" {
+  description = "HTTP codes of a healthy target"
+  type        = string
+  default     = "200"
+}
+
+variable "requests_per_target" {
+  description = "Requests per instance per minute the request-count scaling policy keeps"
+  type        = number
 }
 
 variable "latency_threshold_seconds" {
