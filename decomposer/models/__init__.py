@@ -6,6 +6,13 @@ everything is importable from `decomposer.models`.
 
 from decomposer.models.base import Model
 from decomposer.models.check import Violation
+from decomposer.models.delivery import (
+    DeliverySpec,
+    DeployRole,
+    DeployStage,
+    EnvironmentState,
+    RolePurpose,
+)
 from decomposer.models.facts import (
     AppConfigDef,
     Binding,
@@ -153,7 +160,10 @@ __all__ = [
     "DatastoreChoice",
     "DecompositionPlan",
     "Definition",
+    "DeliverySpec",
     "DependencyGraph",
+    "DeployRole",
+    "DeployStage",
     "Diagnostic",
     "DistributedTransaction",
     "EdgeKind",
@@ -163,6 +173,7 @@ __all__ = [
     "EdgeSpec",
     "EntryKind",
     "EntryPoint",
+    "EnvironmentState",
     "EventEmit",
     "EventFlow",
     "Evidence",
@@ -212,6 +223,7 @@ __all__ = [
     "RewriteNote",
     "RewriteResult",
     "Risks",
+    "RolePurpose",
     "RouterDef",
     "ScaffoldOptions",
     "ServiceInfra",

@@ -53,7 +53,7 @@ _ROOT = (
     "outputs.tf.j2",
     "versions.tf.j2",
     "providers.tf",
-    "backend.tf.example",
+    "backend.tf",
     "environments/dev.tfvars",
     "environments/prod.tfvars",
     "environments/emulator.tfvars",
