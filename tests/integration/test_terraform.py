@@ -154,7 +154,9 @@ def emulator_copy(generated: Path, tmp_path: Path, moto_endpoint: str) -> Path:
                 "cloudwatchlogs", "cognitoidp", "dynamodb", "ec2", "ecr", "elbv2", "iam", "kms",
                 "lambda", "rds", "s3", "secretsmanager", "sqs", "ssm", "sts", "xray"]  # fmt: skip
     endpoints = "\n".join(f'    {s} = "{moto_endpoint}"' for s in services)
+    # State stays local: the S3 backend of backend.tf is replaced, as its comment says.
     (infra / "emulator_override.tf").write_text(
+        'terraform {\n  backend "local" {}\n}\n\n'
         'provider "aws" {\n  access_key = "test"\n  secret_key = "test"\n'
         "  skip_credentials_validation = true\n  skip_metadata_api_check = true\n"
         "  skip_requesting_account_id = true\n  s3_use_path_style = true\n"
@@ -167,7 +169,7 @@ def test_apply_against_moto_creates_every_emulated_resource(
     generated: Path, terraform: dict[str, str], moto_endpoint: str, tmp_path: Path
 ) -> None:
     infra = emulator_copy(generated, tmp_path, moto_endpoint)
-    run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], infra, terraform)
+    run(["terraform", "init", "-input=false", "-no-color"], infra, terraform)
     full = planned(infra, terraform, "environments/dev.tfvars")
     emulated = planned(infra, terraform, "environments/emulator.tfvars")
     assert full - emulated == set(NOT_EMULATED), "every resource left out is listed with its reason"
@@ -205,7 +207,7 @@ def test_a_lambda_authorizer_replaces_the_user_pool(
     generated: Path, terraform: dict[str, str], moto_endpoint: str, tmp_path: Path
 ) -> None:
     infra = emulator_copy(generated, tmp_path, moto_endpoint)
-    run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], infra, terraform)
+    run(["terraform", "init", "-input=false", "-no-color"], infra, terraform)
     function = "arn:aws:lambda:us-east-1:123456789012:function:check-token"
     planned(infra, terraform, "environments/emulator.tfvars", "-var=authorizer=lambda",
             f"-var=authorizer_function_arn={function}")  # fmt: skip
