@@ -86,46 +86,15 @@ def build_delivery(spec: InfraSpec) -> DeliverySpec:
         )
         for environment in ENVIRONMENTS
     )
-    roles = [
-        role
-        for state in states
-        for role in (
-            DeployRole(
-                name=state.plan_role,
-                environment=state.environment,
-                github_environment=state.plan_environment,
-                purpose="plan",
-                state_key=state.key,
-                grants="read everything (ReadOnlyAccess), read its state, take the lock",
-            ),
-            DeployRole(
-                name=state.apply_role,
-                environment=state.environment,
-                github_environment=state.environment,
-                purpose="apply",
-                state_key=state.key,
-                grants=(
-                    "build the environment (PowerUserAccess; IAM only on"
-                    f" `{spec.project}-{state.environment}-*`), write its state"
-                ),
-            ),
-        )
-    ]
-    keys = {state.environment: state.key for state in states}
-    roles += [
-        DeployRole(
-            name=_deploy_role(spec.project, environment, service.aws_name),
-            environment=environment,
-            github_environment=environment,
-            purpose="deploy",
-            service=service.aws_name,
-            state_key=keys[environment],
-            grants=f"push the {service.aws_name} image, set its image tag, roll its group",
-        )
-        for environment in ENVIRONMENTS
-        for service in spec.services
-    ]
-    roles.sort(key=lambda role: role.name)
+    roles = sorted(
+        [role for state in states for role in _terraform_roles(spec.project, state)]
+        + [
+            _service_role(spec.project, state, service.aws_name)
+            for state in states
+            for service in spec.services
+        ],
+        key=lambda role: role.name,
+    )
     return DeliverySpec(
         project=spec.project,
         state_bucket_prefix=f"{spec.project}-tfstate",
@@ -166,6 +135,44 @@ def pipeline_of(spec: InfraSpec, name: str) -> ServicePipeline:
 
 
 # Private functions
+
+
+def _terraform_roles(project: str, state: EnvironmentState) -> tuple[DeployRole, DeployRole]:
+    """Who plans the environment (read-only) and who applies it."""
+    return (
+        DeployRole(
+            name=state.plan_role,
+            environment=state.environment,
+            github_environment=state.plan_environment,
+            purpose="plan",
+            state_key=state.key,
+            grants="read everything (ReadOnlyAccess), read its state, take the lock",
+        ),
+        DeployRole(
+            name=state.apply_role,
+            environment=state.environment,
+            github_environment=state.environment,
+            purpose="apply",
+            state_key=state.key,
+            grants=(
+                "build the environment (PowerUserAccess; IAM only on"
+                f" `{project}-{state.environment}-*`), write its state"
+            ),
+        ),
+    )
+
+
+def _service_role(project: str, state: EnvironmentState, service: str) -> DeployRole:
+    """Who deploys one service to the environment."""
+    return DeployRole(
+        name=_deploy_role(project, state.environment, service),
+        environment=state.environment,
+        github_environment=state.environment,
+        purpose="deploy",
+        service=service,
+        state_key=state.key,
+        grants=f"push the {service} image, set its image tag, roll its group",
+    )
 
 
 def _deploy_role(project: str, environment: str, service: str) -> str:
