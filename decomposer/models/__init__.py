@@ -6,6 +6,13 @@ everything is importable from `decomposer.models`.
 
 from decomposer.models.base import Model
 from decomposer.models.check import Violation
+from decomposer.models.delivery import (
+    DeliverySpec,
+    DeployRole,
+    DeployStage,
+    EnvironmentState,
+    RolePurpose,
+)
 from decomposer.models.facts import (
     AppConfigDef,
     Binding,
@@ -167,7 +174,10 @@ __all__ = [
     "DatastoreChoice",
     "DecompositionPlan",
     "Definition",
+    "DeliverySpec",
     "DependencyGraph",
+    "DeployRole",
+    "DeployStage",
     "Diagnostic",
     "DistributedTransaction",
     "EdgeKind",
@@ -178,6 +188,7 @@ __all__ = [
     "EntryKind",
     "EntryPoint",
     "EnvironmentInfra",
+    "EnvironmentState",
     "EventEmit",
     "EventFlow",
     "Evidence",
@@ -232,6 +243,7 @@ __all__ = [
     "RewriteNote",
     "RewriteResult",
     "Risks",
+    "RolePurpose",
     "RouterDef",
     "ScaffoldOptions",
     "ServiceInfra",

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from decomposer.models.base import Model
+from decomposer.models.delivery import DeployStage
 from decomposer.models.plan import Datastore
 
 EdgeMode = Literal["nlb", "alb-direct"]
@@ -236,3 +237,7 @@ class ServicePipeline(Model):
     service: str = Field(description="Context name")
     aws_name: str = Field(description="Service part of its resource names")
     source_path: str = Field(description="Folder of the service's code, relative to DIR")
+    image: str = Field(description="Local name of the image built once and promoted")
+    stages: tuple[DeployStage, ...] = Field(
+        description="Environments it deploys to, in order; each after the one before it"
+    )

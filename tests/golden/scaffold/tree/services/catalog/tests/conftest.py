@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -71,14 +72,33 @@ def settings(tmp_path: Path) -> Settings:
         span_file=str(tmp_path / "spans.jsonl"),
         create_tables=True,
         create_queues=True,
-        database_url=f"sqlite:///{tmp_path / 'test.db'}",
+        # TEST_DATABASE_URL: an empty PostgreSQL database (its tables are dropped after each test).
+        database_url=os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}",
         http_backoff_s=0,
     )
 
 
 @pytest.fixture
-def app(settings: Settings, sqs: FakeSqs) -> FastAPI:
-    return create_app(settings, sqs=sqs)
+def app(settings: Settings, sqs: FakeSqs) -> Iterator[FastAPI]:
+    app = create_app(settings, sqs=sqs)
+    yield app
+    from catalog_service.data import Base
+
+    Base.metadata.drop_all(app.state.runtime.store.engine)
+    app.state.runtime.store.close()
+
+
+@pytest.fixture
+def real_sqs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """boto3's SQS client on moto: visibility timeouts that run out, as on AWS."""
+    import boto3
+    from moto import mock_aws
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield boto3.client("sqs", region_name="us-east-1")
 
 
 @pytest.fixture

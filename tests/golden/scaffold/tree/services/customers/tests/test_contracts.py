@@ -20,16 +20,18 @@ from customers_service.settings import Settings
 
 class Provider:
     """A stand-in for the called service: its operations' contracts, a canned answer each, a
-    call log, and a number of 503 answers to give first."""
+    call log, and a number of error answers (503 unless told) to give first."""
 
     def __init__(
         self,
         prefix: str,
         contracts: dict[str, tuple[type[BaseModel], Any]],
         failures: int = 0,
+        failure_status: int = 503,
     ) -> None:
         self.calls: list[tuple[str, dict[str, Any], str | None]] = []
         self.failures = failures
+        self.failure_status = failure_status
         self.app = FastAPI()
 
         @self.app.post(prefix + "{operation}")
@@ -42,7 +44,7 @@ class Provider:
             self.calls.append((operation, body, request.headers.get("traceparent")))
             if self.failures:
                 self.failures -= 1
-                raise HTTPException(status_code=503)
+                raise HTTPException(status_code=self.failure_status)
             return {"result": result}
 
 
@@ -61,12 +63,14 @@ NOTIFICATIONS_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
 }
 
 
-def _notifications_provider(failures: int = 0) -> Provider:
+def _notifications_provider(failures: int = 0, failure_status: int = 503) -> Provider:
     contracts = {
         name: (model, json.loads(result))
         for name, (model, _, result) in NOTIFICATIONS_CONTRACTS.items()
     }
-    return Provider("/notifications/", contracts, failures=failures)
+    return Provider(
+        "/notifications/", contracts, failures=failures, failure_status=failure_status
+    )
 
 
 def _notifications(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
@@ -106,6 +110,19 @@ def test_notifications_client_retries_while_unavailable(settings: Settings, runt
     client.delivery_error(**_notifications_example("delivery_error"))
 
     assert len(provider.calls) == 3
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_notifications_client_does_not_repeat_a_call_that_may_have_run(
+    settings: Settings, runtime: Runtime, status: int
+) -> None:
+    provider = _notifications_provider(failures=1, failure_status=status)
+    client = _notifications(settings, runtime, provider)
+
+    with pytest.raises(ServiceError):
+        client.delivery_error(**_notifications_example("delivery_error"))
+
+    assert len(provider.calls) == 1
 
 
 def test_notifications_client_reports_errors(settings: Settings, runtime: Runtime) -> None:

@@ -1,10 +1,18 @@
 """Amazon SQS: a publisher that carries the trace in message attributes, and a consumer loop
-with long polling, a visibility timeout, a dead-letter queue, and idempotent handling.
+with long polling, a visibility timeout kept alive while it works, a dead-letter queue, and
+handling that runs once per message.
 
 SQS delivers at least once: a message whose handler failed, or whose deletion was lost, comes
-back with the same MessageId. The consumer asks the store whether that id was handled before,
-and remembers it after the handler succeeds. A message that keeps failing goes to the
+back with the same MessageId. The store runs the handler and records that id in one atomic
+step (`MessageStore.handle_once`): the effect and the record are kept together or not at all,
+so a redelivery finds the record and is only deleted. A message that keeps failing goes to the
 dead-letter queue after `max_receive_count` receives (the queue's redrive policy).
+
+A handler's worst case is unbounded (it may call other services, each call with a timeout and
+retries), so no fixed visibility timeout covers it: while a batch is handled, a heartbeat
+extends the visibility of every message of the batch not yet done (ChangeMessageVisibility), so
+none reappears to another consumer mid-batch. A message whose handler failed is left to come
+back after the visibility timeout.
 """
 
 from __future__ import annotations
@@ -27,11 +35,12 @@ EventHandler = Callable[[Mapping[str, Any]], None]
 
 
 class MessageStore(Protocol):
-    """Where the ids of handled messages are kept."""
+    """Where the ids of handled messages are kept, with the effects of their handlers."""
 
-    def seen(self, message_id: str) -> bool: ...
-
-    def remember(self, message_id: str, event: str) -> None: ...
+    def handle_once(self, message_id: str, event: str, work: Callable[[], None]) -> bool:
+        """Run `work` and record `message_id` atomically; False, without running it, when the
+        id is recorded already. An exception from `work` records nothing and propagates."""
+        ...
 
 
 class Publisher:
@@ -87,6 +96,7 @@ class Consumer:
         wait_time_s: int = 20,
         visibility_timeout_s: int = 60,
         max_messages: int = 10,
+        heartbeat_s: float | None = None,
     ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
@@ -96,6 +106,8 @@ class Consumer:
         self._wait_time_s = wait_time_s
         self._visibility_timeout_s = visibility_timeout_s
         self._max_messages = max_messages
+        # Extend well before the timeout runs out: a third of it leaves two tries to spare.
+        self.heartbeat_s = heartbeat_s or max(visibility_timeout_s / 3, 0.1)
 
     def poll_once(self) -> int:
         """One long poll; returns how many messages arrived."""
@@ -108,9 +120,31 @@ class Consumer:
             AttributeNames=["ApproximateReceiveCount"],
         )
         messages = response.get("Messages", [])
-        for message in messages:
-            self.handle(message)
+        if messages:
+            with _Heartbeat(self, messages) as heartbeat:
+                for message in messages:
+                    try:
+                        self.handle(message)
+                    finally:
+                        heartbeat.done(message)
         return len(messages)
+
+    def extend(self, messages: list[Mapping[str, Any]]) -> None:
+        """Hide `messages` from other consumers for another visibility timeout."""
+        for start in range(0, len(messages), 10):
+            entries = [
+                {
+                    "Id": str(index),
+                    "ReceiptHandle": message["ReceiptHandle"],
+                    "VisibilityTimeout": self._visibility_timeout_s,
+                }
+                for index, message in enumerate(messages[start : start + 10])
+            ]
+            response = self._sqs.change_message_visibility_batch(
+                QueueUrl=self._queue_url, Entries=entries
+            )
+            for failed in response.get("Failed", []):
+                _log.warning("could not extend the visibility of a message: %s", failed.get("Message"))
 
     def run(self, stop: threading.Event) -> None:
         """Poll until `stop` is set; a failing poll is logged and retried after a pause."""
@@ -142,23 +176,22 @@ class Consumer:
                 span.set_status(StatusCode.ERROR)
                 return False
             span.set_attribute("messaging.event", envelope.event)
-            if self._store.seen(message_id):
-                _log.info("event %s (message %s) was handled before", envelope.event, message_id)
-                self._delete(message)
-                return True
             handler = self._handlers.get(envelope.event)
             if handler is None:
                 _log.error("no handler for event %s; left for the DLQ", envelope.event)
                 span.set_status(StatusCode.ERROR)
                 return False
             try:
-                handler(envelope.payload)
+                ran = self._store.handle_once(
+                    message_id, envelope.event, lambda: handler(envelope.payload)
+                )
             except Exception:
                 # Not deleted: it comes back after the visibility timeout, then to the DLQ.
                 _log.exception("handling event %s failed", envelope.event)
                 span.set_status(StatusCode.ERROR)
                 return False
-            self._store.remember(message_id, envelope.event)
+            if not ran:
+                _log.info("event %s (message %s) was handled before", envelope.event, message_id)
             self._delete(message)
             _log.info(
                 "handled event %s", envelope.event, extra={"event": envelope.event, "message_id": message_id}
@@ -167,6 +200,40 @@ class Consumer:
 
     def _delete(self, message: Mapping[str, Any]) -> None:
         self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+class _Heartbeat:
+    """Extends the visibility of a batch's messages until each is done."""
+
+    def __init__(self, consumer: Consumer, messages: list[Mapping[str, Any]]) -> None:
+        self._consumer = consumer
+        self._pending = {message["ReceiptHandle"]: message for message in messages}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="sqs-heartbeat", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def done(self, message: Mapping[str, Any]) -> None:
+        with self._lock:
+            self._pending.pop(message["ReceiptHandle"], None)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._consumer.heartbeat_s):
+            with self._lock:
+                pending = list(self._pending.values())
+            if not pending:
+                return
+            try:
+                self._consumer.extend(pending)
+            except Exception:
+                _log.exception("extending the visibility of %d messages failed", len(pending))
 
 
 def ensure_queue(

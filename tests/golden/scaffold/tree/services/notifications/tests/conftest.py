@@ -81,6 +81,19 @@ def app(settings: Settings, sqs: FakeSqs) -> FastAPI:
 
 
 @pytest.fixture
+def real_sqs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """boto3's SQS client on moto: visibility timeouts that run out, as on AWS."""
+    import boto3
+    from moto import mock_aws
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield boto3.client("sqs", region_name="us-east-1")
+
+
+@pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client

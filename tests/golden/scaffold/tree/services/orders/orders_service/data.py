@@ -6,10 +6,14 @@ entities it owns, and the ids of the SQS messages it has handled. Alembic migrat
 from __future__ import annotations
 
 import datetime as _datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import boto3
 from sqlalchemy import DateTime, Engine, ForeignKey, Integer, String, create_engine, event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from .settings import Settings
@@ -133,6 +137,10 @@ class OrderLine(Base):
     line_total_cents: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
+class _HandledBefore(Exception):
+    """The message's record exists: another delivery of it was handled."""
+
+
 class ProcessedMessage(Base):
     """An SQS message already handled: a redelivery of it is skipped."""
 
@@ -147,11 +155,49 @@ class Store:
     def __init__(self, settings: Settings) -> None:
         self.engine = make_engine(settings)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The transaction of the message being handled on this thread, if any.
+        self._current: ContextVar[Session | None] = ContextVar("transaction", default=None)
         if settings.create_tables:
             Base.metadata.create_all(self.engine)
 
     def session(self) -> Session:
         return self.sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in a transaction, committed at the end. While an SQS message is handled,
+        the message's own transaction: its writes commit with the message's record, or not at
+        all. Handlers write through this."""
+        current = self._current.get()
+        if current is not None:
+            yield current
+            return
+        with self.sessions.begin() as session:
+            yield session
+
+    def handle_once(self, message_id: str, event: str, work: Callable[[], None]) -> bool:
+        """Run `work` and record `message_id` in one transaction; False when it is recorded.
+
+        The record is inserted first: a consumer handling the same message at the same time
+        waits on its primary key, then finds it (or takes over if the other rolled back).
+        """
+        try:
+            with self.sessions.begin() as session:
+                session.add(
+                    ProcessedMessage(message_id=message_id, event=event, processed_at=datetime.now(UTC))
+                )
+                try:
+                    session.flush()
+                except IntegrityError as exc:
+                    raise _HandledBefore from exc  # rolls the transaction back
+                token = self._current.set(session)
+                try:
+                    work()
+                finally:
+                    self._current.reset(token)
+        except _HandledBefore:
+            return False
+        return True
 
     def seen(self, message_id: str) -> bool:
         with self.sessions() as session:
@@ -159,12 +205,6 @@ class Store:
                 select(ProcessedMessage.message_id).where(ProcessedMessage.message_id == message_id)
             )
             return found is not None
-
-    def remember(self, message_id: str, event: str) -> None:
-        with self.sessions.begin() as session:
-            session.merge(
-                ProcessedMessage(message_id=message_id, event=event, processed_at=datetime.now(UTC))
-            )
 
     def close(self) -> None:
         self.engine.dispose()

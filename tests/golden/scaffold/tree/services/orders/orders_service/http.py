@@ -1,4 +1,13 @@
-"""The base of every client of another service: timeouts, retries with backoff, tracing."""
+"""The base of every client of another service: timeouts, retries with backoff, tracing.
+
+Every operation is a POST that may change the called service's data, and the called service
+keeps no idempotency key: a call is retried only when it certainly did not run there. That is
+when no connection was made (connect errors and timeouts, no free connection), or the service
+answered that it did not take the request (429 Too Many Requests, 503 Service Unavailable, also
+what the load balancer answers when no instance is healthy). A read timeout, a dropped
+connection, 502 or 504 may come after the operation ran: the error goes to the caller, which
+knows whether its call is safe to repeat.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +23,10 @@ from opentelemetry.trace import SpanKind, StatusCode
 from .tracing import inject
 
 _log = logging.getLogger(__name__)
-# Retried: the request may not have reached the service, or the service asked to come back.
-# Other errors are not retried: the operation may already have run.
-_RETRY_STATUS = frozenset({429, 502, 503, 504})
+# Retried: the service did not take the request and asked to come back later.
+_RETRY_STATUS = frozenset({429, 503})
+# Retried: raised before the request was sent.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class ServiceError(RuntimeError):
@@ -56,7 +66,7 @@ class ServiceClient:
                 try:
                     response = self._http.post(path, json=body, headers=headers)
                 except httpx.TransportError as exc:
-                    if attempt == self._retries:
+                    if attempt == self._retries or not isinstance(exc, _NOT_SENT):
                         span.set_status(StatusCode.ERROR)
                         raise ServiceError(f"POST {path}: {exc}") from exc
                 else:

@@ -20,16 +20,18 @@ from orders_service.settings import Settings
 
 class Provider:
     """A stand-in for the called service: its operations' contracts, a canned answer each, a
-    call log, and a number of 503 answers to give first."""
+    call log, and a number of error answers (503 unless told) to give first."""
 
     def __init__(
         self,
         prefix: str,
         contracts: dict[str, tuple[type[BaseModel], Any]],
         failures: int = 0,
+        failure_status: int = 503,
     ) -> None:
         self.calls: list[tuple[str, dict[str, Any], str | None]] = []
         self.failures = failures
+        self.failure_status = failure_status
         self.app = FastAPI()
 
         @self.app.post(prefix + "{operation}")
@@ -42,7 +44,7 @@ class Provider:
             self.calls.append((operation, body, request.headers.get("traceparent")))
             if self.failures:
                 self.failures -= 1
-                raise HTTPException(status_code=503)
+                raise HTTPException(status_code=self.failure_status)
             return {"result": result}
 
 
@@ -56,12 +58,14 @@ CATALOG_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
 }
 
 
-def _catalog_provider(failures: int = 0) -> Provider:
+def _catalog_provider(failures: int = 0, failure_status: int = 503) -> Provider:
     contracts = {
         name: (model, json.loads(result))
         for name, (model, _, result) in CATALOG_CONTRACTS.items()
     }
-    return Provider("/catalog/", contracts, failures=failures)
+    return Provider(
+        "/catalog/", contracts, failures=failures, failure_status=failure_status
+    )
 
 
 def _catalog(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
@@ -103,6 +107,19 @@ def test_catalog_client_retries_while_unavailable(settings: Settings, runtime: R
     assert len(provider.calls) == 3
 
 
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_catalog_client_does_not_repeat_a_call_that_may_have_run(
+    settings: Settings, runtime: Runtime, status: int
+) -> None:
+    provider = _catalog_provider(failures=1, failure_status=status)
+    client = _catalog(settings, runtime, provider)
+
+    with pytest.raises(ServiceError):
+        client.get_product(**_catalog_example("get_product"))
+
+    assert len(provider.calls) == 1
+
+
 def test_catalog_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
     provider = _catalog_provider(failures=99)
     client = _catalog(settings, runtime, provider)
@@ -141,12 +158,14 @@ CUSTOMERS_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
 }
 
 
-def _customers_provider(failures: int = 0) -> Provider:
+def _customers_provider(failures: int = 0, failure_status: int = 503) -> Provider:
     contracts = {
         name: (model, json.loads(result))
         for name, (model, _, result) in CUSTOMERS_CONTRACTS.items()
     }
-    return Provider("/customers/", contracts, failures=failures)
+    return Provider(
+        "/customers/", contracts, failures=failures, failure_status=failure_status
+    )
 
 
 def _customers(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
@@ -188,6 +207,19 @@ def test_customers_client_retries_while_unavailable(settings: Settings, runtime:
     assert len(provider.calls) == 3
 
 
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_customers_client_does_not_repeat_a_call_that_may_have_run(
+    settings: Settings, runtime: Runtime, status: int
+) -> None:
+    provider = _customers_provider(failures=1, failure_status=status)
+    client = _customers(settings, runtime, provider)
+
+    with pytest.raises(ServiceError):
+        client.current_customer(**_customers_example("current_customer"))
+
+    assert len(provider.calls) == 1
+
+
 def test_customers_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
     provider = _customers_provider(failures=99)
     client = _customers(settings, runtime, provider)
@@ -206,12 +238,14 @@ INVENTORY_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
 }
 
 
-def _inventory_provider(failures: int = 0) -> Provider:
+def _inventory_provider(failures: int = 0, failure_status: int = 503) -> Provider:
     contracts = {
         name: (model, json.loads(result))
         for name, (model, _, result) in INVENTORY_CONTRACTS.items()
     }
-    return Provider("/inventory/", contracts, failures=failures)
+    return Provider(
+        "/inventory/", contracts, failures=failures, failure_status=failure_status
+    )
 
 
 def _inventory(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
@@ -253,6 +287,19 @@ def test_inventory_client_retries_while_unavailable(settings: Settings, runtime:
     assert len(provider.calls) == 3
 
 
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_inventory_client_does_not_repeat_a_call_that_may_have_run(
+    settings: Settings, runtime: Runtime, status: int
+) -> None:
+    provider = _inventory_provider(failures=1, failure_status=status)
+    client = _inventory(settings, runtime, provider)
+
+    with pytest.raises(ServiceError):
+        client.availability(**_inventory_example("availability"))
+
+    assert len(provider.calls) == 1
+
+
 def test_inventory_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
     provider = _inventory_provider(failures=99)
     client = _inventory(settings, runtime, provider)
@@ -271,12 +318,14 @@ SHIPPING_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
 }
 
 
-def _shipping_provider(failures: int = 0) -> Provider:
+def _shipping_provider(failures: int = 0, failure_status: int = 503) -> Provider:
     contracts = {
         name: (model, json.loads(result))
         for name, (model, _, result) in SHIPPING_CONTRACTS.items()
     }
-    return Provider("/shipping/", contracts, failures=failures)
+    return Provider(
+        "/shipping/", contracts, failures=failures, failure_status=failure_status
+    )
 
 
 def _shipping(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
@@ -316,6 +365,19 @@ def test_shipping_client_retries_while_unavailable(settings: Settings, runtime: 
     client.shipping_cost_for_order(**_shipping_example("shipping_cost_for_order"))
 
     assert len(provider.calls) == 3
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_shipping_client_does_not_repeat_a_call_that_may_have_run(
+    settings: Settings, runtime: Runtime, status: int
+) -> None:
+    provider = _shipping_provider(failures=1, failure_status=status)
+    client = _shipping(settings, runtime, provider)
+
+    with pytest.raises(ServiceError):
+        client.shipping_cost_for_order(**_shipping_example("shipping_cost_for_order"))
+
+    assert len(provider.calls) == 1
 
 
 def test_shipping_client_reports_errors(settings: Settings, runtime: Runtime) -> None:

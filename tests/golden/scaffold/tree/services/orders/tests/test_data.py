@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -114,10 +117,75 @@ def test_on_aws_each_connection_logs_in_with_an_iam_token(monkeypatch: pytest.Mo
     assert parameters["sslmode"] == "require"
 
 
-def test_handled_messages_are_remembered(runtime: Runtime) -> None:
+def test_a_message_is_handled_once(runtime: Runtime) -> None:
+    calls: list[int] = []
+
+    assert runtime.store.handle_once("message-1", "happened", lambda: calls.append(1))
+    assert not runtime.store.handle_once("message-1", "happened", lambda: calls.append(2))
+
+    assert calls == [1]
+    assert runtime.store.seen("message-1")
+
+
+def test_a_failing_handler_leaves_no_record(runtime: Runtime) -> None:
+    def fail() -> None:
+        raise RuntimeError("database down")
+
+    with pytest.raises(RuntimeError):
+        runtime.store.handle_once("message-1", "happened", fail)
+
     assert not runtime.store.seen("message-1")
 
-    runtime.store.remember("message-1", "happened")
-    runtime.store.remember("message-1", "happened")
 
+def _write(runtime: Runtime, effect: str) -> None:
+    # Any row will do as the handler's effect: one of the store's own table.
+    from orders_service.data import ProcessedMessage
+
+    with runtime.store.transaction() as session:
+        session.add(ProcessedMessage(message_id=effect, event="effect", processed_at=datetime.now(UTC)))
+
+
+def test_a_handlers_writes_commit_with_the_message_record_or_not_at_all(runtime: Runtime) -> None:
+    def write_then_fail() -> None:
+        _write(runtime, "effect-of-1")
+        raise RuntimeError("after the write")
+
+    with pytest.raises(RuntimeError):
+        runtime.store.handle_once("message-1", "happened", write_then_fail)
+    assert not runtime.store.seen("effect-of-1")
+    assert not runtime.store.seen("message-1")
+
+    assert runtime.store.handle_once("message-1", "happened", lambda: _write(runtime, "effect-of-1"))
+    assert runtime.store.seen("effect-of-1")
     assert runtime.store.seen("message-1")
+
+
+def test_two_consumers_of_one_message_run_its_handler_once(runtime: Runtime, settings: Settings) -> None:
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("needs concurrent transactions: set TEST_DATABASE_URL to a PostgreSQL database")
+    inside, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+    results: dict[str, bool] = {}
+
+    def slow() -> None:
+        calls.append("first")
+        _write(runtime, "effect-of-1")
+        inside.set()
+        release.wait(10)
+
+    def handle(name: str, work: Callable[[], None]) -> None:
+        results[name] = runtime.store.handle_once("message-1", "happened", work)
+
+    first = threading.Thread(target=handle, args=("first", slow))
+    first.start()
+    assert inside.wait(10)
+    second = threading.Thread(target=handle, args=("second", lambda: calls.append("second")))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # waits on the first consumer's uncommitted record
+    release.set()
+    first.join(10)
+    second.join(10)
+
+    assert calls == ["first"]
+    assert results == {"first": True, "second": False}

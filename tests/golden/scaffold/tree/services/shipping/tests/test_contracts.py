@@ -20,16 +20,18 @@ from shipping_service.settings import Settings
 
 class Provider:
     """A stand-in for the called service: its operations' contracts, a canned answer each, a
-    call log, and a number of 503 answers to give first."""
+    call log, and a number of error answers (503 unless told) to give first."""
 
     def __init__(
         self,
         prefix: str,
         contracts: dict[str, tuple[type[BaseModel], Any]],
         failures: int = 0,
+        failure_status: int = 503,
     ) -> None:
         self.calls: list[tuple[str, dict[str, Any], str | None]] = []
         self.failures = failures
+        self.failure_status = failure_status
         self.app = FastAPI()
 
         @self.app.post(prefix + "{operation}")
@@ -42,7 +44,7 @@ class Provider:
             self.calls.append((operation, body, request.headers.get("traceparent")))
             if self.failures:
                 self.failures -= 1
-                raise HTTPException(status_code=503)
+                raise HTTPException(status_code=self.failure_status)
             return {"result": result}
 
 
@@ -56,12 +58,14 @@ CUSTOMERS_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
 }
 
 
-def _customers_provider(failures: int = 0) -> Provider:
+def _customers_provider(failures: int = 0, failure_status: int = 503) -> Provider:
     contracts = {
         name: (model, json.loads(result))
         for name, (model, _, result) in CUSTOMERS_CONTRACTS.items()
     }
-    return Provider("/customers/", contracts, failures=failures)
+    return Provider(
+        "/customers/", contracts, failures=failures, failure_status=failure_status
+    )
 
 
 def _customers(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
@@ -103,6 +107,19 @@ def test_customers_client_retries_while_unavailable(settings: Settings, runtime:
     assert len(provider.calls) == 3
 
 
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_customers_client_does_not_repeat_a_call_that_may_have_run(
+    settings: Settings, runtime: Runtime, status: int
+) -> None:
+    provider = _customers_provider(failures=1, failure_status=status)
+    client = _customers(settings, runtime, provider)
+
+    with pytest.raises(ServiceError):
+        client.current_customer(**_customers_example("current_customer"))
+
+    assert len(provider.calls) == 1
+
+
 def test_customers_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
     provider = _customers_provider(failures=99)
     client = _customers(settings, runtime, provider)
@@ -121,12 +138,14 @@ INVENTORY_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
 }
 
 
-def _inventory_provider(failures: int = 0) -> Provider:
+def _inventory_provider(failures: int = 0, failure_status: int = 503) -> Provider:
     contracts = {
         name: (model, json.loads(result))
         for name, (model, _, result) in INVENTORY_CONTRACTS.items()
     }
-    return Provider("/inventory/", contracts, failures=failures)
+    return Provider(
+        "/inventory/", contracts, failures=failures, failure_status=failure_status
+    )
 
 
 def _inventory(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
@@ -168,6 +187,19 @@ def test_inventory_client_retries_while_unavailable(settings: Settings, runtime:
     assert len(provider.calls) == 3
 
 
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_inventory_client_does_not_repeat_a_call_that_may_have_run(
+    settings: Settings, runtime: Runtime, status: int
+) -> None:
+    provider = _inventory_provider(failures=1, failure_status=status)
+    client = _inventory(settings, runtime, provider)
+
+    with pytest.raises(ServiceError):
+        client.fulfilment_warehouse(**_inventory_example("fulfilment_warehouse"))
+
+    assert len(provider.calls) == 1
+
+
 def test_inventory_client_reports_errors(settings: Settings, runtime: Runtime) -> None:
     provider = _inventory_provider(failures=99)
     client = _inventory(settings, runtime, provider)
@@ -191,12 +223,14 @@ ORDERS_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
 }
 
 
-def _orders_provider(failures: int = 0) -> Provider:
+def _orders_provider(failures: int = 0, failure_status: int = 503) -> Provider:
     contracts = {
         name: (model, json.loads(result))
         for name, (model, _, result) in ORDERS_CONTRACTS.items()
     }
-    return Provider("/orders/", contracts, failures=failures)
+    return Provider(
+        "/orders/", contracts, failures=failures, failure_status=failure_status
+    )
 
 
 def _orders(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
@@ -236,6 +270,19 @@ def test_orders_client_retries_while_unavailable(settings: Settings, runtime: Ru
     client.get_customer_order(**_orders_example("get_customer_order"))
 
     assert len(provider.calls) == 3
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_orders_client_does_not_repeat_a_call_that_may_have_run(
+    settings: Settings, runtime: Runtime, status: int
+) -> None:
+    provider = _orders_provider(failures=1, failure_status=status)
+    client = _orders(settings, runtime, provider)
+
+    with pytest.raises(ServiceError):
+        client.get_customer_order(**_orders_example("get_customer_order"))
+
+    assert len(provider.calls) == 1
 
 
 def test_orders_client_reports_errors(settings: Settings, runtime: Runtime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -70,6 +71,49 @@ def test_a_redelivered_message_is_handled_once(runtime: Runtime, sqs: FakeSqs) -
 
     assert handled == [{"id": 7}]
     assert sqs.queues["inbox"] == []
+
+
+def test_no_message_of_a_slow_batch_reappears_while_it_is_handled(
+    runtime: Runtime, real_sqs: Any
+) -> None:
+    """Three messages of 1 s each outlast a visibility timeout of 2 s: the heartbeat keeps
+    every message of the batch hidden until it is done, so another consumer sees none."""
+    url = real_sqs.create_queue(QueueName="slow-inbox")["QueueUrl"]
+    for number in range(3):
+        real_sqs.send_message(
+            QueueUrl=url, MessageBody=json.dumps({"event": "happened", "payload": {"n": number}})
+        )
+    visible_to_others: list[Any] = []
+    handled: list[Mapping[str, Any]] = []
+
+    def slow(payload: Mapping[str, Any]) -> None:
+        time.sleep(1.0)
+        peek = real_sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+        visible_to_others.extend(peek.get("Messages", []))
+        handled.append(payload)
+
+    consumer = Consumer(
+        real_sqs,
+        queue_url=url,
+        handlers={"happened": slow},
+        store=runtime.store,
+        tracer=runtime.tracer,
+        wait_time_s=1,
+        visibility_timeout_s=2,
+        max_messages=10,
+        heartbeat_s=0.3,
+    )
+    received = 0
+    while received < 3:
+        count = consumer.poll_once()
+        assert count, "a message was lost"
+        received += count
+
+    assert visible_to_others == []
+    assert sorted(p["n"] for p in handled) == [0, 1, 2]
+    attributes = real_sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "0"
+    assert attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
 
 
 def test_a_failing_handler_leaves_the_message_for_redelivery(
