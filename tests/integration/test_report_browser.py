@@ -183,10 +183,11 @@ def test_thirty_contexts_show_the_heaviest_links_by_default_and_all_on_demand(th
     shown = page.evaluate("reportMap.edges(':visible').length")
     assert 0 < shown <= 2 * len(plan.contexts) < total
     assert str(total) in page.evaluate("document.getElementById('map-edges').textContent")
+    visible = "reportMap.edges(':visible').length"
     page.evaluate("document.getElementById('map-all').click()")
-    assert page.evaluate("reportMap.edges(':visible').length") == total
+    assert page.wait_for(f"{visible} === {total} && {visible}", timeout_s=5) == total
     page.evaluate("document.getElementById('map-all').click()")  # and back to the default
-    assert page.evaluate("reportMap.edges(':visible').length") == shown
+    assert page.wait_for(f"{visible} === {shown} && {visible}", timeout_s=5) == shown
 
 
 def test_an_opened_context_shows_readable_member_labels_that_do_not_overlap(thirty) -> None:  # type: ignore[no-untyped-def]
