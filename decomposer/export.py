@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from typing import Literal
-from xml.sax.saxutils import escape
 
 from decomposer.models import DecompositionPlan, DependencyGraph, RenderedFile
 
@@ -240,7 +239,7 @@ def _graphml_element(
         key_id = keys.setdefault(key, f"d{len(keys)}")
         text = str(value).lower() if isinstance(value, bool) else str(value)
         if text:
-            lines.append(f'      <data key="{key_id}">{escape(text)}</data>')
+            lines.append(f'      <data key="{key_id}">{_escape(text)}</data>')
         else:
             lines.append(f'      <data key="{key_id}" />')
     lines.append(f"    </{tag}>")
@@ -249,7 +248,16 @@ def _graphml_element(
 
 def _attribute(value: str) -> str:
     """An XML attribute value, quoted and escaped as ElementTree writes it."""
-    return '"' + escape(value, _ATTRIBUTE_ENTITIES) + '"'
+    return '"' + _escape(value, _ATTRIBUTE_ENTITIES) + '"'
 
 
 _ATTRIBUTE_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"}
+
+
+def _escape(text: str, entities: dict[str, str] | None = None) -> str:
+    """XML text escaped as xml.sax.saxutils.escape does (that module imports urllib, http and
+    ssl: 0.1 s of every command's start)."""
+    text = text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    for char, entity in (entities or {}).items():
+        text = text.replace(char, entity)
+    return text

@@ -5,22 +5,19 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
-import multiprocessing
 import os
 import signal
 import sys
 import time
 import tokenize
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from decomposer import __version__, discover, extract, files, graph
+from decomposer import __version__, discover, extract, files
 from decomposer.config import Settings, load_settings
 from decomposer.errors import PlanError, UserError
 from decomposer.models import (
@@ -32,6 +29,7 @@ from decomposer.models import (
     DependencyGraph,
     FailureReason,
     FileChange,
+    GraphSummary,
     ModuleFacts,
     ModuleSource,
     ParseFailure,
@@ -60,7 +58,11 @@ class AnalysisResult(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    graph: DependencyGraph
+    graph: DependencyGraph | None = Field(
+        description="None when the outputs of the last run were reused without building it"
+        " (`files.read_graph` loads the graph.json among `outputs`)"
+    )
+    summary: GraphSummary
     plan: DecompositionPlan | None = None
     outputs: tuple[str, ...]
     cache_hits: int
@@ -122,26 +124,48 @@ def analyze(
 ) -> AnalysisResult:
     """discover -> extract -> graph -> cluster -> metrics -> plan; writes graph.json and
     plan.json under `out`."""
+    clock = _Stopwatch()
+    # --no-cache means "compute everything again"; git history is not part of the key
+    reusable = settings.cache and not settings.cluster.git
+    inputs = None
+    if reusable and repo.is_dir():
+        with clock.stage("fingerprint"):
+            inputs = _fingerprint(repo, settings, out)
+            kept = files.unchanged_outputs(out, inputs) if inputs is not None else None
+        if kept:
+            with clock.stage("reuse"):
+                kept_plan = files.read_written_plan(out / "plan.json")
+            paths, summary = kept
+            return AnalysisResult(
+                graph=None,
+                summary=summary,
+                plan=kept_plan,
+                outputs=tuple(str(p) for p in paths),
+                cache_hits=summary.stats.files,
+                parsed_files=0,
+                reused=True,
+                stages=tuple(clock.timings),
+            )
     # The later stages are imported where they are used: `analyze --graph-only` and the
     # other commands do not pay for networkx, the templates or libcst they do not need.
     from decomposer import cluster
 
-    clock = _Stopwatch()
     document, hits, parsed, key = _dependency_graph(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
-    # --no-cache means "compute everything again"; git history is not part of the key
-    reusable = settings.cache and not settings.cluster.git
-    kept = previous = None
+    kept_paths = previous = None
     if reusable:
         with clock.stage("reuse"):
-            kept = files.reusable_outputs(out, key)
-            previous = files.read_plan(out / "plan.json") if kept else None
-    if kept and previous is not None:
+            kept_paths = files.reusable_outputs(out, key)
+            previous = files.read_plan(out / "plan.json") if kept_paths else None
+            if kept_paths and previous is not None:
+                files.record_inputs(out, inputs, document.summary())
+    if kept_paths and previous is not None:
         return AnalysisResult(
             graph=document,
+            summary=document.summary(),
             plan=previous,
-            outputs=tuple(str(p) for p in kept),
+            outputs=tuple(str(p) for p in kept_paths),
             cache_hits=hits,
             parsed_files=parsed,
             reused=True,
@@ -154,9 +178,10 @@ def analyze(
         on_stage("cluster", 1, 1)
     with clock.stage("plan"):
         decomposition = _plan_of(document, clustering, settings)
-    outputs = _write_analysis(document, decomposition, out, clock, key=key)
+    outputs = _write_analysis(document, decomposition, out, clock, key=key, inputs=inputs)
     return AnalysisResult(
         graph=document,
+        summary=document.summary(),
         plan=decomposition,
         outputs=outputs,
         cache_hits=hits,
@@ -182,6 +207,7 @@ def build_graph(
         path = files.write_json(document, out / "graph.json")
     return AnalysisResult(
         graph=document,
+        summary=document.summary(),
         outputs=(str(path),),
         cache_hits=hits,
         parsed_files=parsed,
@@ -219,6 +245,7 @@ def score(
     outputs = _write_analysis(document, decomposition, out, clock)
     return AnalysisResult(
         graph=document,
+        summary=document.summary(),
         plan=decomposition,
         outputs=outputs,
         cache_hits=hits,
@@ -453,6 +480,7 @@ def _write_analysis(
     clock: _Stopwatch,
     *,
     key: str | None = None,
+    inputs: str | None = None,
 ) -> tuple[str, ...]:
     """graph.json, plan.json, the report and the exports, under `out`; with `key` (analyze),
     recorded for the next run to reuse."""
@@ -471,7 +499,7 @@ def _write_analysis(
             *files.write_rendered(rendered, out),
         )
         if key is not None:
-            files.record_outputs(out, key, outputs)
+            files.record_outputs(out, key, outputs, inputs=inputs, summary=document.summary())
     return tuple(str(p) for p in outputs)
 
 
@@ -560,6 +588,8 @@ def _dependency_graph_of(
                 cache_path, fresh, repo=repo, tool_version=__version__, extractor_version=version
             )
     with clock.stage("graph"):
+        from decomposer import graph
+
         facts = [r for r in results if isinstance(r, ModuleFacts)]
         failures = [r for r in results if isinstance(r, ParseFailure)]
         on_stage("graph", 0, 1)
@@ -587,6 +617,23 @@ def _analysis_key(
     for path, entry in sorted(digests.items()):
         key.update(f"{path}\0{entry[0]}\0".encode())
     return key.hexdigest()
+
+
+def _fingerprint(repo: Path, settings: Settings, out: Path) -> str | None:
+    """The stat fingerprint of the analysis's inputs (see `discover.fingerprint`), salted with
+    what else the key holds: the versions, the repository's path and the settings; taken before
+    any source file is read. The output folder is created first: inside the repository (the
+    default `decomposer-out`), creating it would change its parent folder's fingerprint."""
+    files.prepare_out_dir(out)
+    salt = "\0".join(
+        (
+            __version__,
+            extract.EXTRACTOR_VERSION,
+            str(repo.resolve()),
+            settings.model_dump_json(exclude={"jobs", "cache"}),
+        )
+    )
+    return discover.fingerprint(repo.resolve(), salt=salt, skip=out.resolve())
 
 
 def _plan_of(
@@ -703,6 +750,11 @@ def _run_pool(
 ) -> set[int] | None:
     """Parse `indices` in a pool of `jobs` workers, into `results`. None if all went well,
     else the indices the workers were parsing when one of them died."""
+    # imported here: a run that reuses its outputs starts no process
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     batches = [indices[i :: jobs * 8] for i in range(min(len(indices), jobs * 8))]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     parsing = context.Array("q", [-1] * jobs, lock=False)

@@ -171,6 +171,18 @@ class GraphStats(Model):
     orm_models: int
 
 
+class GraphSummary(Model):
+    """What a run reports about its graph (counts and the files not analyzed), without the
+    nodes and edges: kept with the outputs, so a run that reuses them can report it."""
+
+    repo: str
+    stats: GraphStats
+    unresolved: tuple[Unresolved, ...] = ()
+    failures: tuple[ParseFailure, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()
+    excluded: tuple[Exclusion, ...] = ()
+
+
 class DependencyGraph(Model):
     """graph.json: the dependency graph of a repository, as written to disk."""
 
@@ -188,6 +200,17 @@ class DependencyGraph(Model):
     excluded: tuple[Exclusion, ...] = Field(
         default=(), description="What the default exclusions left out (tests, migrations, ...)"
     )
+
+    def summary(self) -> GraphSummary:
+        """The counts and the files not analyzed, without the nodes and edges."""
+        return GraphSummary(
+            repo=self.repo,
+            stats=self.stats,
+            unresolved=self.unresolved,
+            failures=self.failures,
+            skipped=self.skipped,
+            excluded=self.excluded,
+        )
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """A networkx view: nodes carry `node` (GraphNode), edges are keyed by kind and carry
