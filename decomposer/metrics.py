@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -91,28 +91,32 @@ def measure_contexts(
     kernel = clustering.shared_kernel.name
     nodes = {node.id: node for node in graph.nodes}
     leftover = _split_module_lines(graph, clustering)
+    # one pass over the edges for every context at once; each context's sums still add its
+    # edges in the graph's order
+    internal = dict.fromkeys(cut.members, 0.0)
+    external = dict.fromkeys(cut.members, 0.0)
+    leaving: dict[str, set[tuple[str, str]]] = {name: set() for name in cut.members}
+    entering: dict[str, set[tuple[str, str]]] = {name: set() for name in cut.members}
+    for edge in cut.edges:
+        source, target = cut.group_of[edge.source], cut.group_of[edge.target]
+        if source == target:
+            internal[source] += edge.weight
+            continue
+        touches_kernel = kernel in (source, target)
+        for name in (source, target):
+            if touches_kernel and name != kernel:
+                continue
+            external[name] += edge.weight
+            (leaving if source == name else entering)[name].add((edge.source, edge.target))
     measured = {}
     for name, units in sorted(cut.members.items()):
-        internal = external = 0.0
-        leaving: set[tuple[str, str]] = set()
-        entering: set[tuple[str, str]] = set()
-        for edge in cut.edges:
-            source, target = cut.group_of[edge.source], cut.group_of[edge.target]
-            if name not in (source, target):
-                continue
-            if source == target:
-                internal += edge.weight
-                continue
-            if kernel in (source, target) and name != kernel:
-                continue
-            external += edge.weight
-            (leaving if source == name else entering).add((edge.source, edge.target))
+        inside, outside = internal[name], external[name]
         measured[name] = ContextMetrics(
             units=len(units),
             lines=sum(_lines_of(unit, nodes, leftover) for unit in units),
-            cohesion=internal / (internal + external) if internal + external else 1.0,
-            efferent=len(leaving),
-            afferent=len(entering),
+            cohesion=inside / (inside + outside) if inside + outside else 1.0,
+            efferent=len(leaving[name]),
+            afferent=len(entering[name]),
         )
     return measured
 
@@ -169,9 +173,17 @@ class _Cut:
     group_of: dict[str, str]
     members: dict[str, tuple[str, ...]]
     edges: tuple[_UnitEdge, ...]
+    units: dict[str, str] = field(default_factory=dict)  # node -> unit, filled as asked
 
     def group(self, node: str) -> str | None:
-        return self.group_of.get(self.clustering.unit_of(node))
+        return self.group_of.get(self.unit_of(node))
+
+    def unit_of(self, node: str) -> str:
+        """`Clustering.unit_of`, remembered: the metrics ask it about each edge's nodes."""
+        unit = self.units.get(node)
+        if unit is None:
+            unit = self.units[node] = self.clustering.unit_of(node)
+        return unit
 
 
 def _cut_of(
@@ -191,9 +203,15 @@ def _cut_of(
     members: dict[str, list[str]] = {name: [] for name in names}
     for unit, group in group_of.items():
         members[group].append(unit)
+    lifted: dict[str, str] = {}  # node -> unit
     edges = []
     for edge in graph.edges:
-        source, target = clustering.unit_of(edge.source), clustering.unit_of(edge.target)
+        source = lifted.get(edge.source) or lifted.setdefault(
+            edge.source, clustering.unit_of(edge.source)
+        )
+        target = lifted.get(edge.target) or lifted.setdefault(
+            edge.target, clustering.unit_of(edge.target)
+        )
         if (
             edge.kind not in _TYPE_ONLY_KINDS
             and source != target
@@ -208,6 +226,7 @@ def _cut_of(
         group_of=group_of,
         members={name: tuple(units) for name, units in members.items()},
         edges=tuple(edges),
+        units=lifted,
     )
 
 
@@ -321,11 +340,13 @@ def _bcp(cut: _Cut) -> float:
     for index, entry in enumerate(cut.graph.entry_points):
         if cut.group(entry.node) is None:
             continue
-        for unit in {cut.clustering.unit_of(node) for node in _reach(entry.node, successors)}:
+        for unit in {cut.unit_of(node) for node in _reach(entry.node, successors)}:
             touches[cut.group_of[unit]][index] += 1
     contexts = len(cut.members)
+    # summed in the order of the contexts' names: `touches` fills in the order of a set of
+    # units (that order changes with PYTHONHASHSEED), and a float sum depends on its order
     return (
-        sum(_entropy(counts.values()) for counts in touches.values()) / contexts
+        sum(_entropy(touches[name].values()) for name in sorted(touches)) / contexts
         if contexts
         else 0.0
     )
