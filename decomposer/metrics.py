@@ -6,6 +6,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -154,8 +155,7 @@ def mojofm_both(proposal: Mapping[str, str], truth: Mapping[str, str]) -> tuple[
 # Private functions
 
 
-@dataclass(frozen=True)
-class _UnitEdge:
+class _UnitEdge(NamedTuple):
     """One graph edge lifted to units: source and target differ and both sit in a group."""
 
     source: str
@@ -173,6 +173,8 @@ class _Cut:
     group_of: dict[str, str]
     members: dict[str, tuple[str, ...]]
     edges: tuple[_UnitEdge, ...]
+    # the group of each end of each graph edge, in the graph's order (None: in no group)
+    ends: tuple[tuple[str | None, str | None], ...] = ()
     units: dict[str, str] = field(default_factory=dict)  # node -> unit, filled as asked
 
     def group(self, node: str) -> str | None:
@@ -204,7 +206,9 @@ def _cut_of(
     for unit, group in group_of.items():
         members[group].append(unit)
     lifted: dict[str, str] = {}  # node -> unit
+    kind_weights: dict[str, float] = {}
     edges = []
+    ends = []
     for edge in graph.edges:
         source = lifted.get(edge.source) or lifted.setdefault(
             edge.source, clustering.unit_of(edge.source)
@@ -212,20 +216,24 @@ def _cut_of(
         target = lifted.get(edge.target) or lifted.setdefault(
             edge.target, clustering.unit_of(edge.target)
         )
+        ends.append((group_of.get(source), group_of.get(target)))
         if (
             edge.kind not in _TYPE_ONLY_KINDS
             and source != target
             and source in group_of
             and target in group_of
         ):
-            weight = weights.of(edge.kind) * edge.weight
-            edges.append(_UnitEdge(source, target, edge.kind, weight))
+            kind_weight = kind_weights.get(edge.kind)
+            if kind_weight is None:
+                kind_weight = kind_weights[edge.kind] = weights.of(edge.kind)
+            edges.append(_UnitEdge(source, target, edge.kind, kind_weight * edge.weight))
     return _Cut(
         graph=graph,
         clustering=clustering,
         group_of=group_of,
         members={name: tuple(units) for name, units in members.items()},
         edges=tuple(edges),
+        ends=tuple(ends),
         units=lifted,
     )
 
@@ -290,8 +298,7 @@ def _icp(cut: _Cut) -> float:
     count as internal (so splitting a module into symbols does not move ICP). 0 without calls.
     """
     crossing = total = 0
-    for edge in cut.graph.edges:
-        source, target = cut.group(edge.source), cut.group(edge.target)
+    for edge, (source, target) in zip(cut.graph.edges, cut.ends, strict=True):
         if edge.kind in _CALL_KINDS and source is not None and target is not None:
             total += edge.weight
             crossing += edge.weight if source != target else 0
@@ -305,8 +312,7 @@ def _ifn(cut: _Cut) -> float:
     Variant: graph nodes (classes, functions, modules) stand for the paper's published methods.
     """
     interfaces: defaultdict[str, set[str]] = defaultdict(set)
-    for edge in cut.graph.edges:
-        source, target = cut.group(edge.source), cut.group(edge.target)
+    for edge, (source, target) in zip(cut.graph.edges, cut.ends, strict=True):
         if edge.kind in _INTERFACE_KINDS and source is not None and target not in (None, source):
             interfaces[target].add(edge.target)
     contexts = len(cut.members)
@@ -332,8 +338,7 @@ def _bcp(cut: _Cut) -> float:
     hops from the handler, walking only through nodes in contexts. Untouched contexts add 0.
     """
     successors: defaultdict[str, set[str]] = defaultdict(set)
-    for edge in cut.graph.edges:
-        source, target = cut.group(edge.source), cut.group(edge.target)
+    for edge, (source, target) in zip(cut.graph.edges, cut.ends, strict=True):
         if edge.kind in _REACH_KINDS and source is not None and target is not None:
             successors[edge.source].add(edge.target)
     touches: defaultdict[str, Counter[int]] = defaultdict(Counter)
