@@ -178,7 +178,9 @@ def analyze(
         on_stage("cluster", 1, 1)
     with clock.stage("plan"):
         decomposition = _plan_of(document, clustering, settings)
-    outputs = _write_analysis(document, decomposition, out, clock, key=key, inputs=inputs)
+    outputs = _write_analysis(
+        document, decomposition, out, clock, jobs=settings.jobs, key=key, inputs=inputs
+    )
     return AnalysisResult(
         graph=document,
         summary=document.summary(),
@@ -242,7 +244,7 @@ def score(
         decomposition = _plan_of(document, clustering, settings)
     if not accept_baseline:
         decomposition = decomposition.model_copy(update={"baseline": edited.baseline})
-    outputs = _write_analysis(document, decomposition, out, clock)
+    outputs = _write_analysis(document, decomposition, out, clock, jobs=settings.jobs)
     return AnalysisResult(
         graph=document,
         summary=document.summary(),
@@ -479,28 +481,73 @@ def _write_analysis(
     out: Path,
     clock: _Stopwatch,
     *,
+    jobs: int,
     key: str | None = None,
     inputs: str | None = None,
 ) -> tuple[str, ...]:
     """graph.json, plan.json, the report and the exports, under `out`; with `key` (analyze),
-    recorded for the next run to reuse."""
+    recorded for the next run to reuse. With a second core, the report and the exports are
+    rendered and written in a child process while this one writes graph.json and plan.json."""
     from decomposer import export as plan_export
     from decomposer import report as html_report
 
-    with clock.stage("report"):
+    def render_and_write() -> str:
         rendered = [
             html_report.render_report(decomposition, document),
             *plan_export.render_exports(decomposition, document),
         ]
-    with clock.stage("writes"):
-        outputs = (
+        return "\n".join(str(path) for path in files.write_rendered(rendered, out))
+
+    with clock.stage("report"):
+        rendering = _forked(render_and_write) if _cores(jobs) > 1 else render_and_write
+        models = (
             files.write_json(document, out / "graph.json"),
             files.write_json(decomposition, out / "plan.json"),
-            *files.write_rendered(rendered, out),
         )
+        outputs = (*models, *(Path(p) for p in rendering().splitlines()))
+    with clock.stage("writes"):
         if key is not None:
             files.record_outputs(out, key, outputs, inputs=inputs, summary=document.summary())
     return tuple(str(p) for p in outputs)
+
+
+def _cores(jobs: int) -> int:
+    return jobs or os.cpu_count() or 1
+
+
+def _forked(task: Callable[[], str]) -> Callable[[], str]:
+    """Start `task` in a forked child process (it sees this process's memory without copying
+    it), and return what waits for its result. Where fork is not safe (Windows, macOS), or if
+    the child fails, the task runs here when its result is asked for: a failure is raised
+    with its own traceback."""
+    if sys.platform != "linux":
+        return task
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            writer.send(task())
+        except BaseException:  # the parent runs the task again and raises what it raises
+            writer.send(None)
+        finally:
+            writer.close()
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    writer.close()
+
+    def result() -> str:
+        try:
+            value = reader.recv()
+        except EOFError:  # the child died
+            value = None
+        process.join()
+        return value if isinstance(value, str) else task()
+
+    return result
 
 
 def _module_sources(repo: Path, decomposition: DecompositionPlan) -> dict[str, ModuleSource]:
