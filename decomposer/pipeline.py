@@ -173,11 +173,22 @@ def analyze(
         )
     with clock.stage("cluster"):
         on_stage("cluster", 0, 1)
+        # the as-is split does not depend on the clustering: measured meanwhile, on a second core
+        as_is = (
+            _forked(lambda: _as_is_split(document, settings).model_dump_json())
+            if _cores(settings.jobs) > 1
+            else None
+        )
         cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
         clustering = cluster.find_contexts(document, settings.cluster, cochanges=cochanges)
         on_stage("cluster", 1, 1)
     with clock.stage("plan"):
-        decomposition = _plan_of(document, clustering, settings)
+        decomposition = _plan_of(
+            document,
+            clustering,
+            settings,
+            as_is=AsIsSplit.model_validate_json(as_is()) if as_is is not None else None,
+        )
     outputs = _write_analysis(
         document, decomposition, out, clock, jobs=settings.jobs, key=key, inputs=inputs
     )
@@ -684,23 +695,34 @@ def _fingerprint(repo: Path, settings: Settings, out: Path) -> str | None:
 
 
 def _plan_of(
-    document: DependencyGraph, clustering: Clustering, settings: Settings
+    document: DependencyGraph,
+    clustering: Clustering,
+    settings: Settings,
+    *,
+    as_is: AsIsSplit | None = None,
 ) -> DecompositionPlan:
-    """Metrics of the cut and of the as-is split -> the plan."""
-    from decomposer import cluster, metrics, plan
+    """Metrics of the cut and of the as-is split (`as_is`, if measured already) -> the plan."""
+    from decomposer import metrics, plan
 
-    as_is = cluster.as_is_contexts(document)
     return plan.make_plan(
         document,
         clustering,
         metrics=metrics.measure_cut(document, clustering, settings.cluster),
         context_metrics=metrics.measure_contexts(document, clustering, settings.cluster),
-        as_is=AsIsSplit(
-            description=as_is.selection.criterion,
-            contexts=as_is.contexts,
-            metrics=metrics.measure_cut(document, as_is, settings.cluster),
-        ),
+        as_is=as_is or _as_is_split(document, settings),
         settings=settings,
+    )
+
+
+def _as_is_split(document: DependencyGraph, settings: Settings) -> AsIsSplit:
+    """The split the code already has, and its metrics."""
+    from decomposer import cluster, metrics
+
+    as_is = cluster.as_is_contexts(document)
+    return AsIsSplit(
+        description=as_is.selection.criterion,
+        contexts=as_is.contexts,
+        metrics=metrics.measure_cut(document, as_is, settings.cluster),
     )
 
 
