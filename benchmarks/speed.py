@@ -126,6 +126,7 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
     grimp_code = GRIMP.format(root=str(grimp_root), package=package)
     timings: dict[str, list[float]] = {}
     peaks: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}
     for run in range(runs):
         _record(timings, "grimp", _wall([sys.executable, "-c", grimp_code]))
         for name, checkout in versions.items():
@@ -135,22 +136,31 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
             shutil.rmtree(out, ignore_errors=True)
             command = _decompose(str(copy), out, full=True)
             # run from the checkout: `python -m` puts the working folder before PYTHONPATH
-            for kind, flags in (("cold", ("--no-cache",)), ("fill", ()), ("warm", ())):
-                seconds, peak = _measured([*command, *flags], environment, cwd=checkout)
-                if kind != "fill":  # fills the facts cache and the record
+            for kind, flags in (
+                ("cold", ("--no-cache",)),
+                ("fill", ()),  # fills the facts cache and the record
+                ("warm", ()),
+                ("one file", ()),
+            ):
+                if kind == "one file":
+                    with changed.open("a") as handle:
+                        handle.write(f"\n# changed by benchmarks/speed.py, {name} run {run}\n")
+                seconds, peak, cpu = _measured([*command, *flags], environment, cwd=checkout)
+                if kind != "fill":
                     _record(timings, f"{name} {kind}", seconds)
                     _record(peaks, f"{name} {kind}", peak)
-            with changed.open("a") as handle:
-                handle.write(f"\n# changed by benchmarks/speed.py, {name} run {run}\n")
-            seconds, peak = _measured(command, environment, cwd=checkout)
-            _record(timings, f"{name} one file", seconds)
-            _record(peaks, f"{name} one file", peak)
+                    _record(cpus, f"{name} {kind}", cpu)
     medians = {name: statistics.median(values) for name, values in timings.items()}
     print(f"decompose analyze {package} ({runs} runs each, medians; changed: {changed.name}):")
     for name, value in medians.items():
-        memory = f"   peak {statistics.median(peaks[name]):6.0f} MiB" if name in peaks else ""
+        usage = (
+            f"   cpu {statistics.median(cpus[name]):7.3f} s   peak"
+            f" {statistics.median(peaks[name]):4.0f} MiB"
+            if name in peaks
+            else ""
+        )
         every = ", ".join(f"{v:.3f}" for v in timings[name])
-        print(f"  {name:18} {value:7.3f} s{memory}   (all: {every})")
+        print(f"  {name:18} {value:7.3f} s{usage}   (all: {every})")
     for kind in ("cold", "warm", "one file"):
         line = f"  {kind}: this {medians[f'this {kind}'] / medians['grimp']:5.1f}x grimp"
         if baseline is not None:
@@ -175,8 +185,12 @@ def _file_to_change(root: Path) -> Path:
     return sorted(files[:20])[0]
 
 
-def _measured(command: list[str], environment: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak memory (MiB, of the largest process of the run) of a command."""
+def _measured(
+    command: list[str], environment: dict[str, str], cwd: Path
+) -> tuple[float, float, float]:
+    """Wall seconds, peak memory (MiB, of the largest process of the run) and CPU seconds (user
+    and system, worker processes included: what a loaded machine inflates least) of a
+    command."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment, cwd=cwd
@@ -186,7 +200,7 @@ def _measured(command: list[str], environment: dict[str, str], cwd: Path) -> tup
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, command)
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def _decompose(target: str, out: Path, *flags: str, full: bool = False) -> list[str]:
