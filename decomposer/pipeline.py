@@ -641,10 +641,21 @@ def _dependency_graph_of(
             else {}
         )
         results, fresh, hits = _extract_all(repo.resolve(), tree.files, cache, settings, on_stage)
+        saved: Callable[[], str] = str
         if settings.cache and fresh != cache:
-            files.save_cache(
-                cache_path, fresh, repo=repo, tool_version=__version__, extractor_version=version
-            )
+
+            def save() -> str:
+                files.save_cache(
+                    cache_path,
+                    fresh,
+                    repo=repo,
+                    tool_version=__version__,
+                    extractor_version=version,
+                )
+                return ""
+
+            # written by a second core while this one builds the graph
+            saved = _forked(save) if _cores(settings.jobs) > 1 else save
     with clock.stage("graph"):
         from decomposer import graph
 
@@ -652,6 +663,7 @@ def _dependency_graph_of(
         failures = [r for r in results if isinstance(r, ParseFailure)]
         on_stage("graph", 0, 1)
         document = graph.build_graph(tree, facts, failures)
+        saved()  # the cache is complete before the run goes on
         on_stage("graph", 1, 1)
     return document, hits, len(results) - hits, _analysis_key(repo, tree, fresh, settings)
 
