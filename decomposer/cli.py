@@ -23,20 +23,26 @@ from decomposer.models.check import CheckResult
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def common_options(function: F) -> F:
-    """--debug, -v and -q: the same on every command."""
-    function = click.option(
-        "--debug",
-        is_flag=True,
-        help="Show the traceback of an internal error instead of a summary.",
-    )(function)
-    function = click.option("-q", "--quiet", is_flag=True, help="Print only errors and results.")(
-        function
-    )
-    function = click.option(
-        "-v", "--verbose", is_flag=True, help="Also list skipped files and unresolved dependencies."
-    )(function)
-    return function
+def common_options(*, verbose: str, quiet: str = "Print errors only.") -> Callable[[F], F]:
+    """--debug, -v and -q on every command; what -v adds and -q leaves out is said per command."""
+
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--debug",
+            is_flag=True,
+            help="Show the traceback of an internal error instead of a summary.",
+        )(function)
+        function = click.option("-q", "--quiet", is_flag=True, help=quiet)(function)
+        return click.option("-v", "--verbose", is_flag=True, help=verbose)(function)
+
+    return decorate
+
+
+# What -v adds on the commands that analyze a repository.
+ANALYSIS_VERBOSE = (
+    "Also list the excluded and skipped files, the unresolved dependencies, and each stage's"
+    " time and peak memory."
+)
 
 
 def handle_errors(function: F) -> F:
@@ -68,7 +74,20 @@ def _verbosity(options: dict[str, Any]) -> int:
     return -1 if options.get("quiet") else 1 if options.get("verbose") else 0
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+EXAMPLES = """\b
+Examples:
+  decompose analyze shop/ --out plans           # plan.json, report.html
+  decompose score plans/plan.json shop/         # after a hand edit
+  decompose check shop/ --plan plans/plan.json  # in CI: new crossings fail
+  decompose scaffold plans/plan.json --out new  # services, Terraform, CI/CD
+
+Each command has its own --help."""
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXAMPLES,
+)
 @click.version_option(__version__, prog_name="decompose")
 def main() -> None:
     """Cut a Python monolith into bounded contexts, and scaffold the services."""
@@ -155,7 +174,9 @@ REPO = click.argument("repo", type=click.Path(exists=True, file_okay=False, path
 @click.option("--git", is_flag=True, help="Use git co-change history as a clustering signal.")
 @click.option("--graph-only", is_flag=True, help="Stop after graph.json: no contexts, no plan.")
 @FORMAT
-@common_options
+@common_options(
+    verbose=ANALYSIS_VERBOSE, quiet="Print errors only (every file is written all the same)."
+)
 @handle_errors
 def analyze(repo: Path, out: Path, output_format: str, reporter: Reporter, **options: Any) -> None:
     """Analyze REPO into a dependency graph and a decomposition plan."""
@@ -166,7 +187,7 @@ def analyze(repo: Path, out: Path, output_format: str, reporter: Reporter, **opt
     _report(reporter, result, output_format)
 
 
-@main.command()
+@main.command(short_help="Re-score a hand-edited PLAN against REPO, in place.")
 @click.argument(
     "plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
@@ -178,7 +199,9 @@ def analyze(repo: Path, out: Path, output_format: str, reporter: Reporter, **opt
     help="Record the edited cut's dependencies as the new baseline `check` tolerates.",
 )
 @FORMAT
-@common_options
+@common_options(
+    verbose=ANALYSIS_VERBOSE, quiet="Print errors only (every file is written all the same)."
+)
 @handle_errors
 def score(
     plan_file: Path, repo: Path, out: Path, output_format: str, reporter: Reporter, **options: Any
@@ -203,7 +226,7 @@ def score(
     _report(reporter, result, output_format)
 
 
-@main.command()
+@main.command(short_help="Fail where REPO crosses PLAN's boundaries beyond its baseline.")
 @REPO
 @click.option(
     "--plan",
@@ -244,7 +267,7 @@ def score(
     is_flag=True,
     help="Pass even if some files could not be parsed (they are still reported, as DEC003).",
 )
-@common_options
+@common_options(verbose=ANALYSIS_VERBOSE, quiet="Print the violations and errors only.")
 @handle_errors
 def check(
     repo: Path,
@@ -295,11 +318,13 @@ RENDER_OUT = click.option(
 )
 
 
-@main.command()
+@main.command(short_help="Render report.html from PLAN, without analyzing again.")
 @PLAN
 @RENDER_OUT
 @GRAPH
-@common_options
+@common_options(
+    verbose="Accepted on every command; report prints every problem of the plan anyway."
+)
 @handle_errors
 def report(
     plan_file: Path, out: Path | None, graph_file: Path | None, reporter: Reporter, **_: Any
@@ -323,7 +348,9 @@ def report(
 )
 @RENDER_OUT
 @GRAPH
-@common_options
+@common_options(
+    verbose="Accepted on every command; export prints every problem of the plan anyway."
+)
 @handle_errors
 def export(
     plan_file: Path,
@@ -339,7 +366,7 @@ def export(
     _report_rendered(reporter, result)
 
 
-@main.command()
+@main.command(short_help="Generate PLAN's services, Terraform and CI/CD pipelines.")
 @PLAN
 @click.option(
     "--out",
@@ -365,7 +392,10 @@ def export(
     help="Copy the monolith REPO's code into each service, its calls into other services"
     " rewritten to the generated clients and events (MIGRATION.md lists what is left).",
 )
-@common_options
+@common_options(
+    verbose="Accepted on every command; scaffold lists every file it writes anyway.",
+    quiet="Print errors only (--dry-run still lists what would change).",
+)
 @handle_errors
 def scaffold(
     plan_file: Path,
@@ -389,7 +419,8 @@ def scaffold(
     counts: Counter[str] = Counter(change.action for change in changes)
     summary = ", ".join(f"{counts[a]} {a}" for a in _ACTIONS if counts[a])
     verb = "would write" if dry_run else "wrote"
-    reporter.out.print(f"{verb} {len(changes)} files into {out}: {summary}", markup=False)
+    if dry_run or reporter.verbosity >= 0:
+        reporter.out.print(f"{verb} {len(changes)} files into {out}: {summary}", markup=False)
     if with_code is not None:
         _report_migrations(reporter, result.migrations)
     conflicts = [c.path for c in changes if c.action == "conflict"]
@@ -411,6 +442,8 @@ def _report_migrations(reporter: Reporter, migrations: tuple[ServiceMigration, .
     reasons = ", ".join(
         f"{count} {kind}" for kind, count in sorted(left.items(), key=lambda i: (-i[1], i[0]))
     )
+    if reporter.verbosity < 0:
+        return
     reporter.out.print(
         f"with code: copied {copied} modules; rewrote {rewritten} sites, left {left.total()}"
         f" in place ({reasons or 'none'}): see services/*/MIGRATION.md",
@@ -427,11 +460,15 @@ def _report_rendered(reporter: Reporter, result: pipeline.RenderResult) -> None:
         reporter.warn("no graph.json beside the plan: module-level views are missing (--graph)")
     for problem in result.problems:
         reporter.warn(problem)
-    reporter.out.print(f"written: {', '.join(result.outputs)}", markup=False, highlight=False)
+    if reporter.verbosity >= 0:
+        reporter.out.print(f"written: {', '.join(result.outputs)}", markup=False, highlight=False)
 
 
 @main.command()
-@common_options
+@common_options(
+    verbose="Accepted on every command; the schema is all this command prints.",
+    quiet="Accepted on every command; the schema is printed all the same.",
+)
 @handle_errors
 def schema(reporter: Reporter, **_: Any) -> None:
     """Print the JSON Schema of plan.json."""
@@ -489,5 +526,5 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
     reporter.stage_timings(result.stages)
     if plan is not None:
         reporter.plan_summary(plan)
-    if plan is not None and result.previous is not None:
+    if plan is not None and result.previous is not None and reporter.verbosity >= 0:
         reporter.before_after(result.previous, plan.metrics)

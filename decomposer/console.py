@@ -193,7 +193,18 @@ class Reporter:
             "shared kernel", str(len(kernel.modules)), str(len(kernel.symbols)), "", "", "library"
         )
         self.out.print(table)
+        if plan.layout is not None:
+            self.out.print(
+                f"layout: {plan.layout.kind}: {plan.layout.summary}; apps from"
+                f" {plan.layout.apps_from}",
+                highlight=False,
+            )
+            for note in plan.layout.notes:
+                self.out.print(f"note: {note}", highlight=False)
         self.out.print(f"number of contexts: {plan.selection.criterion}", highlight=False)
+        shortfall = plan.selection.shortfall(len(plan.contexts))
+        if shortfall:
+            self.warn(shortfall)
         metrics = Table(title="metrics of the cut", box=box.SIMPLE_HEAD)
         metrics.add_column("metric")
         metrics.add_column("proposal", justify="right")
@@ -204,11 +215,9 @@ class Reporter:
         self.out.print(metrics)
         if plan.as_is.verdict:
             self.out.print(f"against the as-is split: {plan.as_is.verdict}", highlight=False)
-        risks = plan.risks
+        found = ", ".join(f"{count:,} {what}" for _, count, what in plan.risks.found())
         self.out.print(
-            f"risks: {len(risks.cycles)} cycles between contexts, {len(risks.broken_relations)}"
-            f" ORM relations cut, {len(risks.distributed_transactions)} distributed transactions,"
-            f" {len(risks.shared_tables)} tables used across contexts;"
+            f"risks: {found or 'none found'};"
             f" {len(plan.dependencies)} dependencies"
             f" ({sum(d.style == 'rest' for d in plan.dependencies)} REST,"
             f" {sum(d.style == 'sqs' for d in plan.dependencies)} SQS)",

@@ -112,8 +112,8 @@ def _structurizr(plan: DecompositionPlan) -> str:
         "  model {",
         '    user = person "User"',
         f"    system = softwareSystem {_quoted(plan.repo)} {{",
-        '      gateway = container "API Gateway" "Routes requests to the services"'
-        ' "Amazon API Gateway"',
+        '      gateway = container "API Gateway" "Routes requests through a VPC link and a'
+        ' Network Load Balancer to the internal Application Load Balancer" "Amazon API Gateway"',
     ]
     ids = {context.name: f"ctx_{context.name}" for context in plan.contexts}
     for context in plan.contexts:
@@ -128,6 +128,13 @@ def _structurizr(plan: DecompositionPlan) -> str:
                 f' "Owned data" {_quoted(context.datastore.kind)} {{'
             )
             lines += ['        tags "Database"', "      }"]
+    inboxes = plan.inboxes()  # the queues infra/ builds
+    for consumer in inboxes:
+        lines.append(
+            f"      q_{consumer} = container {_quoted(consumer + '-inbox')}"
+            f' "Events sent to {consumer}" "Amazon SQS" {{'
+        )
+        lines += ['        tags "Queue"', "      }"]
     lines += ["    }", '    user -> gateway "Uses" "HTTPS"']
     for context in plan.contexts:
         if context.entry_points:
@@ -135,13 +142,13 @@ def _structurizr(plan: DecompositionPlan) -> str:
         if context.datastore.kind != "none":
             lines.append(f'    {ids[context.name]} -> db_{context.name} "Reads and writes"')
     for source, target, kind, weight, what in _links(plan):
-        if kind == "data":
+        if kind != "rest":  # events go through the inboxes below; data is no call
             continue
-        technology = "REST/HTTPS" if kind == "rest" else "Amazon SQS"
         description = what or f"{weight} dependencies"
-        lines.append(
-            f"    {ids[source]} -> {ids[target]} {_quoted(description)} {_quoted(technology)}"
-        )
+        lines.append(f'    {ids[source]} -> {ids[target]} {_quoted(description)} "REST/HTTPS"')
+    for consumer, producers in inboxes.items():
+        lines.append(f'    q_{consumer} -> {ids[consumer]} "Delivers events" "Amazon SQS"')
+        lines += [f'    {ids[p]} -> q_{consumer} "Sends events" "Amazon SQS"' for p in producers]
     lines += [
         "  }",
         "  views {",
@@ -152,6 +159,9 @@ def _structurizr(plan: DecompositionPlan) -> str:
         "    styles {",
         '      element "Database" {',
         "        shape cylinder",
+        "      }",
+        '      element "Queue" {',
+        "        shape pipe",
         "      }",
         "    }",
         "  }",

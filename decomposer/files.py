@@ -154,6 +154,26 @@ def read_plan(path: Path) -> DecompositionPlan:
     Raises:
         PlanError: not JSON, a schema version this decomposer does not know, invalid fields.
     """
+    plan, _, problems = read_plan_document(path)
+    if plan is None:
+        raise PlanError(
+            f"{path}: {len(problems)} problem(s):\n" + "\n".join(problems),
+            hint="fix the fields named above",
+        )
+    return plan
+
+
+def read_plan_document(
+    path: Path,
+) -> tuple[DecompositionPlan | None, dict[str, Any], tuple[str, ...]]:
+    """A plan file read as far as it goes: the plan if it validates, else None and one line
+    per field problem, with the JSON object either way (so `score` can also check the cut
+    of a plan whose fields are wrong, and report everything in one pass).
+
+    Raises:
+        PlanError: unreadable, not JSON, not an object, or a schema version this decomposer
+            does not know (nothing further can be read).
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -180,12 +200,9 @@ def read_plan(path: Path) -> DecompositionPlan:
             hint="use the decomposer that wrote the plan, or rerun `decompose analyze`",
         )
     try:
-        return DecompositionPlan.model_validate(document)
+        return DecompositionPlan.model_validate(document), document, ()
     except ValidationError as exc:
-        raise PlanError(
-            f"{path}: {exc.error_count()} problem(s):\n" + "\n".join(_problems(exc, document)),
-            hint="fix the fields named above",
-        ) from None
+        return None, document, tuple(_problems(exc, document))
 
 
 def read_written_plan(path: Path) -> DecompositionPlan:

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from decomposer.models import (
     Certainty,
     Definition,
     DependencyGraph,
     EdgeKind,
+    FrameworkApps,
     GraphEdge,
     GraphEntryPoint,
     GraphNode,
@@ -67,10 +69,72 @@ def build_graph(
         failures=tuple(failures),
         skipped=tree.skipped,
         excluded=tree.excluded,
+        apps=_framework_apps(facts, index),
     )
 
 
 # Private functions
+
+
+def _framework_apps(facts: list[ModuleFacts], index: _Index) -> FrameworkApps | None:
+    """Django's apps: the INSTALLED_APPS of the settings module that manage.py (or wsgi.py,
+    asgi.py) names, or of every settings module if none is named; where that list is computed,
+    the packages the AppConfig classes configure. Only packages of the repository count."""
+    named = next(
+        (
+            f.django_settings
+            for f in sorted(
+                facts, key=lambda f: (f.module.rpartition(".")[2] != "manage", f.module)
+            )
+            if f.django_settings and index.module_prefix(f.django_settings)
+        ),
+        None,
+    )
+    settings = [f for f in facts if f.installed_apps is not None]
+    if named is not None:
+        package = named.rpartition(".")[0]
+        near = [f for f in settings if f.module == named or f.module.rpartition(".")[0] == package]
+        settings = near or settings
+    if not settings and named is None:
+        return None
+    computed = next((f for f in settings if f.installed_apps and f.installed_apps.computed), None)
+    note = None
+    if settings and computed is None:
+        entries = [e for f in settings if f.installed_apps for e in f.installed_apps.apps]
+        source: Literal["INSTALLED_APPS", "AppConfig"] = "INSTALLED_APPS"
+    else:
+        entries = [c.app for f in facts for c in f.app_configs]
+        source = "AppConfig"
+        where = computed.installed_apps if computed and computed.installed_apps else None
+        note = (
+            f"INSTALLED_APPS of {computed.module} cannot be read statically ({where.computed})"
+            if computed and where
+            else f"no INSTALLED_APPS in the settings module {named}"
+        ) + ": the apps are the packages the AppConfig classes name, and the folder tree"
+    apps: list[str] = []
+    for entry in entries:
+        app = _app_package(entry, index)
+        if app is not None and app not in apps:
+            apps.append(app)
+    return FrameworkApps(
+        settings=named or (settings[0].module if settings else None),
+        apps=tuple(sorted(apps)),
+        source=source,
+        note=note,
+    )
+
+
+def _app_package(entry: str, index: _Index) -> str | None:
+    """The package of the repository an INSTALLED_APPS entry names: the package itself, or the
+    package of the `apps` module its AppConfig path goes through."""
+    module = index.module_prefix(entry)
+    if module is None:
+        return None
+    facts = index.modules.get(module)
+    if facts is not None and facts.is_package:
+        return module
+    parent = module.rpartition(".")[0]
+    return parent or None
 
 
 @dataclass

@@ -244,11 +244,21 @@ def score(
     `accept_baseline`."""
     from decomposer import cluster
 
-    edited = files.read_plan(plan_path)
+    edited, raw, schema = files.read_plan_document(plan_path)
     clock = _Stopwatch()
     document, hits, parsed, _ = _dependency_graph(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
+    if edited is None:
+        # the fields are wrong; the cut is checked all the same, so one run shows every problem
+        groups = _raw_groups(raw)
+        made_for = str(raw.get("repo", "?"))
+        cut = cut_problems(groups, document, made_for=made_for) if groups else []
+        problems = [*schema, *(line for line in cut if not any(line in s for s in schema))]
+        raise PlanError(
+            f"{plan_path}: {len(problems)} problem(s):\n" + "\n".join(problems),
+            hint="fix the fields named above, or rerun `decompose analyze` for a fresh plan",
+        )
     with clock.stage("cluster"):
         clustering = cluster.explain(document, clustering_of(edited, document), settings.cluster)
     with clock.stage("plan"):
@@ -419,6 +429,51 @@ def scaffold(
     return ScaffoldResult(changes=changes, migrations=migrations)
 
 
+def cut_problems(
+    groups: Sequence[tuple[str, str, Sequence[str], Sequence[str]]],
+    document: DependencyGraph,
+    *,
+    made_for: str,
+) -> list[str]:
+    """What is wrong with a cut against the graph, one line each: units that are no module
+    or symbol of the repository, units placed twice, modules placed nowhere. `groups` are
+    (field, name, modules, symbols), the shared kernel among them.
+
+    Raises:
+        PlanError: most units are unknown: the plan was made for another repository (one
+            line, not one per unit).
+    """
+    modules = {n.id for n in document.nodes if n.kind == "module"}
+    symbols = {n.id for n in document.nodes if n.kind != "module"}
+    every = [u for _, _, m, s in groups for u in (*m, *s)]
+    unknown = [u for u in every if u not in (modules if ":" not in u else symbols)]
+    if every and len(unknown) * 2 > len(every):
+        raise PlanError(
+            f"the plan was made for another repository ({made_for}): {len(unknown)} of its"
+            f" {len(every)} units are not in {document.repo} ({', '.join(unknown[:3])}, ...)",
+            hint="pass the repository the plan was made from, or run `decompose analyze` on"
+            " this one",
+        )
+    problems = []
+    placed: dict[str, str] = {}
+    for where, _, unit_modules, unit_symbols in groups:
+        for unit in (*unit_modules, *unit_symbols):
+            known = modules if ":" not in unit else symbols
+            if unit not in known:
+                what = "module" if ":" not in unit else "class or function"
+                problems.append(f"{where}: {unit} is not a {what} of the repository")
+            elif unit in placed:
+                problems.append(f"{where}: {unit} is also in {placed[unit]}")
+            placed.setdefault(unit, where)
+    missing = sorted(modules - set(placed))
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        problems.append(f"contexts: {shown} in no context; add to a context or shared_kernel")
+    return problems
+
+
 def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clustering:
     """The cut a plan describes, checked against the graph: every unit exists, and every
     module of the repository is placed exactly once.
@@ -428,42 +483,17 @@ def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clust
     """
     from decomposer import cluster
 
-    modules = {n.id for n in document.nodes if n.kind == "module"}
-    symbols = {n.id for n in document.nodes if n.kind != "module"}
     kernel = edited.shared_kernel
     groups = [(f"contexts.{c.name}", c.name, c.modules, c.symbols) for c in edited.contexts]
     groups.append(("shared_kernel", cluster.KERNEL_NAME, kernel.modules, kernel.symbols))
-    every = [u for _, _, m, s in groups for u in (*m, *s)]
-    unknown = [u for u in every if u not in (modules if ":" not in u else symbols)]
-    if every and len(unknown) * 2 > len(every):
-        raise PlanError(
-            f"the plan was made for another repository ({edited.repo}): {len(unknown)} of its"
-            f" {len(every)} units are not in {document.repo} ({', '.join(unknown[:3])}, ...)",
-            hint="pass the repository the plan was made from, or run `decompose analyze` on"
-            " this one",
-        )
-    problems = []
-    placed: set[str] = set()
-    for where, _, unit_modules, unit_symbols in groups:
-        for unit in (*unit_modules, *unit_symbols):
-            known = modules if ":" not in unit else symbols
-            if unit not in known:
-                what = "module" if ":" not in unit else "class or function"
-                problems.append(f"{where}: {unit} is not a {what} of the repository")
-            elif unit in placed:
-                problems.append(f"{where}: {unit} is placed twice")
-            placed.add(unit)
-    missing = sorted(modules - placed)
-    if missing:
-        shown = ", ".join(missing[:5]) + (
-            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        )
-        problems.append(f"contexts: {shown} in no context; add to a context or shared_kernel")
+    problems = cut_problems(groups, document, made_for=edited.repo)
     if problems:
         raise PlanError(
             f"{len(problems)} problem(s) in the plan:\n" + "\n".join(problems),
             hint="fix the plan, or rerun `decompose analyze` for a fresh one",
         )
+    modules = {n.id for n in document.nodes if n.kind == "module"}
+    placed = {u for _, _, m, s in groups for u in (*m, *s)}
     split = {u.partition(":")[0] for u in placed if ":" in u} | set(edited.split_modules)
     return Clustering(
         granularity=edited.granularity,
@@ -484,6 +514,42 @@ def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clust
 
 
 # Private functions
+
+
+def _raw_groups(raw: dict[str, Any]) -> list[tuple[str, str, list[str], list[str]]]:
+    """(field, name, modules, symbols) of a plan's JSON that did not validate, read as far as
+    it can be: what is not a list of strings counts as empty (the schema problems say why)."""
+
+    def strings(value: object) -> list[str]:
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    contexts = raw.get("contexts")
+    groups = []
+    for index, context in enumerate(contexts if isinstance(contexts, list) else []):
+        context = context if isinstance(context, dict) else {}
+        name = context.get("name")
+        label = name if isinstance(name, str) and name else str(index)
+        groups.append(
+            (
+                f"contexts.{label}",
+                label,
+                strings(context.get("modules")),
+                strings(context.get("symbols")),
+            )
+        )
+    if not groups:
+        return []  # no cut to check: the schema problems say the contexts are missing
+    kernel = raw.get("shared_kernel")
+    kernel = kernel if isinstance(kernel, dict) else {}
+    groups.append(
+        (
+            "shared_kernel",
+            "shared_kernel",
+            strings(kernel.get("modules")),
+            strings(kernel.get("symbols")),
+        )
+    )
+    return groups
 
 
 def _write_analysis(

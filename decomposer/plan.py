@@ -99,6 +99,7 @@ def make_plan(
         granularity=clustering.granularity,
         split_modules=clustering.split_modules,
         selection=clustering.selection,
+        layout=clustering.layout,
         contexts=contexts,
         shared_kernel=SharedKernel(
             modules=tuple(u for u in clustering.shared_kernel.units if ":" not in u),

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -27,6 +29,12 @@ KERNEL = "(shared kernel)"
 # Annotations and TYPE_CHECKING imports are not runtime coupling (README, "Metrics").
 STATIC_ONLY = frozenset({"annotation", "type_import"})
 _LABEL_CHARS = 28
+# The map shows at first at most this many links a context (the heaviest), all on demand.
+_LINKS_PER_CONTEXT = 2
+# Up to this many contexts, the map sits beside the overview; with more, below it.
+_MAP_BESIDE_OVERVIEW = 12
+# The map's height in pixels: 560 up to 12 contexts, 20 more for each further one, 900 at most.
+_MAP_HEIGHT, _MAP_HEIGHT_MAX, _MAP_HEIGHT_STEP = 560, 900, 20
 
 # Public functions
 
@@ -189,6 +197,17 @@ def _overview(plan: DecompositionPlan, graph: DependencyGraph | None) -> dict[st
         },
         "as_is_contexts": len(plan.as_is.contexts),
         "criterion": plan.selection.criterion,
+        "layout": (
+            {
+                "kind": plan.layout.kind,
+                "summary": plan.layout.summary,
+                "apps_from": plan.layout.apps_from,
+                "notes": list(plan.layout.notes),
+            }
+            if plan.layout
+            else None
+        ),
+        "shortfall": plan.selection.shortfall(len(plan.contexts)),
         "as_is_verdict": plan.as_is.verdict,
         "metrics": metrics,
         "cycles": [" → ".join((*cycle, cycle[0])) for cycle in risks.cycles],
@@ -204,7 +223,36 @@ def _overview(plan: DecompositionPlan, graph: DependencyGraph | None) -> dict[st
         "parse_failures": risks.parse_failures,
         "failures": failures,
         "unresolved": risks.unresolved,
+        "risks": _risks(plan, failures),
     }
+
+
+def _risks(plan: DecompositionPlan, failures: list[str]) -> list[dict[str, Any]]:
+    """The risks the cut has, each with a few examples ("0 tables used across contexts" read
+    as a risk: a kind with none is left out)."""
+    risks = plan.risks
+    examples: dict[str, list[str]] = {
+        "cycles": [" → ".join((*cycle, cycle[0])) for cycle in risks.cycles][:3],
+        "shared_tables": [
+            f"{t.table or t.model} ({t.owner}, used by {', '.join(t.used_by)})"
+            for t in risks.shared_tables
+        ][:5],
+        "transactions": [
+            f"{t.node} at {t.location} ({', '.join(t.contexts)})"
+            for t in risks.distributed_transactions
+        ][:5],
+        "parse_failures": failures[:5],
+    }
+    return [
+        {
+            "count": count,
+            "what": what,
+            "examples": examples.get(kind, []),
+            "more": 0 < len(examples.get(kind, [])) < count,
+            "code": kind == "parse_failures",
+        }
+        for kind, count, what in risks.found()
+    ]
 
 
 def _map(
@@ -249,16 +297,36 @@ def _map(
     ]
     for edge in edges:
         edge["id"] = f"{edge['kind']}:{edge['source']}->{edge['target']}"
-    return {"nodes": nodes, "edges": edges} | _members(plan, graph, owners)
+    crowd = len(nodes) - _MAP_BESIDE_OVERVIEW
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "min_weight": _heaviest_links(edges, limit=_LINKS_PER_CONTEXT * len(nodes)),
+        "wide": len(nodes) > _MAP_BESIDE_OVERVIEW,  # the map gets the page's whole width
+        "height": min(_MAP_HEIGHT_MAX, _MAP_HEIGHT + _MAP_HEIGHT_STEP * max(0, crowd)),
+    } | _members(plan, graph, owners)
+
+
+def _heaviest_links(edges: list[dict[str, Any]], *, limit: int) -> int:
+    """The least weight the map shows at first: the smallest that leaves at most `limit`
+    links (2 a context), so a map of 30 contexts opens on its main links, not a hairball;
+    1 (every link) when there are few. The toolbar shows all of them on demand."""
+    weights = sorted((edge["weight"] for edge in edges), reverse=True)
+    if len(weights) <= limit:
+        return 1
+    for least in sorted(set(weights)):
+        if sum(1 for w in weights if w >= least) <= limit:
+            return int(least)
+    return int(weights[0])
 
 
 def _members(
     plan: DecompositionPlan, graph: DependencyGraph | None, owners: dict[str, str]
 ) -> dict[str, Any]:
-    members = {
-        c.name: [{"id": unit, "label": _short(unit, 40)} for unit in _units(c)]
-        for c in plan.contexts
-    }
+    members = {}
+    for c in plan.contexts:
+        package = _package(c.modules)
+        members[c.name] = [{"id": u, "label": _short(_within(u, package), 40)} for u in _units(c)]
     internal: dict[str, list[list[object]]] = defaultdict(list)
     symbols: dict[str, list[str]] = defaultdict(list)
     if graph is not None:
@@ -269,6 +337,28 @@ def _members(
             if node.kind != "module" and owners.get(node.module, KERNEL) != KERNEL:
                 symbols[node.module].append(node.id.partition(":")[2])
     return {"members": members, "internal": dict(internal), "symbols": dict(symbols)}
+
+
+def _package(modules: tuple[str, ...]) -> str:
+    """The dotted prefix every module of a context shares (`shop.orders`), or ''."""
+    parts = [module.split(".") for module in modules]
+    common = []
+    for names in zip(*parts, strict=False):
+        if len(set(names)) > 1:
+            break
+        common.append(names[0])
+    return ".".join(common)
+
+
+def _within(unit: str, package: str) -> str:
+    """A member's name on the map, inside its context: `cart` for `shop.orders.cart` in
+    `shop.orders`, `services:place_order` for a symbol; the package itself by its last part.
+    The whole name is in the tooltip and the side panel."""
+    module, colon, symbol = unit.partition(":")
+    if not package or not (module == package or module.startswith(package + ".")):
+        return unit
+    inner = module[len(package) + 1 :] or package.rpartition(".")[2]
+    return f"{inner}{colon}{symbol}"
 
 
 def _short(name: str, limit: int = _LABEL_CHARS) -> str:
@@ -344,63 +434,92 @@ def _dependency(dependency: Any, other: str) -> dict[str, Any]:
 
 
 def _aws(plan: DecompositionPlan) -> dict[str, Any]:
-    """Boxes and arrows of the target architecture, laid out in columns, one per context."""
-    column, names = 200, _names(plan)
-    width = 80 + column * max(len(names), 4)
+    """Boxes and lines of the target architecture `scaffold` builds, a column per context.
+
+    Lines run between boxes, never across one: the ALB reaches the services along a bus
+    above them; each service's datastore and SQS inbox sit side by side below it; a producer's
+    events run down the gap between its datastore and inbox, along a lane of its own below
+    every box, and up into each consumer's inbox."""
+    names = _names(plan)
+    width = 80 + _COLUMN * max(len(names), 4)
     middle = width / 2
     boxes = [
         _box("clients", "Clients", middle, 40, "actor"),
-        _box("apigw", "Amazon API Gateway", middle, 120, "edge", sub="VPC link to an NLB"),
-        _box("alb", "Application Load Balancer", middle, 200, "edge", sub="internal"),
+        _box("apigw", "Amazon API Gateway", middle, 120, "edge", sub="REST API, VPC link"),
+        _box("nlb", "Network Load Balancer", middle, 200, "edge", sub="VPC link target"),
+        _box("alb", "Application Load Balancer", middle, 280, "edge", sub="internal"),
         # what watches and protects every part (infra/modules/observability, kms, secrets)
         _box("ops", "CloudWatch, CloudTrail, X-Ray", width - 110, 120, "edge", sub="KMS, Secrets"),
     ]
-    lines = [_line("clients", "apigw", "rest"), _line("apigw", "alb", "rest")]
-    receivers = sorted({d.target for d in plan.dependencies if d.style == "sqs"})
-    receivers += [c.name for c in plan.contexts if c.consumes and c.name not in receivers]
+    chain = [("clients", 40), ("apigw", 120), ("nlb", 200), ("alb", 280)]
+    lines = [
+        _line(start, end, "rest", [(middle, top + 24), (middle, bottom - 24)])
+        for (start, top), (end, bottom) in itertools.pairwise(chain)
+    ]
+    inboxes = plan.inboxes()
+    services_y, below_y = 380, 480
     for index, context in enumerate(plan.contexts):
-        x = 40 + column * index + column / 2
+        x = 40 + _COLUMN * index + _COLUMN / 2
         service = f"svc:{context.name}"
-        boxes.append(_box(service, context.name, x, 300, "service", sub="EC2 Auto Scaling"))
-        lines.append(_line("alb", service, "rest"))
+        boxes.append(_box(service, context.name, x, services_y, "service", sub="EC2 Auto Scaling"))
+        lines.append(
+            _line("alb", service, "rest", [(middle, 304), (middle, 330), (x, 330), (x, 356)])
+        )
         if context.datastore.kind != "none":
             store = f"db:{context.name}"
-            boxes.append(_box(store, context.datastore.kind, x, 400, "store", sub="owned data"))
-            lines.append(_line(service, store, "data"))
-        if context.name in receivers:
+            kind = context.datastore.kind
+            boxes.append(_box(store, kind, x - _SIDE, below_y, "store", sub="owned data", w=_SMALL))
+            lines.append(_line(service, store, "data", [(x, 404), (x - _SIDE, below_y - 24)]))
+        if context.name in inboxes:
             queue = f"q:{context.name}"
-            boxes.append(_box(queue, f"{context.name}-inbox", x, 500, "queue", sub="Amazon SQS"))
-            lines.append(_line(queue, service, "sqs"))
-    known = {box["id"] for box in boxes}
-    for dependency in plan.dependencies:
-        queue, source = f"q:{dependency.target}", f"svc:{dependency.source}"
-        if dependency.style == "sqs" and queue in known and source in known:
-            lines.append(_line(source, queue, "sqs"))
-    boxes.append(_box("xray", "AWS X-Ray (tracing)", width / 4, 600, "ops"))
-    boxes.append(_box("cloudwatch", "Amazon CloudWatch (logs, metrics)", 3 * width / 4, 600, "ops"))
-    positions = {box["id"]: box for box in boxes}
+            box = _box(queue, "SQS inbox", x + _SIDE, below_y, "queue", sub=context.name, w=_SMALL)
+            boxes.append(box | {"title": f"Amazon SQS: {context.name}-inbox"})
+            lines.append(_line(queue, service, "sqs", [(x + _SIDE, below_y - 24), (x, 404)]))
+    columns = {f"svc:{n}": 40 + _COLUMN * i + _COLUMN / 2 for i, n in enumerate(names)}
+    lane = below_y + 50
+    senders = sorted({p for producers in inboxes.values() for p in producers}, key=names.index)
+    for sender in senders:
+        start = columns[f"svc:{sender}"]
+        for consumer, producers in inboxes.items():
+            if sender in producers:
+                end = columns[f"svc:{consumer}"] + _SIDE
+                path = [(start, 404), (start, lane), (end, lane), (end, below_y + 24)]
+                lines.append(_line(f"svc:{sender}", f"q:{consumer}", "sqs", path))
+        lane += 10
+    ops_y = lane + 40
+    boxes.append(_box("xray", "AWS X-Ray (tracing)", width / 4, ops_y, "ops"))
+    boxes.append(
+        _box("cloudwatch", "Amazon CloudWatch (logs, metrics)", 3 * width / 4, ops_y, "ops")
+    )
     for line in lines:
-        start, end = positions[line["from"]], positions[line["to"]]
-        line |= {"x1": start["cx"], "y1": start["cy"], "x2": end["cx"], "y2": end["cy"]}
-    return {"width": width, "height": 650, "boxes": boxes, "lines": lines}
+        line["points"] = " ".join(f"{x:g},{y:g}" for x, y in line.pop("path"))
+    return {"width": width, "height": ops_y + 50, "boxes": boxes, "lines": lines}
 
 
-def _box(key: str, label: str, cx: float, cy: float, kind: str, *, sub: str = "") -> dict[str, Any]:
+# The AWS diagram: a column per context; a service's datastore and inbox (narrower boxes)
+# sit side by side below it, this far left and right of its centre.
+_COLUMN, _BOX, _SMALL, _SIDE = 260, 170, 124, 66
+
+
+def _box(
+    key: str, label: str, cx: float, cy: float, kind: str, *, sub: str = "", w: int = _BOX
+) -> dict[str, Any]:
     return {
         "id": key,
         "label": _short(label, 26),
         "title": label,
-        "sub": sub,
+        "sub": _short(sub, 18) if sub else "",
         "kind": kind,
         "cx": cx,
         "cy": cy,
-        "x": cx - 85,
+        "x": cx - w / 2,
         "y": cy - 24,
+        "w": w,
     }
 
 
-def _line(start: str, end: str, kind: str) -> dict[str, Any]:
-    return {"from": start, "to": end, "kind": kind}
+def _line(start: str, end: str, kind: str, path: Sequence[tuple[float, float]]) -> dict[str, Any]:
+    return {"from": start, "to": end, "kind": kind, "path": path}
 
 
 def _content_security_policy(scripts: list[str]) -> str:

@@ -22,7 +22,7 @@ from decomposer.cluster.communities import (
     _choose_partition,
     _tie,
 )
-from decomposer.cluster.domains import DomainMap, find_domains
+from decomposer.cluster.domains import DomainMap, find_domains, is_technical
 from decomposer.cluster.signals import (
     _Weighted,
     _weighted_graph,
@@ -42,6 +42,7 @@ from decomposer.models import (
     ContextCountChoice,
     ContextGroup,
     DependencyGraph,
+    Layout,
     Placement,
     Reason,
 )
@@ -85,10 +86,15 @@ def find_contexts(
         # import, constants): shared by the symbols that went to their domains.
         kernel.setdefault(module, "the module-level part of a split module")
     weighted = _weighted_graph(view, settings, exclude=kernel, cochanges=cochanges)
+    apps = graph.apps.apps if graph.apps else ()
     domains = find_domains(
         (n.id for n in graph.nodes if n.kind == "module"),
         (n.id for n in graph.nodes if n.is_package),
+        apps,
     )
+    for unit, reason in _project_package(graph, view, domains).items():
+        if unit not in settings.pin:
+            kernel.setdefault(unit, reason)
     units_of = {
         unit: domain
         for unit in view.units
@@ -134,6 +140,7 @@ def find_contexts(
             ),
         ),
         selection=selection,
+        layout=_layout(graph, domains),
     )
 
 
@@ -218,6 +225,63 @@ _INFRASTRUCTURE_NAMES = {
 }
 
 
+def _project_package(graph: DependencyGraph, view: _UnitView, domains: DomainMap) -> dict[str, str]:
+    """The Django project package (the one holding the settings module manage.py names) is
+    settings, URL wiring and the project's base classes, not a domain: where it sits beside the
+    apps rather than around them, its units go to the shared kernel (its models are the
+    abstract bases every app's models extend)."""
+    if graph.apps is None or graph.apps.settings is None:
+        return {}
+    package = graph.apps.settings.rpartition(".")[0]
+    inside = [a for a in graph.apps.apps if a != package and a.startswith(package + ".")]
+    if not package or package == domains.root or inside:
+        return {}
+    why = (
+        f"the Django project package {package} (its settings module {graph.apps.settings}):"
+        " settings, URL wiring and the project's base classes"
+    )
+    return {
+        unit: why
+        for unit in sorted(view.units)
+        if view.module_of(unit) == package or view.module_of(unit).startswith(package + ".")
+    }
+
+
+def _layout(graph: DependencyGraph, domains: DomainMap) -> Layout:
+    """The layout the domains follow, said in one sentence, with where the apps came from."""
+    kind, in_apps, in_layers = domains.layout()
+    apps = graph.apps
+    if apps is not None and apps.source == "INSTALLED_APPS":
+        source = f"INSTALLED_APPS of {apps.settings} ({len(apps.apps)} apps of the repository)"
+    elif apps is not None and apps.apps:
+        source = f"the AppConfig classes ({len(apps.apps)} apps) and the folder tree"
+    else:
+        source = "the folder tree"
+    layers = tuple(
+        sorted(".".join(p for p in (domains.root, layer) if p) for layer in domains.containers)
+    )
+    summary = {
+        "apps": f"one package per domain: {in_apps} modules sit in {len(domains.domains)} apps",
+        "layers": (
+            f"technical layers ({', '.join(layers[:4])}) each hold a slice of every domain:"
+            f" {in_layers} modules are cut by the domain their file names"
+        ),
+        "apps-and-layers": (
+            f"apps mirrored in technical layers: {in_apps} modules in apps, {in_layers} in"
+            f" layers ({', '.join(layers[:4])}) named after the apps"
+        ),
+        "packages": "no domain names found: plain packages are the units",
+    }[kind]
+    return Layout(
+        kind=kind,
+        summary=summary,
+        apps_from=source,
+        domains=tuple(sorted(domains.spelling.get(d, d) for d in domains.domains)),
+        layers=layers,
+        notes=(apps.note,) if apps is not None and apps.note else (),
+    )
+
+
 def _infrastructure_by_name(module: str) -> str | None:
     """Why a module outside every domain is infrastructure by its name, if it is."""
     for part in reversed(module.split(".")):
@@ -278,14 +342,13 @@ def _name_contexts(
     name's origin goes to `sources`."""
     named: dict[str, set[str]] = {}
     for community in sorted(partition, key=lambda c: (-len(c), min(c))):
-        votes: Counter[str] = Counter()
+        lines: Counter[str] = Counter()
         for unit in community:
-            if ":" in unit:
-                votes[_snake(unit.rpartition(":")[2])] += max(view.units.get(unit, 0), 1)
-            else:
-                votes[domains.label(unit)] += max(view.units.get(unit, 0), 1)
-        ranked = [name for name, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
-        share = round(100 * votes[ranked[0]] / max(sum(votes.values()), 1))
+            label = _snake(unit.rpartition(":")[2]) if ":" in unit else domains.label(unit)
+            lines[label] += max(view.units.get(unit, 0), 1)
+        # a technical word (models, api, common) names a context only where nothing else can
+        ranked = sorted(lines, key=lambda name: (is_technical(name), -lines[name], name))
+        share = round(100 * lines[ranked[0]] / max(sum(lines.values()), 1))
         first = f"{ranked[0]!r}, where {share}% of its lines are"
         candidates = [(ranked[0], f"its dominant domain {first}")]
         candidates += [

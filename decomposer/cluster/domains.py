@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from decomposer.cluster.units import common_root
+from decomposer.models import LayoutKind
 
 # Names the frameworks and common layouts give to technical files and layers: never a domain.
 TECHNICAL_NAMES = frozenset(
@@ -52,6 +53,7 @@ _API_VERSION = re.compile(r"^(api)?v\d+$|^api_?v\d+$")
 _LAYER_SHARE = 0.5  # a layer: at least half of its named children are domains
 _LAYER_MIN_DOMAINS = 2
 _DOMINANT_SHARE = 0.8
+_MINOR_SHARE = 0.2  # below this share of the modules with a domain, a layout is not followed
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,24 @@ class DomainMap:
     containers: frozenset[str]
     module_domain: dict[str, str]
     spelling: dict[str, str]  # a domain as the code spells it: the app package's own name
+
+    def layout(self) -> tuple[LayoutKind, int, int]:
+        """Which layout the domains follow: (kind, modules in apps, modules in layers)."""
+        in_apps = in_layers = 0
+        for module, domain in self.module_domain.items():
+            parts = _below(module, self.root)
+            if parts and normalise(parts[0]) == domain:
+                in_apps += 1
+            elif any(".".join(parts[:d]) in self.containers for d in range(1, len(parts))):
+                in_layers += 1
+        found = in_apps + in_layers
+        if not self.domains or not found:
+            return "packages", in_apps, in_layers
+        if in_layers < _MINOR_SHARE * found:
+            return "apps", in_apps, in_layers
+        if in_apps < _MINOR_SHARE * found:
+            return "layers", in_apps, in_layers
+        return "apps-and-layers", in_apps, in_layers
 
     def domain_of(self, module: str) -> str | None:
         return self.module_domain.get(module)
@@ -104,8 +124,12 @@ def is_technical(name: str) -> bool:
     )
 
 
-def find_domains(modules: Iterable[str], packages: Iterable[str]) -> DomainMap:
-    """Give every module the domain its path names (see the module docstring)."""
+def find_domains(
+    modules: Iterable[str], packages: Iterable[str], apps: Iterable[str] = ()
+) -> DomainMap:
+    """Give every module the domain its path names (see the module docstring). `apps` are the
+    packages the framework's configuration names as apps (Django's INSTALLED_APPS): each one
+    not named technically is a domain name, wherever it sits."""
     modules = sorted(modules)
     packages = set(packages)
     root = _project_root(modules)
@@ -120,6 +144,11 @@ def find_domains(modules: Iterable[str], packages: Iterable[str]) -> DomainMap:
         normalise(name)
         for name in children.get((), set())
         if not is_technical(name) and _is_package(root, (name,), packages)
+    }
+    top |= {
+        normalise(parts[-1])
+        for app in apps
+        if (parts := _below(app, root)) and app != root and not is_technical(parts[-1])
     }
     # Where each name stands: the parents it recurs under.
     parents_of: dict[str, set[tuple[str, ...]]] = defaultdict(set)

@@ -216,7 +216,9 @@ def _shared_kernel(view: _UnitView, settings: ClusterSettings) -> dict[str, str]
             if (users and users <= kernel.keys() - roots) or (
                 dependents[unit] and dependents[unit] <= kernel.keys() and not own
             ):
-                kernel[unit] = f"used only by the shared kernel ({', '.join(sorted(users)[:3])})"
+                # `users` is empty when only composition roots use it: name those
+                named = ", ".join(sorted(users or dependents[unit])[:3])
+                kernel[unit] = f"used only by the shared kernel ({named})"
                 changed = True
     return kernel
 

@@ -20,7 +20,7 @@ from decomposer.models import Diagnostic, ModuleFacts, ParseFailure, SourceFile
 __all__ = ["EXTRACTOR_VERSION", "extract_facts"]
 
 # Bump when the facts extracted from the same bytes change: it invalidates the facts cache.
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 
 
 # Public functions
@@ -59,6 +59,7 @@ def extract_facts(source: SourceFile, content: bytes) -> ModuleFacts | ParseFail
     collector = _ModuleCollector(source=source, lines=lines)
     collector.diagnostics.extend(notes)
     try:
+        collector.collect_settings(tree, text)
         return collector.collect(tree) if text else collector.facts()
     except RecursionError:
         return _too_deep(source)

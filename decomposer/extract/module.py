@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from decomposer.extract.columns import columns_of
+from decomposer.extract.django import installed_apps, settings_module_named
 from decomposer.extract.frameworks import (
     FrameworkFacts,
 )
@@ -34,6 +35,7 @@ from decomposer.models import (
     ImportKind,
     ImportRef,
     ImportScope,
+    InstalledApps,
     ModuleFacts,
     OrmRef,
     Parameter,
@@ -65,6 +67,8 @@ class _ModuleCollector(FrameworkFacts):
     top_names: set[str] = field(default_factory=set)
     has_star: bool = False
     qualified_annotations: dict[str, str] = field(default_factory=dict)
+    django_settings: str | None = None
+    installed_apps: InstalledApps | None = None
 
     def facts(self) -> ModuleFacts:
         return ModuleFacts(
@@ -80,6 +84,8 @@ class _ModuleCollector(FrameworkFacts):
             entry_points=tuple(self.entry_points),
             routers=tuple(self.routers),
             app_configs=tuple(self.app_configs),
+            django_settings=self.django_settings,
+            installed_apps=self.installed_apps,
             transactions=tuple(self.transactions),
             emits=tuple(self.emits),
             diagnostics=tuple(self.diagnostics),
@@ -94,6 +100,11 @@ class _ModuleCollector(FrameworkFacts):
             self._top_level(statement)
         self._management_command()
         return self.facts()
+
+    def collect_settings(self, tree: ast.Module, text: str) -> None:
+        """Django's settings module named here, and INSTALLED_APPS if this is one."""
+        self.django_settings = settings_module_named(tree, text)
+        self.installed_apps = installed_apps(tree, text)
 
     # -- imports ---------------------------------------------------------------------------
 

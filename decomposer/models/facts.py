@@ -262,6 +262,18 @@ class AppConfigDef(Model):
     label: str | None = Field(description="AppConfig.label, if set")
 
 
+class InstalledApps(Model):
+    """A Django settings module's INSTALLED_APPS, read without running it."""
+
+    apps: tuple[str, ...] = Field(description="The entries that are string literals, in order")
+    line: int = Field(ge=1, description="Line of the first assignment")
+    computed: str | None = Field(
+        default=None,
+        description="Why the list cannot be read in full (a call, a name not bound to a literal"
+        " list), if so: the apps then come from the AppConfig classes and the folder tree",
+    )
+
+
 class Diagnostic(Model):
     """A finding about code the analyzer could not resolve statically."""
 
@@ -286,6 +298,10 @@ class ModuleFacts(Model):
     entry_points: tuple[EntryPoint, ...] = ()
     routers: tuple[RouterDef, ...] = ()
     app_configs: tuple[AppConfigDef, ...] = ()
+    django_settings: str | None = Field(
+        default=None, description="The settings module it names in DJANGO_SETTINGS_MODULE"
+    )
+    installed_apps: InstalledApps | None = None
     transactions: tuple[Transaction, ...] = ()
     emits: tuple[EventEmit, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()

@@ -171,6 +171,22 @@ class GraphStats(Model):
     orm_models: int
 
 
+class FrameworkApps(Model):
+    """The apps the framework's own configuration names, read statically."""
+
+    settings: str | None = Field(
+        default=None, description="Django's settings module (named by manage.py, wsgi or asgi)"
+    )
+    apps: tuple[str, ...] = Field(
+        default=(), description="Packages of the repository the configuration names as apps"
+    )
+    source: Literal["INSTALLED_APPS", "AppConfig"] = Field(
+        description="INSTALLED_APPS of the settings, or (where it is computed) the AppConfig"
+        " classes of the code"
+    )
+    note: str | None = Field(default=None, description="Why the settings could not be read")
+
+
 class GraphSummary(Model):
     """What a run reports about its graph (counts and the files not analyzed), without the
     nodes and edges: kept with the outputs, so a run that reuses them can report it."""
@@ -199,6 +215,9 @@ class DependencyGraph(Model):
     skipped: tuple[SkippedFile, ...]
     excluded: tuple[Exclusion, ...] = Field(
         default=(), description="What the default exclusions left out (tests, migrations, ...)"
+    )
+    apps: FrameworkApps | None = Field(
+        default=None, description="Django's apps, where the project declares them"
     )
 
     def summary(self) -> GraphSummary:

@@ -40,6 +40,9 @@ class ServiceInfra(Model):
     database_scheme: str | None = Field(
         default=None, description="SQLAlchemy URL scheme of its Aurora database, if it has one"
     )
+    database_user: str | None = Field(
+        default=None, description="Its login role in that database (IAM authentication)"
+    )
     calls: tuple[str, ...] = Field(
         default=(), description="Services whose REST operations it calls (through the ALB)"
     )
@@ -75,6 +78,19 @@ class EdgeMethod(Model):
     parameters: tuple[str, ...] = Field(description="Path parameters it forwards")
     public: bool = Field(description="The plan marks it public: no authorizer")
     source: str = Field(description="What the plan routes: the entry point or operation")
+    query_parameters: tuple[str, ...] | None = Field(
+        default=None,
+        description="Query parameters the route reads, None where the plan does not know",
+    )
+    cache_key: tuple[str, ...] = Field(
+        default=(),
+        description="Request parameters of the stage cache's key; () with `cached` false",
+    )
+    cached: bool = Field(
+        default=False,
+        description="The stage caches its answers: a GET whose query parameters are all known",
+    )
+    method_path: str = Field(default="", description="`<resource path>/<METHOD>` of its settings")
 
 
 class EdgeSpec(Model):
@@ -94,6 +110,67 @@ class EdgeSpec(Model):
     method_width: int = Field(description="Longest quoted method key, to align maps")
 
 
+class DatabaseInfra(Model):
+    """One relational service's database: where it lives, and who connects to it."""
+
+    service: str = Field(description="Owning context; also the database's name")
+    engine: str = Field(description="aurora-postgresql or aurora-mysql")
+    user: str = Field(description="Its least-privilege login (IAM authentication), not the master")
+    own_cluster: str = Field(description="Key of its own cluster (the default layout)")
+    shared_cluster: str = Field(description="Key of the engine's shared cluster (dev option)")
+
+
+class DatabaseCluster(Model):
+    """An Aurora cluster of one layout: a service's own, or one engine's shared cluster."""
+
+    key: str = Field(description="Terraform key: the service, or the engine")
+    aws_name: str = Field(description="Suffix of its identifier: hyphenated, at most 30")
+    engine: str
+    engine_version: str = Field(description="Pinned: upgrades are deliberate")
+    parameter_group_family: str
+    databases: tuple[str, ...] = Field(description="Services whose databases it holds, sorted")
+
+
+class EnvironmentInfra(Model):
+    """The sizing of one environment's tfvars; the cost estimate reads the same numbers."""
+
+    name: str
+    region: str
+    availability_zones: tuple[str, str]
+    min_size: int = Field(ge=0)
+    max_size: int = Field(ge=1)
+    instance_type: str
+    db_instance_class: str = Field(description="db.serverless, or a provisioned class")
+    db_instance_count: int = Field(ge=1)
+    db_min_capacity: float = Field(ge=0, description="ACUs; 0 pauses an idle cluster")
+    db_max_capacity: float = Field(ge=1)
+    shared_database_cluster: bool
+    cache_size_gb: str | None = Field(description="Stage cache size; None: no cache cluster")
+    deletion_protection: bool
+    manage_api_gateway_account: bool = Field(
+        description="Owns the per-region API Gateway account settings (its logging role)"
+    )
+
+
+class CostLine(Model):
+    """One resource kind's share of an environment's monthly estimate."""
+
+    item: str
+    quantity: float
+    unit: str
+    unit_usd: float
+    monthly_usd: float
+
+
+class CostEstimate(Model):
+    """An environment's estimated monthly cost at list prices, from what the Terraform creates."""
+
+    environment: str
+    lines: tuple[CostLine, ...]
+    total_usd: float
+    assumptions: tuple[str, ...]
+
+
 class InfraSpec(Model):
     """Everything the Terraform and CI templates need, for one plan."""
 
@@ -108,6 +185,17 @@ class InfraSpec(Model):
     services: tuple[ServiceInfra, ...]
     queues: tuple[QueueInfra, ...]
     edge: EdgeSpec = Field(description="The API Gateway's routes")
+    databases: tuple[DatabaseInfra, ...] = Field(description="Relational services, sorted")
+    own_clusters: tuple[DatabaseCluster, ...] = Field(description="One cluster per database")
+    shared_clusters: tuple[DatabaseCluster, ...] = Field(description="One cluster per engine")
+    environments: tuple[EnvironmentInfra, ...] = Field(description="dev, then prod")
+    costs: tuple[CostEstimate, ...] = Field(description="Monthly estimate per environment")
+    price_date: str = Field(description="When the list prices of the estimate were read")
+    break_even_acus: float = Field(
+        description="Average ACUs above which a provisioned db.t4g.medium costs less"
+    )
+    database_width: int = Field(description="Longest relational service name, to align maps")
+    shared_width: int = Field(description="Longest shared cluster key, to align maps")
     name_width: int = Field(description="Longest service name, to align Terraform maps")
     queue_width: int = Field(description="Longest consumer name, to align Terraform maps")
 

@@ -125,6 +125,24 @@ class ContextGroup(Model):
     placements: tuple[Placement, ...] = ()
 
 
+LayoutKind = Literal["apps", "layers", "apps-and-layers", "packages"]
+
+
+class Layout(Model):
+    """How the monolith arranges its domains, as the clustering recognised it."""
+
+    kind: LayoutKind = Field(
+        description="apps: one package per domain; layers: technical layers (models, views,"
+        " api) each holding a slice of every domain; apps-and-layers: apps mirrored in layers;"
+        " packages: no domain names found, plain packages are the units"
+    )
+    summary: str = Field(description="One sentence for the architect")
+    apps_from: str = Field(description="Where the apps came from (INSTALLED_APPS, the folders)")
+    domains: tuple[str, ...] = Field(default=(), description="The domain units found")
+    layers: tuple[str, ...] = Field(default=(), description="Packages recognised as layers")
+    notes: tuple[str, ...] = Field(default=(), description="What could not be read, and why")
+
+
 class Alternative(Model):
     """One candidate number of contexts the tool considered."""
 
@@ -141,6 +159,18 @@ class ContextCountChoice(Model):
     requested: int | None = Field(default=None, description="--services, if given")
     alternatives: tuple[Alternative, ...]
 
+    def shortfall(self, contexts: int) -> str:
+        """What to tell the user when --services asked for more contexts than the plan has
+        ('' when it got what it asked for)."""
+        if self.requested is None or contexts >= self.requested:
+            return ""
+        most = max((a.contexts for a in self.alternatives), default=contexts)
+        return (
+            f"--services {self.requested} gave {contexts} contexts, not {self.requested}: the"
+            f" finest cut found has {max(most, contexts)} communities, and those without a"
+            " domain unit of their own join a neighbour or the shared kernel"
+        )
+
 
 class Clustering(Model):
     """Stage 4's result: the units, how they are grouped, and the shared kernel."""
@@ -152,6 +182,7 @@ class Clustering(Model):
     contexts: tuple[ContextGroup, ...]
     shared_kernel: ContextGroup = Field(description="Units every service may depend on")
     selection: ContextCountChoice
+    layout: Layout | None = Field(default=None, description="The layout recognised")
 
     def unit_of(self, node: str) -> str:
         """The unit a graph node belongs to: its module, or itself in a split module."""
@@ -171,7 +202,7 @@ METRIC_DIRECTIONS: tuple[tuple[str, str, Literal["higher", "lower"]], ...] = (
     ("ned", "non-extreme distribution (NED)", "lower"),
     ("bcp", "business context purity (BCP)", "lower"),
     ("cross_context_edges", "dependencies across contexts", "lower"),
-    ("cyclic_context_pairs", "context pairs in a cycle", "lower"),
+    ("cyclic_context_pairs", "context pairs depending on each other", "lower"),
 )
 
 
@@ -257,6 +288,12 @@ class PlanEntryPoint(Model):
         description="An HTTP route anyone may call (sign-up, login, a payment webhook): the API"
         " Gateway routes it without an authorizer. False: it is routed with the authorizer the"
         " Terraform variable `authorizer` chooses",
+    )
+    query_parameters: tuple[str, ...] | None = Field(
+        default=None,
+        description="HTTP route: the query parameters it reads ([] for none). Only a GET route"
+        " whose query parameters are listed is cached by the API Gateway, keyed by them; null"
+        " (unknown, the default) leaves it uncached",
     )
 
 
@@ -461,6 +498,30 @@ class Risks(Model):
     parse_failures: int = Field(ge=0)
     unresolved: int = Field(ge=0)
 
+    def found(self) -> list[tuple[str, int, str]]:
+        """(kind, count, what) of each risk the cut has, in the order the report and the
+        console list them; a kind with none is no risk and is left out."""
+        counts = [
+            ("cycles", len(self.cycles), "dependency cycle(s) of 2 to 4 contexts"),
+            ("shared_tables", len(self.shared_tables), "table(s) used across contexts"),
+            (
+                "transactions",
+                len(self.distributed_transactions),
+                "distributed transaction(s) the cut creates",
+            ),
+            ("broken_relations", len(self.broken_relations), "ORM relation(s) cut"),
+            ("parse_failures", self.parse_failures, "file(s) failed to parse"),
+            ("unresolved", self.unresolved, "unresolved dependency(-ies)"),
+        ]
+        return [(kind, n, _plural(what, n)) for kind, n, what in counts if n]
+
+
+def _plural(what: str, count: int) -> str:
+    """`cycle(s) between contexts` -> `cycle between contexts` / `cycles between contexts`."""
+    if "(-ies)" in what:
+        return what.replace("y(-ies)", "y" if count == 1 else "ies")
+    return what.replace("(s)", "" if count == 1 else "s")
+
 
 class ExtractionStep(Model):
     order: int = Field(ge=1)
@@ -508,6 +569,9 @@ class DecompositionPlan(Model):
         default=(), description="Modules whose classes and functions were placed one by one"
     )
     selection: ContextCountChoice = Field(description="How the number of contexts was chosen")
+    layout: Layout | None = Field(
+        default=None, description="How the monolith arranges its domains, as recognised"
+    )
     contexts: tuple[BoundedContext, ...] = Field(
         description="The proposed bounded contexts: one service each"
     )
@@ -527,6 +591,18 @@ class DecompositionPlan(Model):
         description="Cross-context dependencies when the plan was made: `decompose check`"
         " fails on any other"
     )
+
+    def inboxes(self) -> dict[str, tuple[str, ...]]:
+        """Context -> the other contexts that send it events. Each of these contexts gets an
+        SQS inbox: infra/ builds them, the report's diagram and workspace.dsl draw them, all
+        from here. Events go by SQS whatever the style of the dependency that carries them."""
+        names = {context.name for context in self.contexts}
+        producers: dict[str, set[str]] = {}
+        for dependency in self.dependencies:
+            ends = {dependency.source, dependency.target}
+            if dependency.events and len(ends) == 2 and ends <= names:
+                producers.setdefault(dependency.target, set()).add(dependency.source)
+        return {consumer: tuple(sorted(p)) for consumer, p in sorted(producers.items())}
 
     def data_links(self) -> list[tuple[str, str, int]]:
         """(context, context, count) of data coupling between two different contexts: ORM

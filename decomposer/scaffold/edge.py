@@ -34,6 +34,8 @@ _ANGLE = re.compile(r"^<(?:(?P<conv>[a-z_]+)(?:\([^)]*\))?:)?(?P<name>[A-Za-z_]\
 _BRACE = re.compile(r"^\{(?P<name>[A-Za-z_]\w*)(?::(?P<conv>[a-z_]+))?\}$")
 # What an API Gateway resource's path part may hold, besides a {parameter}.
 _LITERAL = re.compile(r"^[A-Za-z0-9._-]+$")
+# A query parameter the cache may key on (anything else, from a hand-edited plan: not cached).
+_QUERY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 
 # Public functions
 
@@ -93,6 +95,27 @@ def build_edge(plan: DecompositionPlan, services: tuple[ServiceInfra, ...]) -> E
 # Private functions
 
 
+def _cache_key(
+    method: str, path: tuple[str, ...], query: tuple[str, ...] | None, public: bool
+) -> tuple[str, ...] | None:
+    """The stage cache's key of a route, or None: not cached.
+
+    Only a GET is cached (a POST, PUT, ... changes state; ANY includes them), and only when
+    the plan lists the query parameters it reads: API Gateway keys a REST API's cache on named
+    request parameters only, so an unlisted one would give every caller the first answer.
+    An authorized route adds the caller's token: one user never gets another's answer. (AWS:
+    "Use method or integration parameters as cache keys to index cached responses",
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html)
+    """
+    if method != "GET" or query is None or not all(_QUERY.match(q) for q in query):
+        return None
+    return (
+        *(f"method.request.path.{p}" for p in path),
+        *(f"method.request.querystring.{q}" for q in sorted(set(query))),
+        *(() if public else ("method.request.header.Authorization",)),
+    )
+
+
 @dataclass(frozen=True)
 class _Route:
     """A route the plan asks the edge for: where clients call it, and who serves it."""
@@ -102,6 +125,7 @@ class _Route:
     public: bool
     label: str
     fallback: bool = False  # the one health check routed when the plan routes nothing
+    query_parameters: tuple[str, ...] | None = None  # None: the plan does not know them
 
 
 def _routes(context: BoundedContext, service: ServiceInfra) -> list[_Route]:
@@ -111,6 +135,7 @@ def _routes(context: BoundedContext, service: ServiceInfra) -> list[_Route]:
             methods=tuple(sorted({m.upper() for m in entry.methods})) or ("ANY",),
             public=entry.public,
             label=f"{' '.join(entry.methods) or 'ANY'} {entry.name} -> {entry.handler}",
+            query_parameters=entry.query_parameters,
         )
         for entry in context.entry_points
         if entry.kind == "http_route"
@@ -178,6 +203,8 @@ class _Tree:
         for resource in chain:
             self.resources.setdefault(resource.path, resource)
         for key, method in zip(keys, route.methods, strict=True):
+            query = route.query_parameters if parent else None  # the root is never cached
+            cache_key = _cache_key(method, tuple(names), query, route.public)
             methods[key] = EdgeMethod(
                 key=key,
                 resource=parent,
@@ -187,6 +214,10 @@ class _Tree:
                 parameters=tuple(names),
                 public=route.public,
                 source=route.label,
+                query_parameters=route.query_parameters,
+                cache_key=cache_key or (),
+                cached=cache_key is not None,
+                method_path=f"{parent.lstrip('/')}/{method}",
             )
         return ""
 

@@ -16,13 +16,17 @@ import re
 from decomposer import templating
 from decomposer.errors import PlanError
 from decomposer.models import (
+    DatabaseCluster,
+    DatabaseInfra,
     DecompositionPlan,
+    EnvironmentInfra,
     InfraSpec,
     QueueInfra,
     RenderedFile,
     ScaffoldOptions,
     ServiceInfra,
 )
+from decomposer.scaffold import cost
 from decomposer.scaffold.edge import build_edge
 
 SERVICE_PORT = 8000
@@ -35,6 +39,16 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _EVENT = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # The SQLAlchemy driver each Aurora engine is reached with (the services depend on it).
 DATABASE_SCHEME = {"aurora-postgresql": "postgresql+psycopg", "aurora-mysql": "mysql+pymysql"}
+# Pinned engine versions, recent enough for Serverless v2 to scale to 0 ACUs, and the family of
+# their cluster parameter group. Upgrades are deliberate: change them here, or in the module.
+ENGINE_VERSION = {
+    "aurora-postgresql": ("16.6", "aurora-postgresql16"),
+    "aurora-mysql": ("8.0.mysql_aurora.3.08.0", "aurora-mysql8.0"),
+}
+# A shared cluster is named for its engine.
+_SHARED_CLUSTER = {"aurora-postgresql": "postgresql", "aurora-mysql": "mysql"}
+# Alarms each part creates (the cost estimate counts them).
+_ALARMS = {"service": 4, "queue": 2, "edge": 2, "serverless": 3}
 _PROVIDER = {"nlb": ("~> 5.100.0", ">= 5.0"), "alb-direct": ("~> 6.25", ">= 6.25")}
 _MODULES = {
     "network": ("main.tf", "variables.tf", "outputs.tf", "versions.tf"),
@@ -48,15 +62,56 @@ _MODULES = {
 }
 _ROOT = (
     "README.md.j2",
+    "bootstrap-databases.sh",
     "main.tf.j2",
     "variables.tf",
     "outputs.tf.j2",
     "versions.tf.j2",
     "providers.tf",
     "backend.tf.example",
-    "environments/dev.tfvars",
-    "environments/prod.tfvars",
+    "environments/dev.tfvars.j2",
+    "environments/prod.tfvars.j2",
     "environments/emulator.tfvars",
+)
+
+# The environments the scaffold writes tfvars for, and estimates. dev: the least that runs
+# the whole system (one small instance per service; one Serverless v2 cluster per engine that
+# pauses when idle; no stage cache, since a cache cluster bills by the hour whether it is hit
+# or not). prod: two instances per service behind the ALB, one cluster per service with a
+# reader in a second zone, and the stage cache.
+ENVIRONMENTS = (
+    EnvironmentInfra(
+        name="dev",
+        region="eu-west-1",
+        availability_zones=("eu-west-1a", "eu-west-1b"),
+        min_size=1,
+        max_size=2,
+        instance_type="t3.micro",
+        db_instance_class="db.serverless",
+        db_instance_count=1,
+        db_min_capacity=0,
+        db_max_capacity=4,
+        shared_database_cluster=True,
+        cache_size_gb=None,
+        deletion_protection=False,
+        manage_api_gateway_account=True,
+    ),
+    EnvironmentInfra(
+        name="prod",
+        region="eu-west-1",
+        availability_zones=("eu-west-1a", "eu-west-1b"),
+        min_size=2,
+        max_size=6,
+        instance_type="t3.small",
+        db_instance_class="db.serverless",
+        db_instance_count=2,
+        db_min_capacity=0.5,
+        db_max_capacity=16,
+        shared_database_cluster=False,
+        cache_size_gb="0.5",
+        deletion_protection=True,
+        manage_api_gateway_account=False,
+    ),
 )
 
 # Public functions
@@ -91,6 +146,26 @@ def build_spec(plan: DecompositionPlan, options: ScaffoldOptions) -> InfraSpec:
     subnets = list(vpc.subnets(new_prefix=24))
     root, module = _PROVIDER[options.vpc_link]
     queues = _queues(plan, set(names))
+    databases = tuple(_database(s) for s in services if s.database_scheme)
+    own = tuple(_cluster(d.own_cluster, d.engine, (d.service,)) for d in databases)
+    shared = tuple(
+        _cluster(key, engine, tuple(d.service for d in databases if d.engine == engine))
+        for engine, key in sorted(_SHARED_CLUSTER.items())
+        if any(d.engine == engine for d in databases)
+    )
+    environments = ENVIRONMENTS
+    alarms = _ALARMS["service"] * len(services) + _ALARMS["queue"] * len(queues) + _ALARMS["edge"]
+    costs = tuple(
+        cost.estimate(
+            env,
+            services=len(services),
+            clusters=shared if env.shared_database_cluster else own,
+            alarms=alarms
+            + _ALARMS["serverless"] * len(shared if env.shared_database_cluster else own),
+            nlb=options.vpc_link == "nlb",
+        )
+        for env in environments
+    )
     return InfraSpec(
         repo=plan.repo,
         project=project_name(plan.repo),
@@ -103,6 +178,15 @@ def build_spec(plan: DecompositionPlan, options: ScaffoldOptions) -> InfraSpec:
         services=services,
         queues=queues,
         edge=build_edge(plan, services),
+        databases=databases,
+        own_clusters=own,
+        shared_clusters=shared,
+        environments=environments,
+        costs=costs,
+        price_date=cost.PRICE_DATE,
+        break_even_acus=cost.break_even_acus(),
+        database_width=max((len(d.service) for d in databases), default=0),
+        shared_width=max((len(c.key) for c in shared), default=0),
         name_width=max(len(n) for n in names),
         queue_width=max((len(q.consumer) for q in queues), default=0),
     )
@@ -171,7 +255,30 @@ def _service(name: str, datastore: str, *, priority: int, calls: tuple[str, ...]
         listener_priority=priority,
         datastore=datastore,  # type: ignore[arg-type]  # checked by the plan model
         database_scheme=DATABASE_SCHEME.get(datastore),
+        database_user=f"{name}_service" if datastore in DATABASE_SCHEME else None,
         calls=calls,
+    )
+
+
+def _database(service: ServiceInfra) -> DatabaseInfra:
+    return DatabaseInfra(
+        service=service.name,
+        engine=service.datastore,
+        user=service.database_user or "",
+        own_cluster=service.name,
+        shared_cluster=_SHARED_CLUSTER[service.datastore],
+    )
+
+
+def _cluster(key: str, engine: str, databases: tuple[str, ...]) -> DatabaseCluster:
+    version, family = ENGINE_VERSION[engine]
+    return DatabaseCluster(
+        key=key,
+        aws_name=fit(re.sub(r"-+", "-", key.replace("_", "-")).strip("-"), SERVICE_MAX),
+        engine=engine,
+        engine_version=version,
+        parameter_group_family=family,
+        databases=tuple(sorted(databases)),
     )
 
 
@@ -182,7 +289,6 @@ def _queues(plan: DecompositionPlan, names: set[str]) -> tuple[QueueInfra, ...]:
     dependency is `rest` as soon as one of its calls needs an answer), so every event of
     every dependency goes through the consumer's inbox; REST calls go through the API.
     """
-    producers: dict[str, set[str]] = {}
     events: dict[str, set[str]] = {}
     for dependency in plan.dependencies:
         if not dependency.events:
@@ -201,15 +307,14 @@ def _queues(plan: DecompositionPlan, names: set[str]) -> tuple[QueueInfra, ...]:
                     f" {event!r} must be lowercase letters, digits and '_', at most 64",
                     hint="rename the event in the plan",
                 )
-        if dependency.source == dependency.target:
-            continue
-        producers.setdefault(dependency.target, set()).add(dependency.source)
-        events.setdefault(dependency.target, set()).update(dependency.events)
+        if dependency.source != dependency.target:
+            events.setdefault(dependency.target, set()).update(dependency.events)
+    producers = plan.inboxes()  # the report's diagram and workspace.dsl draw the same inboxes
     return tuple(
         QueueInfra(
             consumer=consumer,
             aws_name=fit(re.sub(r"-+", "-", consumer.replace("_", "-")), SERVICE_MAX) + "-inbox",
-            producers=tuple(sorted(producers[consumer])),
+            producers=producers[consumer],
             events=tuple(sorted(events[consumer])),
             producer_width=max(len(p) for p in producers[consumer]),
         )

@@ -241,3 +241,38 @@ def test_a_change_recomputes_what_the_last_run_wrote(write_tree, tmp_path: Path)
     assert not reused("--granularity", "module")
     assert (out / "context-map.mmd").is_file()
     assert reused("--granularity", "module")
+
+
+def test_top_level_help_shows_every_summary_whole_and_examples() -> None:
+    """Issue 12.8: the summaries of check and scaffold ended in '...'; no examples."""
+    code, out, _ = run("--help")
+    assert code == 0
+    assert not [line for line in out.splitlines()[1:] if line.endswith("...")]
+    assert "Examples:" in out and "decompose score plans/plan.json" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def verbose_help(command: str) -> str:
+    _, out, _ = run(command, "--help")
+    text = " ".join(out.split())
+    return text[text.index("-v, --verbose") : text.index("-q, --quiet")]
+
+
+def test_each_command_says_what_v_does_for_it() -> None:
+    """Issue 12.8: -v of schema, report, export, scaffold talked of skipped files."""
+    for command in ("schema", "report", "export", "scaffold"):
+        assert "skipped" not in verbose_help(command), command
+        assert "unresolved" not in verbose_help(command), command
+    assert "skipped" in verbose_help("analyze") and "time" in verbose_help("analyze")
+
+
+def test_q_prints_nothing_but_errors_on_every_command(tmp_path: Path) -> None:
+    """Issue 12.8: -q printed nothing on analyze but 'written:' on report and export."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "shop"
+    out = tmp_path / "plans"
+    assert run("analyze", str(example), "--out", str(out), "-q") == (0, "", "")
+    plan = str(out / "plan.json")
+    assert run("score", plan, str(example), "-q") == (0, "", "")
+    assert run("report", plan, "-q") == (0, "", "")
+    assert run("export", plan, "-q") == (0, "", "")
+    assert run("scaffold", plan, "--out", str(tmp_path / "target"), "-q") == (0, "", "")

@@ -345,3 +345,33 @@ def test_score_recognises_a_plan_made_for_another_repository(
     assert code == 1
     assert "the plan was made for another repository (shop)" in err
     assert err.count("\n") < 6  # one problem, not one line per module
+
+
+def test_score_reports_every_problem_of_the_plan_in_one_pass(
+    example_out: Path, tmp_path: Path
+) -> None:
+    """Issue 12.5: four mistakes took three runs to see (the fields first, then the cut)."""
+
+    def four_mistakes(document: dict[str, Any]) -> None:
+        contexts = {c["name"]: c for c in document["contexts"]}
+        contexts["orders"]["datastore"]["kind"] = "mongodb"  # a field the schema refuses
+        contexts["orders"]["modules"].append("shop.nowhere")  # no module of the repository
+        contexts["catalog"]["modules"].append(contexts["orders"]["modules"][0])  # twice
+        contexts["payments"]["modules"].remove("shop.payments.refunds")  # in no context
+
+    path = edited(example_out, four_mistakes, tmp_path)
+    code, _, err = run("score", str(path), str(EXAMPLE), "--out", str(tmp_path / "scored"))
+    assert code == 1
+    assert "contexts.orders.datastore.kind" in err
+    assert "contexts.orders: shop.nowhere is not a module of the repository" in err
+    assert "contexts.orders: shop.orders is also in contexts.catalog" in err
+    assert "shop.payments.refunds in no context" in err
+    assert "4 problem(s)" in err, err
+    assert not (tmp_path / "scored" / "plan.json").exists()
+
+
+def test_every_kernel_reason_names_who_uses_the_unit(example_out: Path) -> None:
+    """Issue 12.8: a kernel reason read "used only by the shared kernel ()"."""
+    plan = DecompositionPlan.model_validate_json((example_out / "plan.json").read_text())
+    assert plan.shared_kernel.reasons
+    assert not [r for r in plan.shared_kernel.reasons if "()" in r]

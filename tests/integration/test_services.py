@@ -614,3 +614,69 @@ def test_an_unimplemented_event_handler_leaves_the_message_for_the_dead_letter_q
     assert result["inbox"] == 0 and result["dlq"] == 1, result
     assert result["implemented_received"] == 1, result
     assert result["implemented_handled"] == [{"order": 2}] and result["inbox_at_end"] == 0, result
+
+
+@needs_python
+def test_instances_of_a_rolling_deploy_migrate_postgresql_one_after_another(
+    tmp_path: Path, postgres: str
+) -> None:
+    """Issue 14.2: every new instance runs `alembic upgrade head` as its container starts, so
+    two instances of a deploy migrate at once; the migration waits for the lock the other
+    holds, then finds the schema at head. Here the test holds that lock itself."""
+    assert PYTHON
+    services = scaffold(tmp_path)
+    orders = services / "orders"
+    env = {**os.environ, "DATABASE_URL": postgres}
+    lock = "SELECT pg_advisory_lock(hashtext('alembic orders'))"
+    holder = subprocess.Popen(
+        [PYTHON, "-c", textwrap.dedent(f"""
+            import sys, sqlalchemy
+            engine = sqlalchemy.create_engine({postgres!r})
+            with engine.connect() as connection:
+                connection.execute(sqlalchemy.text({lock!r}))
+                print("locked", flush=True)
+                sys.stdin.readline()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        migrating = subprocess.Popen(
+            [PYTHON, "-m", "alembic", "upgrade", "head"],
+            cwd=orders, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        # It queues for the advisory lock (pg_locks shows it waiting), and does not finish.
+        waiting = "0"
+        for _ in range(600):
+            if migrating.poll() is not None:
+                break
+            waiting = subprocess.run(
+                [PYTHON, "-c", "import sqlalchemy; print(sqlalchemy.create_engine("
+                 f"{postgres!r}).connect().execute(sqlalchemy.text(\"SELECT count(*) FROM"
+                 " pg_locks WHERE locktype = 'advisory' AND NOT granted\")).scalar())"],
+                capture_output=True, text=True, check=True,
+            ).stdout.strip()  # fmt: skip
+            if waiting != "0":
+                break
+            time.sleep(0.2)
+        assert waiting == "1", "alembic migrated while another instance held the lock"
+        assert migrating.poll() is None
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        output, _ = migrating.communicate(timeout=120)
+        assert migrating.returncode == 0, output
+    finally:
+        holder.kill()
+        holder.wait()
+    again = subprocess.run(
+        [PYTHON, "-m", "alembic", "upgrade", "head"],
+        cwd=orders, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    tables = subprocess.run(
+        [PYTHON, "-c", "import sqlalchemy; print(sorted(sqlalchemy.inspect(sqlalchemy."
+         f"create_engine({postgres!r})).get_table_names()))"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "'alembic_version'" in tables and "'orders'" in tables

@@ -150,7 +150,7 @@ def emulator_copy(generated: Path, tmp_path: Path, moto_endpoint: str) -> Path:
     shutil.copytree(generated / "infra", infra, ignore=shutil.ignore_patterns(".terraform*"))
     services = ["apigateway", "apigatewayv2", "autoscaling", "cloudtrail", "cloudwatch",
                 "cloudwatchlogs", "cognitoidp", "dynamodb", "ec2", "ecr", "elbv2", "iam", "kms",
-                "lambda", "rds", "s3", "secretsmanager", "sqs", "ssm", "sts", "xray"]  # fmt: skip
+                "lambda", "rds", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "xray"]  # fmt: skip
     endpoints = "\n".join(f'    {s} = "{moto_endpoint}"' for s in services)
     (infra / "emulator_override.tf").write_text(
         'provider "aws" {\n  access_key = "test"\n  secret_key = "test"\n'
@@ -241,16 +241,16 @@ def test_user_data_writes_the_service_environment(
     generated: Path, terraform: dict[str, str], tmp_path: Path
 ) -> None:
     """templatefile() of the instances' user data, evaluated by terraform itself: a valid
-    bash script whose env file holds the service's settings and a DATABASE_URL built from
-    the cluster's secret."""
+    bash script whose env file holds the service's settings and a DATABASE_URL naming the
+    service's own role, logging in with IAM tokens (issue 14.3)."""
     template = generated / "infra" / "modules" / "service" / "user_data.sh.tftpl"
     expression = (
         f'templatefile("{template}", {{region = "eu-west-1", repository ='
         ' "1.dkr.ecr.eu-west-1.amazonaws.com/shop-dev-orders", parameter = "/shop/orders/tag",'
         ' port = 8000, log_group = "/shop/orders", service = "orders", environment ='
         ' {QUEUE_PREFIX = "shop-dev-", CATALOG_SERVICE_URL = "http://internal-alb"}, database ='
-        ' {secret_arn = "arn:aws:secretsmanager:eu-west-1:1:secret:db", scheme ='
-        ' "postgresql+psycopg", host = "db.cluster", port = 5432, name = "orders"}})'
+        ' {scheme = "postgresql+psycopg", host = "db.cluster", port = 5432, name = "orders",'
+        ' user = "orders_service"}})'
     )
     out = subprocess.run(
         ["terraform", "console"],
@@ -270,6 +270,8 @@ def test_user_data_writes_the_service_environment(
     assert "QUEUE_PREFIX=shop-dev-\n" in script
     assert "CATALOG_SERVICE_URL=http://internal-alb\n" in script
     assert "OTEL_EXPORTER_OTLP_ENDPOINT=http://otel:4318\n" in script
-    assert "--secret-id 'arn:aws:secretsmanager:eu-west-1:1:secret:db'" in script
-    assert "DATABASE_URL=postgresql+psycopg://{user}:{password}@db.cluster:5432/orders" in script
+    # Issue 14.3: no password, read once at boot; the service's own role and IAM tokens.
+    assert "secretsmanager" not in script
+    assert "DATABASE_URL=postgresql+psycopg://orders_service@db.cluster:5432/orders\n" in script
+    assert "DATABASE_IAM_AUTH=true\n" in script
     assert "--env-file /etc/orders.env" in script

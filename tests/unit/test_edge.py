@@ -147,7 +147,7 @@ def test_the_terraform_has_no_catch_all_route_and_no_open_method(
     # "NONE" once: on the methods of the routes the plan marks public, and on no other
     assert edge.count('"NONE"') == 1
     public = edge.split('resource "aws_api_gateway_method" "public"')[1].split("\n}\n")[0]
-    assert 'authorization      = "NONE"' in public and "if m.public }" in public
+    assert 'authorization = "NONE"' in public and "if m.public }" in public
     routes = files["infra/modules/edge/routes.tf"]
     assert '"POST /customers/login"' in routes and "get_address" not in routes.split("locals")[1]
     assert "| `GET /customers/me` | customers |" in files["infra/README.md"]
@@ -196,3 +196,43 @@ def test_a_route_served_under_the_prefix_is_checked_there(plan: DecompositionPla
     edge = edge_of(edited(plan, "customers", entry_points=(entry("/<action>", "POST"),)))
     assert not any(m.service == "customers" for m in edge.methods)
     assert "reaches the internal operation" in edge.left_out[0]
+
+
+def cached_route(
+    plan: DecompositionPlan, name: str, *methods: str, query: tuple[str, ...] | None, public=False
+) -> dict[str, object]:
+    route = entry(name, *methods, public=public).model_copy(update={"query_parameters": query})
+    edge = edge_of(edited(plan, "catalog", entry_points=(route,)))
+    return {m.key: (m.cached, m.cache_key) for m in edge.methods if m.service == "catalog"}
+
+
+def test_a_get_route_with_listed_query_parameters_is_cached_by_them_and_the_caller(
+    plan: DecompositionPlan,
+) -> None:
+    routes = cached_route(plan, "/catalog/search/<kind>", "GET", query=("sort", "q", "q"))
+    assert routes["GET /catalog/search/{kind}"] == (
+        True,
+        (
+            "method.request.path.kind",
+            "method.request.querystring.q",
+            "method.request.querystring.sort",
+            "method.request.header.Authorization",
+        ),
+    )
+    public = cached_route(plan, "/catalog/list", "GET", query=(), public=True)
+    assert public["GET /catalog/list"] == (True, ())
+
+
+def test_only_get_routes_with_known_query_parameters_are_cached(plan: DecompositionPlan) -> None:
+    """Issue 14.4: ANY and POST were cached, keyed by the path only."""
+    assert cached_route(plan, "/catalog/list", "GET", query=None)["GET /catalog/list"] == (
+        False,
+        (),
+    )
+    written = cached_route(plan, "/catalog/list", "GET", "POST", query=("q",))
+    assert written["POST /catalog/list"] == (False, ())
+    assert written["GET /catalog/list"][0] is True
+    anything = cached_route(plan, "/catalog/list", query=("q",))
+    assert anything == {"ANY /catalog/list": (False, ())}
+    unsafe = cached_route(plan, "/catalog/list", "GET", query=('q"',))
+    assert unsafe["GET /catalog/list"] == (False, ())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
 import re
 from typing import Any
@@ -9,10 +11,14 @@ from typing import Any
 import networkx as nx
 import pydot
 import pytest
+from rich.console import Console
 
+from decomposer.console import Reporter
 from decomposer.export import render_exports
 from decomposer.models import DecompositionPlan
+from decomposer.models.infra import ScaffoldOptions
 from decomposer.report import embeddable_json, inconsistencies, render_report, report_view
+from decomposer.scaffold.infra import build_spec
 from tests.conftest import graph_of
 
 METRICS = {
@@ -290,3 +296,138 @@ def test_the_report_and_exports_describe_the_ec2_target_the_terraform_builds() -
     assert "VPC link" in boxes["apigw"]["sub"] and "CloudTrail" in boxes["ops"]["title"]
     dsl = next(f.content for f in render_exports(plan, None) if f.path.endswith(".dsl"))
     assert "ECS" not in dsl and "EC2 Auto Scaling group" in dsl
+
+
+def test_a_crowded_map_opens_on_its_heaviest_links_and_a_sparse_one_on_all() -> None:
+    """Issue 12.4: 19 contexts drew every link at once, a hairball."""
+    names = [f"c{i}" for i in range(4)]
+    pairs = [(a, b) for a in names for b in names if a != b]  # 12 links, 4 contexts
+    links = [dependency(a, b, weight=w) for (a, b), w in zip(pairs, range(1, 13), strict=True)]
+    crowded = report_view(
+        make_plan([context(n, f"p.{n}") for n in names], dependencies=links), None
+    )
+    assert crowded["map"]["min_weight"] == 5  # the 8 heaviest: 2 a context
+    sparse = make_plan([context(n, f"p.{n}") for n in names], dependencies=links[:8])
+    assert report_view(sparse, None)["map"]["min_weight"] == 1
+
+
+def test_members_are_labelled_inside_their_context_and_named_whole_elsewhere() -> None:
+    plan = make_plan([context("orders", "shop.orders", "shop.orders.cart", "shop.orders.api.v1")])
+    members = report_view(plan, None)["map"]["members"]["orders"]
+    assert [(m["id"], m["label"]) for m in members] == [
+        ("shop.orders", "orders"),
+        ("shop.orders.cart", "cart"),
+        ("shop.orders.api.v1", "api.v1"),
+    ]
+
+
+def target_plan() -> DecompositionPlan:
+    """Five contexts, every datastore, events sent both ways and along a REST dependency."""
+    stores = ["aurora-postgresql", "dynamodb", "none", "aurora-mysql", "aurora-postgresql"]
+    names = ["orders", "payments", "notifications", "shipping", "catalog"]
+    contexts = [
+        context(n, f"shop.{n}", datastore={"kind": kind, "evidence": []})
+        for n, kind in zip(names, stores, strict=True)
+    ]
+    sends = [("orders", "notifications"), ("payments", "notifications"), ("shipping", "orders")]
+    links = [
+        dependency(a, b, "sqs") | {"events": [f"{a}_changed"], "operations": [f"{a}_changed"]}
+        for a, b in sends
+    ]
+    links.append(
+        dependency("catalog", "shipping")
+        | {"operations": ["quote", "catalog_changed"], "events": ["catalog_changed"]}
+    )
+    links.append(dependency("orders", "payments") | {"operations": ["charge"]})
+    return make_plan(contexts, dependencies=links)
+
+
+def test_no_line_of_the_aws_diagram_crosses_a_box_it_does_not_join() -> None:
+    """Issue 12.4: SQS lines ran through the database boxes (and the ALB's through services)."""
+    aws = report_view(target_plan(), None)["aws"]
+    boxes = {box["id"]: box for box in aws["boxes"]}
+    crossed = []
+    for line in aws["lines"]:
+        points = [tuple(map(float, p.split(","))) for p in line["points"].split()]
+        for (x1, y1), (x2, y2) in itertools.pairwise(points):
+            steps = int(max(abs(x2 - x1), abs(y2 - y1))) + 1
+            for step in range(steps + 1):
+                x, y = x1 + (x2 - x1) * step / steps, y1 + (y2 - y1) * step / steps
+                crossed += [
+                    f"{line['from']} -> {line['to']} crosses {key}"
+                    for key, b in boxes.items()
+                    if key not in (line["from"], line["to"])
+                    and b["x"] + 1 < x < b["x"] + b["w"] - 1
+                    and b["y"] + 1 < y < b["y"] + 47
+                ]
+    assert sorted(set(crossed)) == []
+    overlapping = [
+        f"{a['id']} / {b['id']}"
+        for a, b in itertools.combinations(aws["boxes"], 2)
+        if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and abs(a["y"] - b["y"]) < 48
+    ]
+    assert overlapping == []
+
+
+def test_the_diagram_and_workspace_dsl_show_the_queues_and_datastores_infra_builds() -> None:
+    """One source for all three: a REST dependency that carries an event gets an inbox in
+    infra/, so the diagram and workspace.dsl draw it too."""
+    plan = target_plan()
+    spec = build_spec(plan, ScaffoldOptions())
+    queues = {q.consumer: q.producers for q in spec.queues}
+    stores = {s.name: s.datastore for s in spec.services if s.datastore != "none"}
+    assert set(queues) == {"notifications", "orders", "shipping"}
+    aws = report_view(plan, None)["aws"]
+    assert {b["id"].removeprefix("q:") for b in aws["boxes"] if b["kind"] == "queue"} == set(queues)
+    drawn = {(line["from"], line["to"]) for line in aws["lines"] if line["kind"] == "sqs"}
+    assert drawn >= {(f"svc:{p}", f"q:{c}") for c, ps in queues.items() for p in ps}
+    assert {
+        b["id"].removeprefix("db:"): b["label"] for b in aws["boxes"] if b["kind"] == "store"
+    } == stores
+    dsl = exports(plan)["workspace.dsl"]
+    assert {name for name in queues if f"q_{name} = container" in dsl} == set(queues)
+    assert 'ctx_catalog -> q_shipping "Sends events" "Amazon SQS"' in dsl
+    assert {c.name for c in plan.contexts if f"db_{c.name} = container" in dsl} == set(stores)
+    for name, kind in stores.items():
+        assert f'db_{name} = container "{name} data" "Owned data" "{kind}"' in dsl
+    assert "Network Load Balancer" in dsl
+
+
+def test_a_risk_with_nothing_found_is_not_listed_and_cycles_are_counted_one_way() -> None:
+    """Issue 12.8: "0 tables used across contexts" was listed as a risk, and "17 cycles
+    between contexts" stood beside "6 context pairs in a cycle"."""
+    risks = {
+        "cycles": [["orders", "payments"]],
+        "broken_relations": [],
+        "distributed_transactions": [],
+        "shared_tables": [],
+        "parse_failures": 0,
+        "unresolved": 0,
+    }
+    plan = make_plan(TWO, risks=risks)
+    html = render_report(plan, None).content
+    listed = re.findall(r"<li><b>([\d,]+)</b> ([^:<]+)", html)
+    assert listed == [("1", "dependency cycle of 2 to 4 contexts")]
+    assert "context pairs depending on each other" in html
+    assert "pairs in a cycle" not in html
+    reporter = Reporter()
+    reporter.out = Console(file=io.StringIO(), width=200)
+    reporter.plan_summary(plan)
+    printed = reporter.out.file.getvalue()  # type: ignore[attr-defined]
+    assert "risks: 1 dependency cycle of 2 to 4 contexts; 0 dependencies" in printed
+    quiet = make_plan(TWO, risks=risks | {"cycles": []})
+    assert "none found" in render_report(quiet, None).content
+
+
+def test_fewer_contexts_than_services_asked_for_is_said_in_the_report_and_console() -> None:
+    """Issue 12.8: `--services 30` silently gave 17 contexts."""
+    selection = {"criterion": "--services 30", "requested": 30, "alternatives": []}
+    plan = make_plan(TWO, selection=selection)
+    assert "--services 30 gave 2 contexts, not 30" in render_report(plan, None).content
+    reporter = Reporter()
+    reporter.out = Console(file=io.StringIO(), width=200)
+    reporter.err = Console(file=io.StringIO(), width=200)
+    reporter.plan_summary(plan)
+    assert "warning: --services 30 gave 2 contexts, not 30" in reporter.err.file.getvalue()  # type: ignore[attr-defined]
+    enough = make_plan(TWO, selection=selection | {"requested": 2})
+    assert "gave" not in render_report(enough, None).content

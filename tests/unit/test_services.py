@@ -215,3 +215,10 @@ def test_docker_compose_follows_the_compose_spec_and_wires_every_service(
 
 def test_a_broken_compose_file_is_caught_by_the_spec() -> None:
     assert compose_errors({"services": {"a": {"ports": 5, "enviroment": {}}}, "servicez": {}})
+
+
+def test_the_readme_says_once_and_plainly_what_answers_501(plan: DecompositionPlan) -> None:
+    """Issue 12.8: "`handlers.py`;the others answer 501", and 501 said twice."""
+    readme = rendered_of(plan)["services/catalog/README.md"]
+    assert ";the" not in readme and "the others answer 501" not in readme
+    assert "until its code is moved into\n`catalog_service/handlers.py`." in readme

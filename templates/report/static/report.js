@@ -15,6 +15,10 @@
   var maxMembers = 1;
   map.nodes.forEach(function (n) { maxMembers = Math.max(maxMembers, n.members); });
   var LARGE = 400; // above this many contexts, place them on a grid instead of a force layout
+  var GAP = 16; // the least room between two contexts (their labels included) after the layout
+  var CELL_X = 200, CELL_Y = 44; // the grid of an opened context's members
+  var OPEN_ZOOM = 1.4; // the most an opened context is zoomed in
+  var tip = document.getElementById("map-tip");
 
   function ctxId(name) { return "ctx/" + name; }
   function unitId(unit) { return "unit/" + unit; }
@@ -58,7 +62,8 @@
         "background-opacity": 0.35, "text-valign": "top", "text-margin-y": -4, "padding": 14 } },
       { selector: "node[type='unit']", style: {
         "width": 14, "height": 14, "background-color": "#64748b", "label": "data(label)",
-        "font-size": 10, "color": "#374151", "text-valign": "bottom", "min-zoomed-font-size": 6 } },
+        "font-size": 10, "color": "#374151", "text-valign": "bottom", "min-zoomed-font-size": 6,
+        "text-wrap": "ellipsis", "text-max-width": CELL_X - 16 } },
       { selector: "node.selected-unit", style: { "background-color": "#f59e0b", "width": 20, "height": 20 } },
       { selector: "node.match", style: { "border-color": "#f59e0b", "border-width": 5 } },
       { selector: ".faded", style: { "opacity": 0.25 } },
@@ -77,14 +82,79 @@
   function relayout(onDone) {
     var visible = cy.nodes(":visible").length;
     var options = visible > LARGE
-      ? { name: "grid", avoidOverlap: true, animate: false, fit: true }
-      : { name: "cose", randomize: false, animate: false, fit: true, padding: 30,
+      ? { name: "grid", avoidOverlap: true, avoidOverlapPadding: GAP, nodeDimensionsIncludeLabels: true,
+          animate: false, fit: true }
+      : { name: "cose", randomize: false, animate: false, fit: false, padding: 30,
           nodeDimensionsIncludeLabels: true, idealEdgeLength: function () { return 120; },
           nodeRepulsion: function () { return 90000; }, numIter: 1000 };
     var layout = cy.layout(options);
-    if (onDone) { layout.one("layoutstop", onDone); }
+    layout.one("layoutstop", function () {
+      if (visible <= LARGE) { separate(cy.nodes("[type='context']"), cy.collection()); }
+      cy.fit(undefined, 30);
+      if (onDone) { onDone(); }
+    });
     layout.run();
   }
+
+  // A force layout leaves some boxes on top of one another (a long label over its neighbour:
+  // "notificationsrs"); push every overlapping pair apart along the axis where they overlap
+  // least, until no node or label touches another.
+  function separate(nodes, pinned) {
+    var items = nodes.map(function (node) {
+      var box = node.boundingBox({ includeLabels: true, includeOverlays: false });
+      var at = node.position();
+      return { node: node, x: at.x, y: at.y, left: box.x1 - at.x, right: box.x2 - at.x,
+               top: box.y1 - at.y, bottom: box.y2 - at.y };
+    });
+    for (var round = 0; round < 500; round++) {
+      var moved = false;
+      for (var i = 0; i < items.length; i++) {
+        for (var j = i + 1; j < items.length; j++) {
+          var a = items[i], b = items[j];
+          var dx = Math.min(a.x + a.right, b.x + b.right) - Math.max(a.x + a.left, b.x + b.left) + GAP;
+          var dy = Math.min(a.y + a.bottom, b.y + b.bottom) - Math.max(a.y + a.top, b.y + b.top) + GAP;
+          if (dx <= 0 || dy <= 0) { continue; }
+          moved = true;
+          // a pinned node (the opened context) stays; the other one takes the whole step
+          var shareA = a.node.same(pinned) ? 0 : b.node.same(pinned) ? 1 : 0.5;
+          if (dx < dy) {
+            var sx = (b.x > a.x || (b.x === a.x && j > i)) ? 1 : -1;
+            a.x -= sx * dx * shareA; b.x += sx * dx * (1 - shareA);
+          } else {
+            var sy = (b.y > a.y || (b.y === a.y && j > i)) ? 1 : -1;
+            a.y -= sy * dy * shareA; b.y += sy * dy * (1 - shareA);
+          }
+        }
+      }
+      if (!moved) { break; }
+    }
+    cy.batch(function () {
+      items.forEach(function (item) {
+        if (!item.node.same(pinned)) { item.node.position({ x: item.x, y: item.y }); }
+      });
+    });
+  }
+
+  // The number of columns that shows `count` members at the largest zoom in this view.
+  function gridColumns(count) {
+    var best = 1, bestZoom = 0;
+    for (var columns = 1; columns <= Math.max(1, count); columns++) {
+      var zoom = Math.min(cy.width() / (columns * CELL_X + 60), cy.height() / (Math.ceil(count / columns) * CELL_Y + 90));
+      if (zoom > bestZoom + 1e-9) { best = columns; bestZoom = zoom; }
+      if (columns * CELL_X > 4 * cy.width()) { break; }
+    }
+    return best;
+  }
+
+  function showTip(event, text) {
+    var at = event.target.renderedPosition();
+    tip.textContent = text;
+    tip.style.left = Math.round(at.x + 12) + "px";
+    tip.style.top = Math.round(at.y + 12) + "px";
+    tip.style.display = "block";
+  }
+
+  function hideTip() { tip.style.display = "none"; }
 
   var saved = null; // positions of the contexts before one was opened
 
@@ -99,9 +169,9 @@
     parent.data("open", true);
     var centre = Object.assign({}, parent.position());
     var members = map.members[name] || [];
-    var columns = Math.max(1, Math.ceil(Math.sqrt(members.length / 2)));
+    var columns = gridColumns(members.length);
     var rows = Math.ceil(members.length / columns);
-    var cellX = 190, cellY = 44;
+    var cellX = CELL_X, cellY = CELL_Y;
     var added = members.map(function (m, i) {
       return { group: "nodes", data: { id: unitId(m.id), unit: m.id, label: m.label, type: "unit", parent: ctxId(name) },
                position: { x: centre.x + ((i % columns) - (columns - 1) / 2) * cellX,
@@ -123,8 +193,11 @@
         if (k > 1) { node.position({ x: centre.x + dx * k, y: centre.y + dy * k }); }
       });
     });
+    separate(cy.nodes("[type='context']"), parent);
     applyFilters();
-    cy.fit(undefined, 20);
+    // zoomed onto the opened context, so its members' labels are legible; zoom out for the rest
+    cy.fit(parent, 30);
+    if (cy.zoom() > OPEN_ZOOM) { cy.zoom(OPEN_ZOOM); cy.center(parent); }
   }
 
   function collapse(name) {
@@ -180,7 +253,7 @@
   }
 
   function applyFilters() {
-    var minimum = parseInt(document.getElementById("map-weight").value, 10) || 1;
+    var minimum = parseInt(weightBox.value, 10) || 1;
     var shown = {};
     document.querySelectorAll(".toolbar input[data-kind]").forEach(function (box) {
       shown[box.getAttribute("data-kind")] = box.checked;
@@ -192,7 +265,18 @@
         edge.toggleClass("hidden", hide);
       });
     });
+    var links = cy.edges("[kind]");
+    var shown = links.filter(function (edge) { return !edge.hasClass("hidden"); }).length;
+    counter.textContent = "showing " + shown + " of " + links.length + " links" +
+      (minimum > 1 ? " (weight " + minimum + " or more)" : "");
+    allButton.textContent = minimum > 1 ? "show all links" : "heaviest links only";
   }
+
+  var weightBox = document.getElementById("map-weight");
+  var counter = document.getElementById("map-edges");
+  var allButton = document.getElementById("map-all");
+  var heaviest = map.min_weight;
+  allButton.hidden = heaviest <= 1;
 
   function search(query) {
     var q = query.trim().toLowerCase();
@@ -236,10 +320,21 @@
     });
     cy.on("mouseover", "edge", function (event) { event.target.addClass("hover"); });
     cy.on("mouseout", "edge", function (event) { event.target.removeClass("hover"); });
+    cy.on("mouseover", "node[type='unit']", function (event) { showTip(event, event.target.data("unit")); });
+    cy.on("mouseover", "node[type='context']", function (event) {
+      var name = event.target.data("name");
+      showTip(event, name + " · " + (map.members[name] || []).length + " members");
+    });
+    cy.on("mouseout", "node", hideTip);
+    cy.on("viewport", hideTip);
+    allButton.addEventListener("click", function () {
+      weightBox.value = String((parseInt(weightBox.value, 10) || 1) > 1 ? 1 : heaviest);
+      applyFilters();
+    });
     document.querySelectorAll(".toolbar input[data-kind]").forEach(function (box) {
       box.addEventListener("change", applyFilters);
     });
-    document.getElementById("map-weight").addEventListener("input", applyFilters);
+    weightBox.addEventListener("input", applyFilters);
     document.getElementById("map-search").addEventListener("input", function (event) { search(event.target.value); });
     document.getElementById("map-collapse").addEventListener("click", function () {
       cy.nodes("[type='context']").forEach(function (node) { collapse(node.data("name")); });
@@ -248,6 +343,7 @@
 
   relayout(function () {
     bind();
+    applyFilters();
     container.setAttribute("data-contexts", String(cy.nodes("[type='context']").length));
     window.reportReady = performance.now();
   });

@@ -45,8 +45,9 @@ variable "log_retention_days" {
 }
 
 variable "cache_size_gb" {
-  description = "Size of the stage cache cluster"
+  description = "Size of the stage cache cluster; null: no cache cluster (nothing is cached)"
   type        = string
+  default     = null
 }
 
 variable "cache_ttl_seconds" {
@@ -72,4 +73,19 @@ variable "deletion_protection" {
 variable "enable_account_logging_role" {
   description = "Set the account-wide role API Gateway logs with (once per account and region)"
   type        = bool
+}
+
+variable "alarm_actions" {
+  description = "ARNs every alarm notifies (the alarm topic)"
+  type        = list(string)
+}
+
+variable "error_rate_threshold_percent" {
+  description = "5xx alarm: share of 5xx answers above this"
+  type        = number
+}
+
+variable "latency_threshold_seconds" {
+  description = "Latency alarm: p95 above this"
+  type        = number
 }

@@ -7,3 +7,8 @@ output "trail_arn" {
   description = "ARN of the trail"
   value       = aws_cloudtrail.this.arn
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies"
+  value       = aws_sns_topic.alarms.arn
+}

@@ -32,3 +32,8 @@ variable "enable_xray_group" {
   description = "Create the X-Ray group (off against emulators without that API)"
   type        = bool
 }
+
+variable "alarm_email" {
+  description = "Address the alarm topic mails ('' for none: subscribe a pager to the topic instead)"
+  type        = string
+}

@@ -132,6 +132,8 @@ resource "aws_cloudwatch_metric_alarm" "age" {
   threshold           = var.age_alarm_seconds
   comparison_operator = "GreaterThanThreshold"
   dimensions          = { QueueName = aws_sqs_queue.this.name }
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
 }
 
 resource "aws_cloudwatch_metric_alarm" "dead_letters" {
@@ -145,4 +147,6 @@ resource "aws_cloudwatch_metric_alarm" "dead_letters" {
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   dimensions          = { QueueName = aws_sqs_queue.dead_letter.name }
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
 }

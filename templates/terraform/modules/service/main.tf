@@ -286,6 +286,8 @@ resource "aws_cloudwatch_metric_alarm" "errors_5xx" {
   evaluation_periods  = 3
   threshold           = var.error_rate_threshold_percent
   treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
 
   metric_query {
     id          = "rate"
@@ -331,6 +333,8 @@ resource "aws_cloudwatch_metric_alarm" "latency" {
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   dimensions          = { LoadBalancer = var.alb_arn_suffix, TargetGroup = aws_lb_target_group.this.arn_suffix }
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
 }
 
 resource "aws_cloudwatch_metric_alarm" "cpu" {
@@ -344,6 +348,24 @@ resource "aws_cloudwatch_metric_alarm" "cpu" {
   threshold           = 85
   comparison_operator = "GreaterThanThreshold"
   dimensions          = { AutoScalingGroupName = aws_autoscaling_group.this.name }
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "unhealthy" {
+  alarm_name          = "${var.name}-unhealthy-targets"
+  alarm_description   = "Instances of ${var.service} fail the load balancer's health check"
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "UnHealthyHostCount"
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  dimensions          = { LoadBalancer = var.alb_arn_suffix, TargetGroup = aws_lb_target_group.this.arn_suffix }
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
 }
 
 resource "aws_cloudwatch_dashboard" "this" {

@@ -108,6 +108,11 @@ variable "error_rate_threshold_percent" {
   type        = number
 }
 
+variable "alarm_actions" {
+  description = "ARNs the service's alarms notify (the alarm topic)"
+  type        = list(string)
+}
+
 variable "environment" {
   description = "Environment variables of the service's container (queue prefix, table, URLs)"
   type        = map(string)
@@ -115,13 +120,13 @@ variable "environment" {
 }
 
 variable "database" {
-  description = "Aurora cluster the service connects to: DATABASE_URL is built at boot from its secret"
+  description = "The service's Aurora database and login role: it connects with an IAM token per connection"
   type = object({
-    secret_arn = string
-    scheme     = string
-    host       = string
-    port       = number
-    name       = string
+    scheme = string
+    host   = string
+    port   = number
+    name   = string
+    user   = string
   })
   default = null
 }

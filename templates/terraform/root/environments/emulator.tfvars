@@ -10,3 +10,6 @@ min_size            = 1
 max_size            = 2
 deletion_protection = false
 cache_size_gb       = "0.5"
+# As dev: one Aurora Serverless v2 cluster per engine, scaling to zero.
+shared_database_cluster = true
+db_min_capacity         = 0

@@ -42,7 +42,11 @@ module "edge" {
   throttle_rate_limit         = 500
   throttle_burst_limit        = 1000
   deletion_protection         = var.deletion_protection
-  enable_account_logging_role = true
+  enable_account_logging_role = var.manage_api_gateway_account
+
+  alarm_actions                = local.alarm_actions
+  error_rate_threshold_percent = var.error_rate_threshold_percent
+  latency_threshold_seconds    = var.latency_threshold_seconds
 }
 
 module "observability" {
@@ -55,7 +59,13 @@ module "observability" {
   sampling_rate             = var.xray_sampling_rate
   enable_xray_sampling_rule = !var.emulator
   enable_xray_group         = !var.emulator
+  alarm_email               = var.alarm_email
 }
+
+locals {
+  alarm_actions = [module.observability.alarm_topic_arn]
+}
+
 
 # ---------------------------------------------------------------- catalog: /catalog/
 
@@ -84,6 +94,7 @@ module "service_catalog" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+  alarm_actions                = local.alarm_actions
 
   # What the service reads from its environment (see services/catalog/.../settings.py).
   environment = {
@@ -92,30 +103,14 @@ module "service_catalog" {
     ORDERS_SERVICE_URL    = module.edge.alb_url
   }
 
+  # Its own database and login role, with an IAM token per connection (no password).
   database = {
-    secret_arn = module.data_catalog.secret_arn
-    scheme     = "postgresql+psycopg"
-    host       = module.data_catalog.endpoint
-    port       = module.data_catalog.port
-    name       = "catalog"
+    scheme = "postgresql+psycopg"
+    host   = module.database[local.database_cluster["catalog"]].endpoint
+    port   = module.database[local.database_cluster["catalog"]].port
+    name   = "catalog"
+    user   = "catalog_service"
   }
-}
-
-module "data_catalog" {
-  source = "./modules/aurora"
-
-  name                     = "${local.prefix}-catalog"
-  engine                   = "aurora-postgresql"
-  database_name            = "catalog"
-  vpc_id                   = module.network.vpc_id
-  subnet_ids               = module.network.private_subnet_ids
-  client_security_group_id = module.service_catalog.security_group_id
-  service_role_name        = module.service_catalog.role_name
-  kms_key_arn              = module.encryption.key_arn
-  instance_class           = var.db_instance_class
-  instance_count           = var.db_instance_count
-  backup_retention_days    = var.backup_retention_days
-  deletion_protection      = var.deletion_protection
 }
 
 # ---------------------------------------------------------------- customers: /customers/
@@ -145,6 +140,7 @@ module "service_customers" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+  alarm_actions                = local.alarm_actions
 
   # What the service reads from its environment (see services/customers/.../settings.py).
   environment = {
@@ -152,30 +148,14 @@ module "service_customers" {
     NOTIFICATIONS_SERVICE_URL = module.edge.alb_url
   }
 
+  # Its own database and login role, with an IAM token per connection (no password).
   database = {
-    secret_arn = module.data_customers.secret_arn
-    scheme     = "postgresql+psycopg"
-    host       = module.data_customers.endpoint
-    port       = module.data_customers.port
-    name       = "customers"
+    scheme = "postgresql+psycopg"
+    host   = module.database[local.database_cluster["customers"]].endpoint
+    port   = module.database[local.database_cluster["customers"]].port
+    name   = "customers"
+    user   = "customers_service"
   }
-}
-
-module "data_customers" {
-  source = "./modules/aurora"
-
-  name                     = "${local.prefix}-customers"
-  engine                   = "aurora-postgresql"
-  database_name            = "customers"
-  vpc_id                   = module.network.vpc_id
-  subnet_ids               = module.network.private_subnet_ids
-  client_security_group_id = module.service_customers.security_group_id
-  service_role_name        = module.service_customers.role_name
-  kms_key_arn              = module.encryption.key_arn
-  instance_class           = var.db_instance_class
-  instance_count           = var.db_instance_count
-  backup_retention_days    = var.backup_retention_days
-  deletion_protection      = var.deletion_protection
 }
 
 # ---------------------------------------------------------------- inventory: /inventory/
@@ -205,6 +185,7 @@ module "service_inventory" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+  alarm_actions                = local.alarm_actions
 
   # What the service reads from its environment (see services/inventory/.../settings.py).
   environment = {
@@ -212,30 +193,14 @@ module "service_inventory" {
     CATALOG_SERVICE_URL = module.edge.alb_url
   }
 
+  # Its own database and login role, with an IAM token per connection (no password).
   database = {
-    secret_arn = module.data_inventory.secret_arn
-    scheme     = "postgresql+psycopg"
-    host       = module.data_inventory.endpoint
-    port       = module.data_inventory.port
-    name       = "inventory"
+    scheme = "postgresql+psycopg"
+    host   = module.database[local.database_cluster["inventory"]].endpoint
+    port   = module.database[local.database_cluster["inventory"]].port
+    name   = "inventory"
+    user   = "inventory_service"
   }
-}
-
-module "data_inventory" {
-  source = "./modules/aurora"
-
-  name                     = "${local.prefix}-inventory"
-  engine                   = "aurora-postgresql"
-  database_name            = "inventory"
-  vpc_id                   = module.network.vpc_id
-  subnet_ids               = module.network.private_subnet_ids
-  client_security_group_id = module.service_inventory.security_group_id
-  service_role_name        = module.service_inventory.role_name
-  kms_key_arn              = module.encryption.key_arn
-  instance_class           = var.db_instance_class
-  instance_count           = var.db_instance_count
-  backup_retention_days    = var.backup_retention_days
-  deletion_protection      = var.deletion_protection
 }
 
 # ---------------------------------------------------------------- notifications: /notifications/
@@ -265,6 +230,7 @@ module "service_notifications" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+  alarm_actions                = local.alarm_actions
 
   # What the service reads from its environment (see services/notifications/.../settings.py).
   environment = {
@@ -299,6 +265,7 @@ module "service_orders" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+  alarm_actions                = local.alarm_actions
 
   # What the service reads from its environment (see services/orders/.../settings.py).
   environment = {
@@ -309,30 +276,14 @@ module "service_orders" {
     SHIPPING_SERVICE_URL  = module.edge.alb_url
   }
 
+  # Its own database and login role, with an IAM token per connection (no password).
   database = {
-    secret_arn = module.data_orders.secret_arn
-    scheme     = "postgresql+psycopg"
-    host       = module.data_orders.endpoint
-    port       = module.data_orders.port
-    name       = "orders"
+    scheme = "postgresql+psycopg"
+    host   = module.database[local.database_cluster["orders"]].endpoint
+    port   = module.database[local.database_cluster["orders"]].port
+    name   = "orders"
+    user   = "orders_service"
   }
-}
-
-module "data_orders" {
-  source = "./modules/aurora"
-
-  name                     = "${local.prefix}-orders"
-  engine                   = "aurora-postgresql"
-  database_name            = "orders"
-  vpc_id                   = module.network.vpc_id
-  subnet_ids               = module.network.private_subnet_ids
-  client_security_group_id = module.service_orders.security_group_id
-  service_role_name        = module.service_orders.role_name
-  kms_key_arn              = module.encryption.key_arn
-  instance_class           = var.db_instance_class
-  instance_count           = var.db_instance_count
-  backup_retention_days    = var.backup_retention_days
-  deletion_protection      = var.deletion_protection
 }
 
 # ---------------------------------------------------------------- payments: /payments/
@@ -362,6 +313,7 @@ module "service_payments" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+  alarm_actions                = local.alarm_actions
 
   # What the service reads from its environment (see services/payments/.../settings.py).
   environment = {
@@ -370,30 +322,14 @@ module "service_payments" {
     ORDERS_SERVICE_URL    = module.edge.alb_url
   }
 
+  # Its own database and login role, with an IAM token per connection (no password).
   database = {
-    secret_arn = module.data_payments.secret_arn
-    scheme     = "postgresql+psycopg"
-    host       = module.data_payments.endpoint
-    port       = module.data_payments.port
-    name       = "payments"
+    scheme = "postgresql+psycopg"
+    host   = module.database[local.database_cluster["payments"]].endpoint
+    port   = module.database[local.database_cluster["payments"]].port
+    name   = "payments"
+    user   = "payments_service"
   }
-}
-
-module "data_payments" {
-  source = "./modules/aurora"
-
-  name                     = "${local.prefix}-payments"
-  engine                   = "aurora-postgresql"
-  database_name            = "payments"
-  vpc_id                   = module.network.vpc_id
-  subnet_ids               = module.network.private_subnet_ids
-  client_security_group_id = module.service_payments.security_group_id
-  service_role_name        = module.service_payments.role_name
-  kms_key_arn              = module.encryption.key_arn
-  instance_class           = var.db_instance_class
-  instance_count           = var.db_instance_count
-  backup_retention_days    = var.backup_retention_days
-  deletion_protection      = var.deletion_protection
 }
 
 # ---------------------------------------------------------------- shipping: /shipping/
@@ -423,6 +359,7 @@ module "service_shipping" {
   image_tag                    = var.image_tag
   latency_threshold_seconds    = var.latency_threshold_seconds
   error_rate_threshold_percent = var.error_rate_threshold_percent
+  alarm_actions                = local.alarm_actions
 
   # What the service reads from its environment (see services/shipping/.../settings.py).
   environment = {
@@ -432,30 +369,74 @@ module "service_shipping" {
     ORDERS_SERVICE_URL    = module.edge.alb_url
   }
 
+  # Its own database and login role, with an IAM token per connection (no password).
   database = {
-    secret_arn = module.data_shipping.secret_arn
-    scheme     = "postgresql+psycopg"
-    host       = module.data_shipping.endpoint
-    port       = module.data_shipping.port
-    name       = "shipping"
+    scheme = "postgresql+psycopg"
+    host   = module.database[local.database_cluster["shipping"]].endpoint
+    port   = module.database[local.database_cluster["shipping"]].port
+    name   = "shipping"
+    user   = "shipping_service"
   }
 }
 
-module "data_shipping" {
-  source = "./modules/aurora"
+# ---------------------------------------------------------------- databases
+# Aurora Serverless v2 (infra/README.md: Databases, and Cost estimate). One cluster per service,
+# or with shared_database_cluster one per engine, holding a database per service: each service
+# still has its own database and role, and may connect as that role only.
 
-  name                     = "${local.prefix}-shipping"
-  engine                   = "aurora-postgresql"
-  database_name            = "shipping"
-  vpc_id                   = module.network.vpc_id
-  subnet_ids               = module.network.private_subnet_ids
-  client_security_group_id = module.service_shipping.security_group_id
-  service_role_name        = module.service_shipping.role_name
-  kms_key_arn              = module.encryption.key_arn
-  instance_class           = var.db_instance_class
-  instance_count           = var.db_instance_count
-  backup_retention_days    = var.backup_retention_days
-  deletion_protection      = var.deletion_protection
+locals {
+  own_database_clusters = tomap({
+    catalog   = { aws_name = "catalog", engine = "aurora-postgresql", engine_version = "16.6", family = "aurora-postgresql16", databases = ["catalog"] }
+    customers = { aws_name = "customers", engine = "aurora-postgresql", engine_version = "16.6", family = "aurora-postgresql16", databases = ["customers"] }
+    inventory = { aws_name = "inventory", engine = "aurora-postgresql", engine_version = "16.6", family = "aurora-postgresql16", databases = ["inventory"] }
+    orders    = { aws_name = "orders", engine = "aurora-postgresql", engine_version = "16.6", family = "aurora-postgresql16", databases = ["orders"] }
+    payments  = { aws_name = "payments", engine = "aurora-postgresql", engine_version = "16.6", family = "aurora-postgresql16", databases = ["payments"] }
+    shipping  = { aws_name = "shipping", engine = "aurora-postgresql", engine_version = "16.6", family = "aurora-postgresql16", databases = ["shipping"] }
+  })
+  shared_database_clusters = tomap({
+    postgresql = { aws_name = "postgresql", engine = "aurora-postgresql", engine_version = "16.6", family = "aurora-postgresql16", databases = ["catalog", "customers", "inventory", "orders", "payments", "shipping"] }
+  })
+  database_clusters = var.shared_database_cluster ? local.shared_database_clusters : local.own_database_clusters
+  # The cluster that holds each service's database.
+  database_cluster = {
+    catalog   = var.shared_database_cluster ? "postgresql" : "catalog"
+    customers = var.shared_database_cluster ? "postgresql" : "customers"
+    inventory = var.shared_database_cluster ? "postgresql" : "inventory"
+    orders    = var.shared_database_cluster ? "postgresql" : "orders"
+    payments  = var.shared_database_cluster ? "postgresql" : "payments"
+    shipping  = var.shared_database_cluster ? "postgresql" : "shipping"
+  }
+  database_clients = {
+    catalog   = { user = "catalog_service", security_group_id = module.service_catalog.security_group_id, role_name = module.service_catalog.role_name }
+    customers = { user = "customers_service", security_group_id = module.service_customers.security_group_id, role_name = module.service_customers.role_name }
+    inventory = { user = "inventory_service", security_group_id = module.service_inventory.security_group_id, role_name = module.service_inventory.role_name }
+    orders    = { user = "orders_service", security_group_id = module.service_orders.security_group_id, role_name = module.service_orders.role_name }
+    payments  = { user = "payments_service", security_group_id = module.service_payments.security_group_id, role_name = module.service_payments.role_name }
+    shipping  = { user = "shipping_service", security_group_id = module.service_shipping.security_group_id, role_name = module.service_shipping.role_name }
+  }
+}
+
+module "database" {
+  source   = "./modules/aurora"
+  for_each = local.database_clusters
+
+  name                   = "${local.prefix}-${each.value.aws_name}"
+  engine                 = each.value.engine
+  engine_version         = each.value.engine_version
+  parameter_group_family = each.value.family
+  databases              = { for name in each.value.databases : name => local.database_clients[name] }
+  vpc_id                 = module.network.vpc_id
+  subnet_ids             = module.network.private_subnet_ids
+  kms_key_arn            = module.encryption.key_arn
+  instance_class         = var.db_instance_class
+  instance_count         = var.db_instance_count
+  min_capacity           = var.db_min_capacity
+  max_capacity           = var.db_max_capacity
+  backup_retention_days  = var.backup_retention_days
+  deletion_protection    = var.deletion_protection
+  enable_data_api        = !var.emulator
+  max_connections_alarm  = var.db_connections_alarm
+  alarm_actions          = local.alarm_actions
 }
 
 # ---------------------------------------------------------------- inbox of customers
@@ -478,6 +459,7 @@ module "queue_customers" {
     shipping = module.service_shipping.role_arn
   }
   kms_key_arn                 = module.encryption.key_arn
+  alarm_actions               = local.alarm_actions
   max_receive_count           = 5
   age_alarm_seconds           = var.queue_age_alarm_seconds
   enable_redrive_allow_policy = !var.emulator
@@ -501,6 +483,7 @@ module "queue_inventory" {
     shipping = module.service_shipping.role_arn
   }
   kms_key_arn                 = module.encryption.key_arn
+  alarm_actions               = local.alarm_actions
   max_receive_count           = 5
   age_alarm_seconds           = var.queue_age_alarm_seconds
   enable_redrive_allow_policy = !var.emulator
@@ -526,6 +509,7 @@ module "queue_orders" {
     shipping  = module.service_shipping.role_arn
   }
   kms_key_arn                 = module.encryption.key_arn
+  alarm_actions               = local.alarm_actions
   max_receive_count           = 5
   age_alarm_seconds           = var.queue_age_alarm_seconds
   enable_redrive_allow_policy = !var.emulator
@@ -547,6 +531,7 @@ module "queue_payments" {
     orders = module.service_orders.role_arn
   }
   kms_key_arn                 = module.encryption.key_arn
+  alarm_actions               = local.alarm_actions
   max_receive_count           = 5
   age_alarm_seconds           = var.queue_age_alarm_seconds
   enable_redrive_allow_policy = !var.emulator

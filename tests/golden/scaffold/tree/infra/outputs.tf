@@ -68,3 +68,15 @@ output "queues" {
     payments  = module.queue_payments.queue_url
   }
 }
+
+output "databases" {
+  description = "Per Aurora cluster: the Data API's resource ARN, the master secret, and the databases it holds (bootstrap-databases.sh reads this)"
+  value = {
+    for key, cluster in local.database_clusters : key => {
+      cluster_arn = module.database[key].cluster_arn
+      secret_arn  = module.database[key].secret_arn
+      engine      = cluster.engine
+      databases   = { for name in cluster.databases : name => local.database_clients[name].user }
+    }
+  }
+}

@@ -66,9 +66,33 @@ variable "image_tag" {
 }
 
 variable "db_instance_class" {
-  description = "Instance class of the Aurora instances"
+  description = "db.serverless (Aurora Serverless v2, capacity from db_min_capacity to db_max_capacity), or a provisioned class such as db.r6g.large for a steady load"
   type        = string
-  default     = "db.t4g.medium"
+  default     = "db.serverless"
+}
+
+variable "db_min_capacity" {
+  description = "Serverless v2: fewest ACUs per instance (0 pauses an idle cluster after 15 minutes; the first connection then waits about 15 s)"
+  type        = number
+  default     = 0.5
+}
+
+variable "db_max_capacity" {
+  description = "Serverless v2: most ACUs per instance"
+  type        = number
+  default     = 16
+}
+
+variable "shared_database_cluster" {
+  description = "One Aurora cluster per engine holding every service's database (each with its own role), instead of one cluster per service: for dev"
+  type        = bool
+  default     = false
+}
+
+variable "db_connections_alarm" {
+  description = "Database alarm: more connections than this"
+  type        = number
+  default     = 500
 }
 
 variable "db_instance_count" {
@@ -96,9 +120,21 @@ variable "log_retention_days" {
 }
 
 variable "cache_size_gb" {
-  description = "API Gateway stage cache size"
+  description = "API Gateway stage cache size; null: no cache cluster, nothing cached"
   type        = string
   default     = "0.5"
+}
+
+variable "manage_api_gateway_account" {
+  description = "Set API Gateway's account settings (its CloudWatch logging role), one per account and region: true in exactly one environment of each account and region"
+  type        = bool
+  default     = true
+}
+
+variable "alarm_email" {
+  description = "Address every alarm mails through the alarm topic ('' for none; confirm the subscription mail once)"
+  type        = string
+  default     = ""
 }
 
 variable "cache_ttl_seconds" {

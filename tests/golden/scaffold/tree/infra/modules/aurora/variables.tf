@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Cluster identifier (project-environment-service)"
+  description = "Cluster identifier (project-environment-service, or project-environment-engine)"
   type        = string
 }
 
@@ -13,9 +13,23 @@ variable "engine" {
   }
 }
 
-variable "database_name" {
-  description = "Name of the service's database"
+variable "engine_version" {
+  description = "Pinned engine version: upgrades are deliberate"
   type        = string
+}
+
+variable "parameter_group_family" {
+  description = "Family of the cluster parameter group (aurora-postgresql16, aurora-mysql8.0)"
+  type        = string
+}
+
+variable "databases" {
+  description = "The databases it holds, by name: each service's login role, instances' security group and instance role"
+  type = map(object({
+    user              = string
+    security_group_id = string
+    role_name         = string
+  }))
 }
 
 variable "vpc_id" {
@@ -28,28 +42,28 @@ variable "subnet_ids" {
   type        = list(string)
 }
 
-variable "client_security_group_id" {
-  description = "Security group of the owning service's instances (the only clients)"
-  type        = string
-}
-
-variable "service_role_name" {
-  description = "Instance role of the owning service"
-  type        = string
-}
-
 variable "kms_key_arn" {
   description = "KMS key of the storage, the credentials and Performance Insights"
   type        = string
 }
 
 variable "instance_class" {
-  description = "Instance class of the cluster's instances"
+  description = "db.serverless (Aurora Serverless v2), or a provisioned instance class"
   type        = string
 }
 
 variable "instance_count" {
   description = "Writer plus readers"
+  type        = number
+}
+
+variable "min_capacity" {
+  description = "Serverless v2: fewest ACUs (0 pauses the cluster when idle)"
+  type        = number
+}
+
+variable "max_capacity" {
+  description = "Serverless v2: most ACUs"
   type        = number
 }
 
@@ -61,4 +75,19 @@ variable "backup_retention_days" {
 variable "deletion_protection" {
   description = "Protect the cluster from deletion"
   type        = bool
+}
+
+variable "enable_data_api" {
+  description = "Turn on the RDS Data API (bootstrap-databases.sh; off against emulators without it)"
+  type        = bool
+}
+
+variable "max_connections_alarm" {
+  description = "Connections alarm: more than this many"
+  type        = number
+}
+
+variable "alarm_actions" {
+  description = "ARNs the database's alarms notify (the alarm topic)"
+  type        = list(string)
 }

@@ -243,6 +243,7 @@ resource "aws_api_gateway_method" "authorized" {
   # never answers one user with another's response.
   request_parameters = merge(
     { for p in each.value.parameters : "method.request.path.${p}" => true },
+    { for q in each.value.query : "method.request.querystring.${q}" => false },
     { "method.request.header.Authorization" = true },
   )
 }
@@ -251,11 +252,14 @@ resource "aws_api_gateway_method" "public" {
   #checkov:skip=CKV_AWS_59:only the routes the plan marks public: true (reviewed in the plan: sign-up, login, webhooks that check their own signature)
   for_each = { for key, m in local.methods : key => m if m.public }
 
-  rest_api_id        = aws_api_gateway_rest_api.this.id
-  resource_id        = local.resource_ids[each.value.resource]
-  http_method        = each.value.http_method
-  authorization      = "NONE"
-  request_parameters = { for p in each.value.parameters : "method.request.path.${p}" => true }
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  resource_id   = local.resource_ids[each.value.resource]
+  http_method   = each.value.http_method
+  authorization = "NONE"
+  request_parameters = merge(
+    { for p in each.value.parameters : "method.request.path.${p}" => true },
+    { for q in each.value.query : "method.request.querystring.${q}" => false },
+  )
 }
 
 resource "aws_api_gateway_integration" "route" {
@@ -274,10 +278,9 @@ resource "aws_api_gateway_integration" "route" {
   request_parameters = {
     for p in each.value.parameters : "integration.request.path.${p}" => "method.request.path.${p}"
   }
-  cache_key_parameters = concat(
-    [for p in each.value.parameters : "method.request.path.${p}"],
-    each.value.public ? [] : ["method.request.header.Authorization"],
-  )
+  # Computed by decomposer: path and query parameters, and the caller's token where the route
+  # is authorized; empty for every route the stage does not cache.
+  cache_key_parameters = each.value.cache_key
 }
 
 resource "aws_api_gateway_deployment" "this" {
@@ -309,9 +312,13 @@ resource "aws_api_gateway_stage" "this" {
   rest_api_id           = aws_api_gateway_rest_api.this.id
   deployment_id         = aws_api_gateway_deployment.this.id
   stage_name            = "live"
-  cache_cluster_enabled = true
+  cache_cluster_enabled = var.cache_size_gb != null
   cache_cluster_size    = var.cache_size_gb
   xray_tracing_enabled  = true
+
+  # Logging needs the account's CloudWatch role first (aws_api_gateway_account): without this
+  # the first apply races it and fails.
+  depends_on = [aws_api_gateway_account.this]
 
   access_log_settings {
     destination_arn = aws_cloudwatch_log_group.access.arn
@@ -326,10 +333,32 @@ resource "aws_api_gateway_stage" "this" {
   }
 }
 
+# Every method: metrics, logs, throttling, and no cache. A stage-wide "*/*" cache would cache
+# ANY and POST methods too, keyed on whatever parameters they happen to declare.
 resource "aws_api_gateway_method_settings" "all" {
+  #checkov:skip=CKV_AWS_225:caching is off stage-wide on purpose; aws_api_gateway_method_settings.cached turns it on for the GET routes whose cache key decomposer could compute
   rest_api_id = aws_api_gateway_rest_api.this.id
   stage_name  = aws_api_gateway_stage.this.stage_name
   method_path = "*/*"
+
+  settings {
+    metrics_enabled        = true
+    logging_level          = "INFO"
+    caching_enabled        = false
+    throttling_rate_limit  = var.throttle_rate_limit
+    throttling_burst_limit = var.throttle_burst_limit
+  }
+
+  depends_on = [aws_api_gateway_account.this]
+}
+
+# The cache, on GET routes only, each keyed by its cache_key_parameters (routes.tf).
+resource "aws_api_gateway_method_settings" "cached" {
+  for_each = var.cache_size_gb == null ? {} : { for key, m in local.methods : key => m if m.cached }
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  stage_name  = aws_api_gateway_stage.this.stage_name
+  method_path = each.value.method_path
 
   settings {
     metrics_enabled        = true
@@ -340,6 +369,40 @@ resource "aws_api_gateway_method_settings" "all" {
     throttling_rate_limit  = var.throttle_rate_limit
     throttling_burst_limit = var.throttle_burst_limit
   }
+
+  depends_on = [aws_api_gateway_method_settings.all]
+}
+
+resource "aws_cloudwatch_metric_alarm" "errors_5xx" {
+  alarm_name          = "${var.name}-api-5xx"
+  alarm_description   = "More than ${var.error_rate_threshold_percent}% of the API's answers are 5xx"
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "5XXError"
+  statistic           = "Average"
+  period              = 60
+  evaluation_periods  = 3
+  threshold           = var.error_rate_threshold_percent / 100
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  dimensions          = { ApiName = aws_api_gateway_rest_api.this.name, Stage = aws_api_gateway_stage.this.stage_name }
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "latency" {
+  alarm_name          = "${var.name}-api-latency-p95"
+  alarm_description   = "p95 latency of the API above ${var.latency_threshold_seconds} s"
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "Latency"
+  extended_statistic  = "p95"
+  period              = 60
+  evaluation_periods  = 5
+  threshold           = var.latency_threshold_seconds * 1000
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  dimensions          = { ApiName = aws_api_gateway_rest_api.this.name, Stage = aws_api_gateway_stage.this.stage_name }
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
 }
 
 data "aws_iam_policy_document" "apigateway_assume" {

@@ -207,3 +207,18 @@ resource "aws_xray_group" "services" {
     notifications_enabled = false
   }
 }
+
+# Where every alarm goes: one topic per environment, encrypted; the email subscription (from
+# the variable alarm_email) must be confirmed once from the mail AWS sends.
+resource "aws_sns_topic" "alarms" {
+  name              = "${var.name}-alarms"
+  kms_master_key_id = var.kms_key_arn
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  count = var.alarm_email == "" ? 0 : 1
+
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "email"
+  endpoint  = var.alarm_email
+}

@@ -47,3 +47,8 @@ variable "enable_redrive_allow_policy" {
   description = "Let only this queue redrive into the dead-letter queue (off against emulators that never report it)"
   type        = bool
 }
+
+variable "alarm_actions" {
+  description = "ARNs the queue's alarms notify (the alarm topic)"
+  type        = list(string)
+}

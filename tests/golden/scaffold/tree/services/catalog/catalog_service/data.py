@@ -8,10 +8,52 @@ from __future__ import annotations
 import datetime as _datetime
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, create_engine, select
+import boto3
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    select,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from .settings import Settings
+
+DEFAULT_PORT = 5432
+
+
+def make_engine(settings: Settings) -> Engine:
+    """The service's engine (the app's and Alembic's). With `database_iam_auth` (on AWS) every
+    new connection logs in as the service's own role with a fresh IAM authentication token:
+    a token lives 15 minutes, so one is generated per connection and never stored, and no
+    password exists to rotate (Aurora User Guide: "Connecting to your DB cluster using IAM
+    authentication and the AWS SDK for Python (Boto3)")."""
+    engine = create_engine(settings.database_url, pool_pre_ping=True, pool_recycle=600)
+    if settings.database_iam_auth:
+        rds = boto3.client(
+            "rds", region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url
+        )
+        url = engine.url
+
+        @event.listens_for(engine, "do_connect")
+        def _log_in_with_a_token(dialect, connection_record, cargs, cparams) -> None:
+            token = rds.generate_db_auth_token(
+                DBHostname=url.host, Port=url.port or DEFAULT_PORT, DBUsername=url.username
+            )
+            cparams.update(iam_connect_parameters(token))
+
+    return engine
+
+
+def iam_connect_parameters(token: str) -> dict[str, object]:
+    """What the driver logs in with: the token as the password, over TLS (IAM needs it)."""
+    return {"password": token, "sslmode": "require"}
 
 
 class Base(DeclarativeBase):
@@ -83,7 +125,7 @@ class ProcessedMessage(Base):
 
 class Store:
     def __init__(self, settings: Settings) -> None:
-        self.engine = create_engine(settings.database_url, pool_pre_ping=True)
+        self.engine = make_engine(settings)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         if settings.create_tables:
             Base.metadata.create_all(self.engine)

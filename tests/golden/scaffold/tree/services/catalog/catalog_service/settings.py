@@ -43,8 +43,10 @@ class Settings(BaseSettings):
     max_receive_count: int = Field(default=5, ge=1)
 
     # Data: aurora-postgresql.
-    # On AWS the instance builds DATABASE_URL from the cluster's Secrets Manager secret.
+    # On AWS: DATABASE_URL names the service's own role, without a password, and
+    # DATABASE_IAM_AUTH=true makes each new connection log in with a fresh IAM token (data.py).
     database_url: str = "postgresql+psycopg://catalog@localhost:5432/catalog"
+    database_iam_auth: bool = False
     create_tables: bool = False
 
     # Calls to other services: base URLs, timeout, retries with exponential backoff.

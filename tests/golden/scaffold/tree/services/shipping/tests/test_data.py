@@ -9,7 +9,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, inspect
 
+from shipping_service.data import make_engine
 from shipping_service.runtime import Runtime
+from shipping_service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ["shipments", "shipment_events", "processed_messages"]
@@ -69,6 +71,25 @@ def test_migrations_create_the_same_tables(tmp_path: Path, monkeypatch: pytest.M
     tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
     assert sorted(tables) == sorted(TABLES)
     assert columns_of(engine) == COLUMNS
+
+
+def test_on_aws_each_connection_logs_in_with_an_iam_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No password on AWS: each new connection gets a fresh token for the service's own role."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    settings = Settings(
+        database_url="postgresql+psycopg://shipping_service@db.internal:5432/shipping",
+        database_iam_auth=True,
+        aws_region="eu-west-1",
+    )
+    engine = make_engine(settings)
+    parameters: dict[str, object] = {}
+
+    engine.dialect.dispatch.do_connect(engine.dialect, None, [], parameters)
+
+    token = str(parameters["password"])
+    assert token.startswith("db.internal:5432/?Action=connect&DBUser=shipping_service&")
+    assert parameters["sslmode"] == "require"
 
 
 def test_handled_messages_are_remembered(runtime: Runtime) -> None:
