@@ -40,6 +40,7 @@ def main() -> int:
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp(prefix="decomposer-mojofm-"))
     default = pipeline.analyze(args.repo, Settings(), out=out / "default")
+    assert default.graph is not None  # a fresh folder: nothing to reuse
     if args.truth == "readme":
         truth = _readme_truth(args.repo)
     else:

@@ -44,6 +44,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score  #
 from benchmarks.partition import louvain, unit_owners  # noqa: E402
 from decomposer import pipeline  # noqa: E402
 from decomposer.config import load_settings  # noqa: E402
+from decomposer.files import read_graph  # noqa: E402
 from decomposer.metrics import mojofm_both  # noqa: E402
 from decomposer.models import DecompositionPlan  # noqa: E402
 
@@ -228,11 +229,12 @@ def measure(repo: Path, truth: Truth, *, out: Path, jobs: int, given_root: bool)
     result = pipeline.analyze(repo, settings, out=out)
     seconds = time.perf_counter() - start
     assert result.plan is not None
+    graph = result.graph or read_graph(out / "graph.json")
     expected = labeled(corpus_modules(repo, truth), truth)
     proposal = module_contexts(result.plan)
     candidates = {
         "decomposer": on_modules(expected, proposal),
-        "louvain": on_modules(expected, louvain(result.graph, seed=0)),
+        "louvain": on_modules(expected, louvain(graph, seed=0)),
         "depth-2": depth_contexts(expected),
     }
     return Result(
@@ -244,7 +246,7 @@ def measure(repo: Path, truth: Truth, *, out: Path, jobs: int, given_root: bool)
         missing=sum(m not in proposal for m in expected),
         seconds=seconds,
         given_root=given_root,
-        roots=result.graph.roots,
+        roots=graph.roots,
         scores={method: score(candidates[method], expected) for method in METHODS},
     )
 

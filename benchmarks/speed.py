@@ -14,8 +14,10 @@ medians and ratios:
 - cold is `--no-cache`; warm is a re-run on unchanged files with the facts cache filled.
 
 With --full it measures the whole `decompose analyze` instead (graph, contexts, plan, report,
-exports): cold (`--no-cache` into an empty folder) and warm (again, unchanged files, into the
-same folder), as processes. --baseline DIR measures the decomposer package under DIR (another
+exports) on a copy of the package: cold (`--no-cache` into an empty folder), warm (again,
+unchanged files, into the same folder) and with one file changed (a comment appended), as
+processes, with each one's peak memory, beside grimp's `build_graph` on the same copy.
+--baseline DIR measures the decomposer package under DIR (another
 checkout, e.g. `git worktree add /tmp/before main`) beside this one, alternating, with ratios.
 """
 
@@ -58,11 +60,18 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--full", action="store_true", help="the whole analyze, cold and warm")
     parser.add_argument("--baseline", type=Path, help="a decomposer checkout to compare with")
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        help="with --full: the folder `decompose analyze` reads (default ROOT/PACKAGE); e.g. the"
+        " saleor repository, with ROOT the same folder and PACKAGE saleor for grimp",
+    )
     args = parser.parse_args()
     root, package = (args.root, args.package) if args.root else (django_source(), "django")
     target = str((root / package).resolve())
     if args.full:
-        return full(target, package, args.runs, args.baseline)
+        repo = (args.repo or root / package).resolve()
+        return full(repo, root.resolve(), package, args.runs, args.baseline)
     out = Path(tempfile.mkdtemp(prefix="decomposer-bench-"))
     timings: dict[str, list[float]] = {}
     for _ in range(args.runs):
@@ -102,35 +111,96 @@ def main() -> int:
     return 0
 
 
-def full(target: str, package: str, runs: int, baseline: Path | None) -> int:
-    """The whole `decompose analyze`, cold and warm, for this checkout (and `baseline`)."""
+def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None) -> int:
+    """The whole `decompose analyze`, cold, warm and with one file changed, for this checkout
+    (and `baseline`), beside grimp's graph alone; each with its peak memory."""
     versions = {"this": Path(__file__).resolve().parents[1]}
     if baseline is not None:
         versions["baseline"] = baseline.resolve()
     scratch = Path(tempfile.mkdtemp(prefix="decomposer-bench-"))
+    # a copy, so that the one-file change never touches the measured repository itself
+    copy = scratch / "repo" / repo.name
+    shutil.copytree(repo, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    changed = _file_to_change(copy)
+    grimp_root = copy / root.relative_to(repo) if root.is_relative_to(repo) else copy.parent
+    grimp_code = GRIMP.format(root=str(grimp_root), package=package)
     timings: dict[str, list[float]] = {}
-    for _ in range(runs):
+    peaks: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}
+    for run in range(runs):
+        _record(timings, "grimp", _wall([sys.executable, "-c", grimp_code]))
         for name, checkout in versions.items():
             environment = {**os.environ, "PYTHONPATH": str(checkout)}
             environment["DECOMPOSER_CACHE_DIR"] = str(scratch / name / "cache")
             out = scratch / name / "out"
             shutil.rmtree(out, ignore_errors=True)
-            command = _decompose(target, out, full=True)
+            command = _decompose(str(copy), out, full=True)
             # run from the checkout: `python -m` puts the working folder before PYTHONPATH
-            cold = _wall([*command, "--no-cache"], environment, cwd=checkout)
-            _record(timings, f"{name} cold", cold)
-            _wall(command, environment, cwd=checkout)  # fill the facts cache (and the record)
-            _record(timings, f"{name} warm", _wall(command, environment, cwd=checkout))
+            for kind, flags in (
+                ("cold", ("--no-cache",)),
+                ("fill", ()),  # fills the facts cache and the record
+                ("warm", ()),
+                ("one file", ()),
+            ):
+                if kind == "one file":
+                    with changed.open("a") as handle:
+                        handle.write(f"\n# changed by benchmarks/speed.py, {name} run {run}\n")
+                seconds, peak, cpu = _measured([*command, *flags], environment, cwd=checkout)
+                if kind != "fill":
+                    _record(timings, f"{name} {kind}", seconds)
+                    _record(peaks, f"{name} {kind}", peak)
+                    _record(cpus, f"{name} {kind}", cpu)
     medians = {name: statistics.median(values) for name, values in timings.items()}
-    print(f"decompose analyze {package} ({runs} runs each, medians):")
+    print(f"decompose analyze {package} ({runs} runs each, medians; changed: {changed.name}):")
     for name, value in medians.items():
-        print(f"  {name:14} {value:7.3f} s   (all: {', '.join(f'{v:.3f}' for v in timings[name])})")
-    if baseline is not None:
-        for kind in ("cold", "warm"):
-            ratio = medians[f"this {kind}"] / medians[f"baseline {kind}"]
-            print(f"  {kind}: this / baseline = {ratio:5.2f}")
+        usage = (
+            f"   cpu {statistics.median(cpus[name]):7.3f} s   peak"
+            f" {statistics.median(peaks[name]):4.0f} MiB"
+            if name in peaks
+            else ""
+        )
+        every = ", ".join(f"{v:.3f}" for v in timings[name])
+        print(f"  {name:18} {value:7.3f} s{usage}   (all: {every})")
+    for kind in ("cold", "warm", "one file"):
+        line = f"  {kind}: this {medians[f'this {kind}'] / medians['grimp']:5.1f}x grimp"
+        if baseline is not None:
+            line += (
+                f", this / baseline = {medians[f'this {kind}'] / medians[f'baseline {kind}']:5.2f}"
+            )
+        print(line)
     shutil.rmtree(scratch, ignore_errors=True)
     return 0
+
+
+def _file_to_change(root: Path) -> Path:
+    """A mid-sized module of the application: the first of the 20 largest, by name."""
+    files = sorted(
+        (
+            p
+            for p in root.rglob("*.py")
+            if "test" not in p.as_posix() and "migrations" not in p.parts
+        ),
+        key=lambda p: -p.stat().st_size,
+    )
+    return sorted(files[:20])[0]
+
+
+def _measured(
+    command: list[str], environment: dict[str, str], cwd: Path
+) -> tuple[float, float, float]:
+    """Wall seconds, peak memory (MiB, of the largest process of the run) and CPU seconds (user
+    and system, worker processes included: what a loaded machine inflates least) of a
+    command."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment, cwd=cwd
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def _decompose(target: str, out: Path, *flags: str, full: bool = False) -> list[str]:

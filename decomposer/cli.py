@@ -496,12 +496,12 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
     plan = result.plan
     if output_format == "json":
         document: dict[str, Any] = {
-            "stats": result.graph.stats.model_dump(),
+            "stats": result.summary.stats.model_dump(),
             "outputs": list(result.outputs),
-            "failures": [f.model_dump() for f in result.graph.failures],
-            "skipped": [s.model_dump() for s in result.graph.skipped],
-            "excluded": [e.model_dump() for e in result.graph.excluded],
-            "unresolved": [u.model_dump() for u in result.graph.unresolved],
+            "failures": [f.model_dump() for f in result.summary.failures],
+            "skipped": [s.model_dump() for s in result.summary.skipped],
+            "excluded": [e.model_dump() for e in result.summary.excluded],
+            "unresolved": [u.model_dump() for u in result.summary.unresolved],
             "stages": [s.model_dump() for s in result.stages],
             "reused": result.reused,
         }
@@ -521,7 +521,7 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
         reporter.json(document)
         return
     reporter.graph_summary(
-        result.graph, outputs=result.outputs, cache_hits=result.cache_hits, reused=result.reused
+        result.summary, outputs=result.outputs, cache_hits=result.cache_hits, reused=result.reused
     )
     reporter.stage_timings(result.stages)
     if plan is not None:

@@ -18,7 +18,7 @@ from decomposer.models import (
     METRIC_DIRECTIONS,
     CutMetrics,
     DecompositionPlan,
-    DependencyGraph,
+    GraphSummary,
     ParseFailure,
     StageTiming,
 )
@@ -90,7 +90,7 @@ class Reporter:
 
     def graph_summary(
         self,
-        graph: DependencyGraph,
+        graph: GraphSummary,
         *,
         outputs: tuple[str, ...],
         cache_hits: int,
@@ -225,7 +225,7 @@ class Reporter:
         )
 
 
-def excluded_summary(graph: DependencyGraph) -> str:
+def excluded_summary(graph: GraphSummary) -> str:
     """`539 test files, 120 migrations, 3 hidden folders`: what the defaults left out."""
     files: dict[str, int] = {}
     folders: dict[str, int] = {}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +53,65 @@ def find_sources(repo: Path, settings: Settings) -> SourceTree:
         skipped=tuple(sorted(walk.skipped, key=lambda s: s.path)),
         excluded=tuple(sorted(walk.exclusions, key=lambda e: (e.path, e.kind))),
     )
+
+
+def fingerprint(repo: Path, *, salt: str, skip: Path | None = None) -> str | None:
+    """A digest of what discovery and extraction read, by stat alone: the modification time of
+    every folder below `repo` (a file added, removed or renamed changes its folder's), and the
+    size, modification and change times and inode of every Python file, with `salt` (versions,
+    settings). Hidden folders, node_modules and `skip` (the output folder) are not entered, as
+    discovery enters none of them.
+
+    None when no fingerprint can be trusted: a symbolic link to a folder or a `.py` file (its
+    target changes out of sight),
+    a folder that cannot be listed, or anything modified in the last seconds (a later write in
+    the same clock tick would keep the same stat)."""
+    recent = time.time_ns() - _SETTLED_NS
+    digest = hashlib.sha256(salt.encode())
+    folders = [str(repo)]
+    skipped = str(skip) if skip is not None else None
+    while folders:
+        folder = folders.pop()
+        try:
+            status = os.stat(folder)
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return None
+        if status.st_mtime_ns > recent:
+            return None
+        digest.update(f"{folder}\0{status.st_mtime_ns}\n".encode())
+        for entry in entries:
+            name = entry.name
+            if entry.is_symlink():
+                # discovery follows a link to a folder or named .py: its target changes out of
+                # sight; a link to anything else (a README) it never reads
+                try:
+                    if name.endswith(".py") or entry.is_dir():
+                        return None
+                    link = entry.stat(follow_symlinks=False)
+                except OSError:
+                    return None
+                digest.update(f"{name}\0{link.st_ino}\0{link.st_mtime_ns}\n".encode())
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if not name.startswith(".") and name != "node_modules" and entry.path != skipped:
+                    folders.append(entry.path)
+            elif name.endswith(".py"):
+                try:
+                    stat = entry.stat(follow_symlinks=False)
+                except OSError:
+                    return None
+                if max(stat.st_mtime_ns, stat.st_ctime_ns) > recent:
+                    return None
+                digest.update(
+                    f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}"
+                    f"\0{stat.st_ino}\n".encode()
+                )
+    return digest.hexdigest()
+
+
+# Files and folders changed this recently are not fingerprinted (see `fingerprint`).
+_SETTLED_NS = 2_000_000_000
 
 
 def read_source(repo: Path, source: SourceFile) -> bytes:

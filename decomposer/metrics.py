@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -91,28 +92,32 @@ def measure_contexts(
     kernel = clustering.shared_kernel.name
     nodes = {node.id: node for node in graph.nodes}
     leftover = _split_module_lines(graph, clustering)
+    # one pass over the edges for every context at once; each context's sums still add its
+    # edges in the graph's order
+    internal = dict.fromkeys(cut.members, 0.0)
+    external = dict.fromkeys(cut.members, 0.0)
+    leaving: dict[str, set[tuple[str, str]]] = {name: set() for name in cut.members}
+    entering: dict[str, set[tuple[str, str]]] = {name: set() for name in cut.members}
+    for edge in cut.edges:
+        source, target = cut.group_of[edge.source], cut.group_of[edge.target]
+        if source == target:
+            internal[source] += edge.weight
+            continue
+        touches_kernel = kernel in (source, target)
+        for name in (source, target):
+            if touches_kernel and name != kernel:
+                continue
+            external[name] += edge.weight
+            (leaving if source == name else entering)[name].add((edge.source, edge.target))
     measured = {}
     for name, units in sorted(cut.members.items()):
-        internal = external = 0.0
-        leaving: set[tuple[str, str]] = set()
-        entering: set[tuple[str, str]] = set()
-        for edge in cut.edges:
-            source, target = cut.group_of[edge.source], cut.group_of[edge.target]
-            if name not in (source, target):
-                continue
-            if source == target:
-                internal += edge.weight
-                continue
-            if kernel in (source, target) and name != kernel:
-                continue
-            external += edge.weight
-            (leaving if source == name else entering).add((edge.source, edge.target))
+        inside, outside = internal[name], external[name]
         measured[name] = ContextMetrics(
             units=len(units),
             lines=sum(_lines_of(unit, nodes, leftover) for unit in units),
-            cohesion=internal / (internal + external) if internal + external else 1.0,
-            efferent=len(leaving),
-            afferent=len(entering),
+            cohesion=inside / (inside + outside) if inside + outside else 1.0,
+            efferent=len(leaving[name]),
+            afferent=len(entering[name]),
         )
     return measured
 
@@ -150,8 +155,7 @@ def mojofm_both(proposal: Mapping[str, str], truth: Mapping[str, str]) -> tuple[
 # Private functions
 
 
-@dataclass(frozen=True)
-class _UnitEdge:
+class _UnitEdge(NamedTuple):
     """One graph edge lifted to units: source and target differ and both sit in a group."""
 
     source: str
@@ -169,9 +173,19 @@ class _Cut:
     group_of: dict[str, str]
     members: dict[str, tuple[str, ...]]
     edges: tuple[_UnitEdge, ...]
+    # the group of each end of each graph edge, in the graph's order (None: in no group)
+    ends: tuple[tuple[str | None, str | None], ...] = ()
+    units: dict[str, str] = field(default_factory=dict)  # node -> unit, filled as asked
 
     def group(self, node: str) -> str | None:
-        return self.group_of.get(self.clustering.unit_of(node))
+        return self.group_of.get(self.unit_of(node))
+
+    def unit_of(self, node: str) -> str:
+        """`Clustering.unit_of`, remembered: the metrics ask it about each edge's nodes."""
+        unit = self.units.get(node)
+        if unit is None:
+            unit = self.units[node] = self.clustering.unit_of(node)
+        return unit
 
 
 def _cut_of(
@@ -191,23 +205,36 @@ def _cut_of(
     members: dict[str, list[str]] = {name: [] for name in names}
     for unit, group in group_of.items():
         members[group].append(unit)
+    lifted: dict[str, str] = {}  # node -> unit
+    kind_weights: dict[str, float] = {}
     edges = []
+    ends = []
     for edge in graph.edges:
-        source, target = clustering.unit_of(edge.source), clustering.unit_of(edge.target)
+        source = lifted.get(edge.source) or lifted.setdefault(
+            edge.source, clustering.unit_of(edge.source)
+        )
+        target = lifted.get(edge.target) or lifted.setdefault(
+            edge.target, clustering.unit_of(edge.target)
+        )
+        ends.append((group_of.get(source), group_of.get(target)))
         if (
             edge.kind not in _TYPE_ONLY_KINDS
             and source != target
             and source in group_of
             and target in group_of
         ):
-            weight = weights.of(edge.kind) * edge.weight
-            edges.append(_UnitEdge(source, target, edge.kind, weight))
+            kind_weight = kind_weights.get(edge.kind)
+            if kind_weight is None:
+                kind_weight = kind_weights[edge.kind] = weights.of(edge.kind)
+            edges.append(_UnitEdge(source, target, edge.kind, kind_weight * edge.weight))
     return _Cut(
         graph=graph,
         clustering=clustering,
         group_of=group_of,
         members={name: tuple(units) for name, units in members.items()},
         edges=tuple(edges),
+        ends=tuple(ends),
+        units=lifted,
     )
 
 
@@ -271,8 +298,7 @@ def _icp(cut: _Cut) -> float:
     count as internal (so splitting a module into symbols does not move ICP). 0 without calls.
     """
     crossing = total = 0
-    for edge in cut.graph.edges:
-        source, target = cut.group(edge.source), cut.group(edge.target)
+    for edge, (source, target) in zip(cut.graph.edges, cut.ends, strict=True):
         if edge.kind in _CALL_KINDS and source is not None and target is not None:
             total += edge.weight
             crossing += edge.weight if source != target else 0
@@ -286,8 +312,7 @@ def _ifn(cut: _Cut) -> float:
     Variant: graph nodes (classes, functions, modules) stand for the paper's published methods.
     """
     interfaces: defaultdict[str, set[str]] = defaultdict(set)
-    for edge in cut.graph.edges:
-        source, target = cut.group(edge.source), cut.group(edge.target)
+    for edge, (source, target) in zip(cut.graph.edges, cut.ends, strict=True):
         if edge.kind in _INTERFACE_KINDS and source is not None and target not in (None, source):
             interfaces[target].add(edge.target)
     contexts = len(cut.members)
@@ -313,19 +338,20 @@ def _bcp(cut: _Cut) -> float:
     hops from the handler, walking only through nodes in contexts. Untouched contexts add 0.
     """
     successors: defaultdict[str, set[str]] = defaultdict(set)
-    for edge in cut.graph.edges:
-        source, target = cut.group(edge.source), cut.group(edge.target)
+    for edge, (source, target) in zip(cut.graph.edges, cut.ends, strict=True):
         if edge.kind in _REACH_KINDS and source is not None and target is not None:
             successors[edge.source].add(edge.target)
     touches: defaultdict[str, Counter[int]] = defaultdict(Counter)
     for index, entry in enumerate(cut.graph.entry_points):
         if cut.group(entry.node) is None:
             continue
-        for unit in {cut.clustering.unit_of(node) for node in _reach(entry.node, successors)}:
+        for unit in {cut.unit_of(node) for node in _reach(entry.node, successors)}:
             touches[cut.group_of[unit]][index] += 1
     contexts = len(cut.members)
+    # summed in the order of the contexts' names: `touches` fills in the order of a set of
+    # units (that order changes with PYTHONHASHSEED), and a float sum depends on its order
     return (
-        sum(_entropy(counts.values()) for counts in touches.values()) / contexts
+        sum(_entropy(touches[name].values()) for name in sorted(touches)) / contexts
         if contexts
         else 0.0
     )

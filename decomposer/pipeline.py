@@ -5,22 +5,19 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
-import multiprocessing
 import os
 import signal
 import sys
 import time
 import tokenize
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from decomposer import __version__, discover, extract, files, graph
+from decomposer import __version__, discover, extract, files
 from decomposer.config import Settings, load_settings
 from decomposer.errors import PlanError, UserError
 from decomposer.models import (
@@ -32,6 +29,7 @@ from decomposer.models import (
     DependencyGraph,
     FailureReason,
     FileChange,
+    GraphSummary,
     ModuleFacts,
     ModuleSource,
     ParseFailure,
@@ -60,7 +58,11 @@ class AnalysisResult(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    graph: DependencyGraph
+    graph: DependencyGraph | None = Field(
+        description="None when the outputs of the last run were reused without building it"
+        " (`files.read_graph` loads the graph.json among `outputs`)"
+    )
+    summary: GraphSummary
     plan: DecompositionPlan | None = None
     outputs: tuple[str, ...]
     cache_hits: int
@@ -122,26 +124,48 @@ def analyze(
 ) -> AnalysisResult:
     """discover -> extract -> graph -> cluster -> metrics -> plan; writes graph.json and
     plan.json under `out`."""
+    clock = _Stopwatch()
+    # --no-cache means "compute everything again"; git history is not part of the key
+    reusable = settings.cache and not settings.cluster.git
+    inputs = None
+    if reusable and repo.is_dir():
+        with clock.stage("fingerprint"):
+            inputs = _fingerprint(repo, settings, out)
+            kept = files.unchanged_outputs(out, inputs) if inputs is not None else None
+        if kept:
+            with clock.stage("reuse"):
+                kept_plan = files.read_written_plan(out / "plan.json")
+            paths, summary = kept
+            return AnalysisResult(
+                graph=None,
+                summary=summary,
+                plan=kept_plan,
+                outputs=tuple(str(p) for p in paths),
+                cache_hits=summary.stats.files,
+                parsed_files=0,
+                reused=True,
+                stages=tuple(clock.timings),
+            )
     # The later stages are imported where they are used: `analyze --graph-only` and the
     # other commands do not pay for networkx, the templates or libcst they do not need.
     from decomposer import cluster
 
-    clock = _Stopwatch()
     document, hits, parsed, key = _dependency_graph(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
-    # --no-cache means "compute everything again"; git history is not part of the key
-    reusable = settings.cache and not settings.cluster.git
-    kept = previous = None
+    kept_paths = previous = None
     if reusable:
         with clock.stage("reuse"):
-            kept = files.reusable_outputs(out, key)
-            previous = files.read_plan(out / "plan.json") if kept else None
-    if kept and previous is not None:
+            kept_paths = files.reusable_outputs(out, key)
+            previous = files.read_plan(out / "plan.json") if kept_paths else None
+            if kept_paths and previous is not None:
+                files.record_inputs(out, inputs, document.summary())
+    if kept_paths and previous is not None:
         return AnalysisResult(
             graph=document,
+            summary=document.summary(),
             plan=previous,
-            outputs=tuple(str(p) for p in kept),
+            outputs=tuple(str(p) for p in kept_paths),
             cache_hits=hits,
             parsed_files=parsed,
             reused=True,
@@ -149,14 +173,28 @@ def analyze(
         )
     with clock.stage("cluster"):
         on_stage("cluster", 0, 1)
+        # the as-is split does not depend on the clustering: measured meanwhile, on a second core
+        as_is = (
+            _forked(lambda: _as_is_split(document, settings).model_dump_json())
+            if _cores(settings.jobs) > 1
+            else None
+        )
         cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
         clustering = cluster.find_contexts(document, settings.cluster, cochanges=cochanges)
         on_stage("cluster", 1, 1)
     with clock.stage("plan"):
-        decomposition = _plan_of(document, clustering, settings)
-    outputs = _write_analysis(document, decomposition, out, clock, key=key)
+        decomposition = _plan_of(
+            document,
+            clustering,
+            settings,
+            as_is=AsIsSplit.model_validate_json(as_is()) if as_is is not None else None,
+        )
+    outputs = _write_analysis(
+        document, decomposition, out, clock, jobs=settings.jobs, key=key, inputs=inputs
+    )
     return AnalysisResult(
         graph=document,
+        summary=document.summary(),
         plan=decomposition,
         outputs=outputs,
         cache_hits=hits,
@@ -182,6 +220,7 @@ def build_graph(
         path = files.write_json(document, out / "graph.json")
     return AnalysisResult(
         graph=document,
+        summary=document.summary(),
         outputs=(str(path),),
         cache_hits=hits,
         parsed_files=parsed,
@@ -226,9 +265,10 @@ def score(
         decomposition = _plan_of(document, clustering, settings)
     if not accept_baseline:
         decomposition = decomposition.model_copy(update={"baseline": edited.baseline})
-    outputs = _write_analysis(document, decomposition, out, clock)
+    outputs = _write_analysis(document, decomposition, out, clock, jobs=settings.jobs)
     return AnalysisResult(
         graph=document,
+        summary=document.summary(),
         plan=decomposition,
         outputs=outputs,
         cache_hits=hits,
@@ -518,27 +558,73 @@ def _write_analysis(
     out: Path,
     clock: _Stopwatch,
     *,
+    jobs: int,
     key: str | None = None,
+    inputs: str | None = None,
 ) -> tuple[str, ...]:
     """graph.json, plan.json, the report and the exports, under `out`; with `key` (analyze),
-    recorded for the next run to reuse."""
+    recorded for the next run to reuse. With a second core, the report and the exports are
+    rendered and written in a child process while this one writes graph.json and plan.json."""
     from decomposer import export as plan_export
     from decomposer import report as html_report
 
-    with clock.stage("report"):
+    def render_and_write() -> str:
         rendered = [
             html_report.render_report(decomposition, document),
             *plan_export.render_exports(decomposition, document),
         ]
-    with clock.stage("writes"):
-        outputs = (
+        return "\n".join(str(path) for path in files.write_rendered(rendered, out))
+
+    with clock.stage("report"):
+        rendering = _forked(render_and_write) if _cores(jobs) > 1 else render_and_write
+        models = (
             files.write_json(document, out / "graph.json"),
             files.write_json(decomposition, out / "plan.json"),
-            *files.write_rendered(rendered, out),
         )
+        outputs = (*models, *(Path(p) for p in rendering().splitlines()))
+    with clock.stage("writes"):
         if key is not None:
-            files.record_outputs(out, key, outputs)
+            files.record_outputs(out, key, outputs, inputs=inputs, summary=document.summary())
     return tuple(str(p) for p in outputs)
+
+
+def _cores(jobs: int) -> int:
+    return jobs or os.cpu_count() or 1
+
+
+def _forked(task: Callable[[], str]) -> Callable[[], str]:
+    """Start `task` in a forked child process (it sees this process's memory without copying
+    it), and return what waits for its result. Where fork is not safe (Windows, macOS), or if
+    the child fails, the task runs here when its result is asked for: a failure is raised
+    with its own traceback."""
+    if sys.platform != "linux":
+        return task
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            writer.send(task())
+        except BaseException:  # the parent runs the task again and raises what it raises
+            writer.send(None)
+        finally:
+            writer.close()
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    writer.close()
+
+    def result() -> str:
+        try:
+            value = reader.recv()
+        except EOFError:  # the child died
+            value = None
+        process.join()
+        return value if isinstance(value, str) else task()
+
+    return result
 
 
 def _module_sources(repo: Path, decomposition: DecompositionPlan) -> dict[str, ModuleSource]:
@@ -621,15 +707,29 @@ def _dependency_graph_of(
             else {}
         )
         results, fresh, hits = _extract_all(repo.resolve(), tree.files, cache, settings, on_stage)
+        saved: Callable[[], str] = str
         if settings.cache and fresh != cache:
-            files.save_cache(
-                cache_path, fresh, repo=repo, tool_version=__version__, extractor_version=version
-            )
+
+            def save() -> str:
+                files.save_cache(
+                    cache_path,
+                    fresh,
+                    repo=repo,
+                    tool_version=__version__,
+                    extractor_version=version,
+                )
+                return ""
+
+            # written by a second core while this one builds the graph
+            saved = _forked(save) if _cores(settings.jobs) > 1 else save
     with clock.stage("graph"):
+        from decomposer import graph
+
         facts = [r for r in results if isinstance(r, ModuleFacts)]
         failures = [r for r in results if isinstance(r, ParseFailure)]
         on_stage("graph", 0, 1)
         document = graph.build_graph(tree, facts, failures)
+        saved()  # the cache is complete before the run goes on
         on_stage("graph", 1, 1)
     return document, hits, len(results) - hits, _analysis_key(repo, tree, fresh, settings)
 
@@ -655,24 +755,52 @@ def _analysis_key(
     return key.hexdigest()
 
 
-def _plan_of(
-    document: DependencyGraph, clustering: Clustering, settings: Settings
-) -> DecompositionPlan:
-    """Metrics of the cut and of the as-is split -> the plan."""
-    from decomposer import cluster, metrics, plan
+def _fingerprint(repo: Path, settings: Settings, out: Path) -> str | None:
+    """The stat fingerprint of the analysis's inputs (see `discover.fingerprint`), salted with
+    what else the key holds: the versions, the repository's path and the settings; taken before
+    any source file is read. The output folder is created first: inside the repository (the
+    default `decomposer-out`), creating it would change its parent folder's fingerprint."""
+    files.prepare_out_dir(out)
+    salt = "\0".join(
+        (
+            __version__,
+            extract.EXTRACTOR_VERSION,
+            str(repo.resolve()),
+            settings.model_dump_json(exclude={"jobs", "cache"}),
+        )
+    )
+    return discover.fingerprint(repo.resolve(), salt=salt, skip=out.resolve())
 
-    as_is = cluster.as_is_contexts(document)
+
+def _plan_of(
+    document: DependencyGraph,
+    clustering: Clustering,
+    settings: Settings,
+    *,
+    as_is: AsIsSplit | None = None,
+) -> DecompositionPlan:
+    """Metrics of the cut and of the as-is split (`as_is`, if measured already) -> the plan."""
+    from decomposer import metrics, plan
+
     return plan.make_plan(
         document,
         clustering,
         metrics=metrics.measure_cut(document, clustering, settings.cluster),
         context_metrics=metrics.measure_contexts(document, clustering, settings.cluster),
-        as_is=AsIsSplit(
-            description=as_is.selection.criterion,
-            contexts=as_is.contexts,
-            metrics=metrics.measure_cut(document, as_is, settings.cluster),
-        ),
+        as_is=as_is or _as_is_split(document, settings),
         settings=settings,
+    )
+
+
+def _as_is_split(document: DependencyGraph, settings: Settings) -> AsIsSplit:
+    """The split the code already has, and its metrics."""
+    from decomposer import cluster, metrics
+
+    as_is = cluster.as_is_contexts(document)
+    return AsIsSplit(
+        description=as_is.selection.criterion,
+        contexts=as_is.contexts,
+        metrics=metrics.measure_cut(document, as_is, settings.cluster),
     )
 
 
@@ -769,6 +897,11 @@ def _run_pool(
 ) -> set[int] | None:
     """Parse `indices` in a pool of `jobs` workers, into `results`. None if all went well,
     else the indices the workers were parsing when one of them died."""
+    # imported here: a run that reuses its outputs starts no process
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     batches = [indices[i :: jobs * 8] for i in range(min(len(indices), jobs * 8))]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     parsing = context.Array("q", [-1] * jobs, lock=False)

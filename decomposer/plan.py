@@ -11,7 +11,7 @@ import keyword
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 import networkx as nx
@@ -92,7 +92,9 @@ def make_plan(
     return DecompositionPlan(
         tool_version=__version__,
         repo=graph.repo,
-        settings=settings.model_dump(mode="json", by_alias=True),
+        # how the run ran (--jobs, --no-cache) changes nothing in the plan, so it is not in it:
+        # the plans of `--jobs 1` and `--jobs 2` are the same bytes
+        settings=settings.model_dump(mode="json", by_alias=True, exclude={"jobs", "cache"}),
         summary=graph.stats,
         granularity=clustering.granularity,
         split_modules=clustering.split_modules,
@@ -175,6 +177,10 @@ class _Cut:
     context_of_unit: dict[str, str]
     orm_models: tuple[GraphNode, ...]  # the ORM model nodes
     model_names: dict[str, str]  # dotted name of each ORM model (`shop.models.Order`) -> node
+    # remembered as they are asked for
+    context_of_node: dict[str, str | None] = field(default_factory=dict)
+    crossings: list[tuple[str, str, GraphEdge]] | None = None
+    relations: list[GraphEdge] | None = None
 
     @classmethod
     def of(cls, graph: DependencyGraph, clustering: Clustering) -> _Cut:
@@ -185,13 +191,22 @@ class _Cut:
         return cls(graph, clustering, owner, models, names)
 
     def context(self, node: str) -> str | None:
-        return self.context_of_unit.get(self.clustering.unit_of(node))
+        if node not in self.context_of_node:
+            unit = self.clustering.unit_of(node)
+            self.context_of_node[node] = self.context_of_unit.get(unit)
+        return self.context_of_node[node]
 
     def is_kernel(self, context: str | None) -> bool:
         return context == self.clustering.shared_kernel.name
 
-    def crossing(self) -> Iterable[tuple[str, str, GraphEdge]]:
-        """(source unit, target unit, edge) for runtime edges between two service contexts."""
+    def crossing(self) -> list[tuple[str, str, GraphEdge]]:
+        """(source unit, target unit, edge) for runtime edges between two service contexts,
+        in the graph's order (found once: every part of the plan walks them)."""
+        if self.crossings is None:
+            self.crossings = list(self._crossing())
+        return self.crossings
+
+    def _crossing(self) -> Iterable[tuple[str, str, GraphEdge]]:
         for edge in self.graph.edges:
             if edge.kind not in RUNTIME_KINDS:
                 continue
@@ -207,6 +222,12 @@ class _Cut:
                     self.clustering.unit_of(edge.target),
                     edge,
                 )
+
+    def orm_relations(self) -> list[GraphEdge]:
+        """The graph's orm_relation edges, in its order."""
+        if self.relations is None:
+            self.relations = [e for e in self.graph.edges if e.kind == "orm_relation"]
+        return self.relations
 
 
 def _needs_answer(edge: GraphEdge) -> bool:
@@ -448,8 +469,8 @@ def _datastore(
         return DatastoreChoice(kind="none", evidence=("owns no ORM model",))
     relations = [
         f"{e.source} -> {e.target} at {e.locations[0]}"
-        for e in cut.graph.edges
-        if e.kind == "orm_relation" and e.source in owned and e.target in owned
+        for e in cut.orm_relations()
+        if e.source in owned and e.target in owned
     ]
     transactions = [
         f"{t.node} changes {', '.join(m.partition(':')[2] for m in t.models)} at {t.path}:{t.line}"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from decomposer import discover
 from decomposer.extract import extract_facts
 from decomposer.graph import build_graph
 from decomposer.models import DependencyGraph, ModuleFacts, ParseFailure, SourceFile, SourceTree
@@ -52,6 +53,14 @@ def _private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         patch.setenv("XDG_CACHE_HOME", str(folder))
         patch.setenv("DECOMPOSER_CACHE_DIR", str(folder / "decomposer"))
         yield
+
+
+@pytest.fixture(autouse=True)
+def _stat_never_settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether `analyze` trusts the stat of files written a moment ago (see
+    `discover.fingerprint`) would depend on how fast the machine ran the test: in the suite it
+    never does, except where a test says so (tests/functional/test_reuse.py)."""
+    monkeypatch.setattr(discover, "_SETTLED_NS", 10**18)
 
 
 @pytest.fixture

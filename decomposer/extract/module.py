@@ -66,6 +66,7 @@ class _ModuleCollector(FrameworkFacts):
     diagnostics: list[Diagnostic] = field(default_factory=list)
     top_names: set[str] = field(default_factory=set)
     has_star: bool = False
+    qualified_annotations: dict[str, str] = field(default_factory=dict)
     django_settings: str | None = None
     installed_apps: InstalledApps | None = None
 
@@ -252,7 +253,15 @@ class _ModuleCollector(FrameworkFacts):
     def _annotation(self, annotation: ast.expr | None) -> str | None:
         if annotation is None:
             return None
-        return ast.unparse(_Qualify(self).visit(ast.parse(ast.unparse(annotation), mode="eval")))
+        text = ast.unparse(annotation)
+        # the names an annotation resolves to are fixed once the module's imports are read:
+        # each distinct annotation of the module is qualified once (on a copy: the scan of
+        # references reads the tree after)
+        qualified = self.qualified_annotations.get(text)
+        if qualified is None:
+            qualified = ast.unparse(_Qualify(self).visit(ast.parse(text, mode="eval")))
+            self.qualified_annotations[text] = qualified
+        return qualified
 
     def _class(self, node: ast.ClassDef) -> None:
         table = None

@@ -187,6 +187,18 @@ class FrameworkApps(Model):
     note: str | None = Field(default=None, description="Why the settings could not be read")
 
 
+class GraphSummary(Model):
+    """What a run reports about its graph (counts and the files not analyzed), without the
+    nodes and edges: kept with the outputs, so a run that reuses them can report it."""
+
+    repo: str
+    stats: GraphStats
+    unresolved: tuple[Unresolved, ...] = ()
+    failures: tuple[ParseFailure, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()
+    excluded: tuple[Exclusion, ...] = ()
+
+
 class DependencyGraph(Model):
     """graph.json: the dependency graph of a repository, as written to disk."""
 
@@ -207,6 +219,17 @@ class DependencyGraph(Model):
     apps: FrameworkApps | None = Field(
         default=None, description="Django's apps, where the project declares them"
     )
+
+    def summary(self) -> GraphSummary:
+        """The counts and the files not analyzed, without the nodes and edges."""
+        return GraphSummary(
+            repo=self.repo,
+            stats=self.stats,
+            unresolved=self.unresolved,
+            failures=self.failures,
+            skipped=self.skipped,
+            excluded=self.excluded,
+        )
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """A networkx view: nodes carry `node` (GraphNode), edges are keyed by kind and carry

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from decomposer.models.base import Model
+from decomposer.models.graph import GraphSummary
 
 
 class StageTiming(Model):
@@ -21,8 +22,19 @@ class AnalysisRecord(Model):
     """What the last `analyze` into a folder wrote, and from what: the key hashes the tool and
     extractor versions, the files and their content digests and the settings; `outputs` maps
     each file written (relative to the folder) to its sha256. A run with the same key, finding
-    every output as written, reuses them instead of clustering and rendering again."""
+    every output as written, reuses them instead of clustering and rendering again.
+
+    `inputs` (a fingerprint of the folders and Python files by their stat, and of the settings)
+    lets a run with nothing changed reuse the outputs without reading any source file: when it
+    matches, `summary` is what that run reports."""
 
     format: str = "decomposer-analysis"
     key: str
     outputs: dict[str, str]
+    output_stats: dict[str, tuple[int, int]] = Field(
+        default_factory=dict, description="each output's size and mtime_ns when it was written"
+    )
+    inputs: str | None = Field(
+        default=None, description="the fingerprint of the inputs (None: none could be taken)"
+    )
+    summary: GraphSummary | None = None

@@ -159,7 +159,17 @@ def test_the_summary_says_what_the_defaults_left_out(write_tree, tmp_path: Path)
 
 def test_verbose_and_json_say_where_the_time_went(write_tree, tmp_path: Path) -> None:
     repo = write_tree(PACKAGE)
-    stages = ["discover", "extract", "graph", "reuse", "cluster", "plan", "report", "writes"]
+    stages = [
+        "fingerprint",
+        "discover",
+        "extract",
+        "graph",
+        "reuse",
+        "cluster",
+        "plan",
+        "report",
+        "writes",
+    ]
     code, _, err = run("analyze", str(repo), "--out", str(tmp_path / "o"), "-v")
     assert code == 0
     assert [line.split()[1] for line in err.splitlines() if line.startswith("stage ")] == [
@@ -183,6 +193,7 @@ def test_verbose_and_json_say_where_the_time_went(write_tree, tmp_path: Path) ->
 
 
 def test_a_warm_run_on_unchanged_files_reuses_the_outputs(write_tree, tmp_path: Path) -> None:
+    # the stat is never trusted in the suite (test_reuse.py covers that): the digests decide
     repo = write_tree(PACKAGE)
     out = tmp_path / "out"
     run("analyze", str(repo), "--out", str(out))
@@ -192,7 +203,13 @@ def test_a_warm_run_on_unchanged_files_reuses_the_outputs(write_tree, tmp_path: 
     assert code == 0
     document = json.loads(stdout)
     assert document["reused"] is True
-    assert [s["name"] for s in document["stages"]] == ["discover", "extract", "graph", "reuse"]
+    assert [s["name"] for s in document["stages"]] == [
+        "fingerprint",
+        "discover",
+        "extract",
+        "graph",
+        "reuse",
+    ]
     assert document["contexts"] and document["stats"]["modules"] == 3
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == written
     code, stdout, _ = run("analyze", str(repo), "--out", str(out))

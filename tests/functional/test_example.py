@@ -54,7 +54,9 @@ def edge_rows() -> list[Row]:
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory: pytest.TempPathFactory) -> DependencyGraph:
     out = tmp_path_factory.mktemp("example")
-    return pipeline.analyze(README.parent, Settings(cache=False), out=out).graph
+    document = pipeline.analyze(README.parent, Settings(cache=False), out=out).graph
+    assert document is not None  # --no-cache: built, never reused
+    return document
 
 
 def found(graph: DependencyGraph, row: Row) -> bool:

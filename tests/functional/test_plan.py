@@ -54,6 +54,15 @@ def test_analyze_writes_a_plan_that_validates(example_out: Path) -> None:
     assert len(placed) == len(set(placed))  # every unit in exactly one place
 
 
+def test_the_plan_is_the_same_bytes_whatever_the_jobs_and_the_cache(
+    example_out: Path, tmp_path: Path
+) -> None:
+    # the plan recorded `jobs` and `cache` among its settings: --jobs 1 and --jobs 2 differed
+    code, _, err = run("analyze", str(EXAMPLE), "--out", str(tmp_path), "--jobs", "1", "--no-cache")
+    assert code == 0, err
+    assert (tmp_path / "plan.json").read_bytes() == (example_out / "plan.json").read_bytes()
+
+
 @pytest.mark.parametrize("services", [None, 7])
 def test_example_split_matches_the_answer_key(tmp_path: Path, services: int | None) -> None:
     settings = Settings(cache=False, cluster=ClusterSettings(services=services))

@@ -468,3 +468,41 @@ def test_metrics_stay_in_their_ranges_on_random_graphs(seed: int) -> None:
     assert all(0 <= m.cohesion <= 1 for m in measured.values())
     truth = {m: f"t{rng.randint(0, 2)}" for m in modules}
     assert all(0 <= score <= 100 for score in mojofm_both(labels, truth))
+
+
+_BCP_IN_A_FRESH_PROCESS = """
+from tests.unit.test_metrics import cut
+edges = [
+    (f"web:h{h}", f"c{c}.u{u}", "call")
+    for h in range(5)
+    for c in range(40)
+    for u in range(5)
+    if (h * 7 + c * 3 + u * c) % (h + 2)
+]
+contexts = {f"c{c}": " ".join(f"c{c}.u{u}" for u in range(5)) for c in range(40)}
+contexts["web"] = "web"
+print(repr(cut(edges, contexts, handlers=" ".join(f"web:h{h}" for h in range(5))).bcp))
+"""
+
+
+def test_bcp_is_the_same_whatever_the_order_of_python_sets() -> None:
+    # the contexts' entropies were summed in the order a set of units happened to iterate,
+    # which changes with PYTHONHASHSEED: plans differed in BCP's last digit from run to run
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    values = {
+        subprocess.run(
+            [sys.executable, "-c", _BCP_IN_A_FRESH_PROCESS],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(4)
+    }
+    assert len(values) == 1, values

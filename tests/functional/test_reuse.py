@@ -1,0 +1,147 @@
+"""A warm `analyze` with nothing changed reuses its outputs from the stat of the files alone,
+and any change a later run could see makes it analyze again."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from decomposer import discover
+from decomposer.cli import main
+
+PACKAGE = {
+    "shop/__init__.py": "",
+    "shop/orders.py": "from shop import payments\ndef place():\n    payments.charge()\n",
+    "shop/payments.py": "def charge(): ...\n",
+}
+
+
+@pytest.fixture(autouse=True)
+def settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # files written by the test are seconds old at most: trust their stat at once
+    monkeypatch.setattr(discover, "_SETTLED_NS", 0)
+
+
+def analyze(repo: Path, out: Path, *flags: str) -> dict[str, object]:
+    result = CliRunner().invoke(
+        main, ["analyze", str(repo), "--out", str(out), "--format", "json", *flags]
+    )
+    assert result.exit_code == 0, result.output
+    document: dict[str, object] = json.loads(result.stdout)
+    return document
+
+
+def stages(document: dict[str, object]) -> list[str]:
+    return [s["name"] for s in document["stages"]]  # type: ignore[attr-defined, index]
+
+
+def test_nothing_changed_reuses_the_outputs_without_reading_a_source(
+    write_tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = write_tree(PACKAGE)
+    out = tmp_path / "out"
+    first = analyze(repo, out)
+    plan = (out / "plan.json").read_bytes()
+
+    def unread(*_: object) -> bytes:
+        raise AssertionError("a source file was read")
+
+    monkeypatch.setattr(discover, "read_source", unread)
+    again = analyze(repo, out)
+    assert again["reused"] is True and stages(again) == ["fingerprint", "reuse"]
+    assert again["stats"] == first["stats"] and again["contexts"] == first["contexts"]
+    assert (out / "plan.json").read_bytes() == plan
+
+
+def test_an_output_folder_inside_the_repository_does_not_count_as_a_change(
+    write_tree, tmp_path: Path
+) -> None:
+    repo = write_tree(PACKAGE)
+    analyze(repo, repo / "decomposer-out")
+    assert stages(analyze(repo, repo / "decomposer-out")) == ["fingerprint", "reuse"]
+
+
+def _same_size_same_mtime(path: Path, text: str) -> None:
+    before = path.stat()
+    assert len(text.encode()) == before.st_size
+    path.write_text(text)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "content, same size and mtime",
+        "file added in a subfolder",
+        "file removed",
+        "file renamed",
+        "folder added",
+    ],
+)
+def test_every_change_to_the_inputs_is_analyzed_again(
+    write_tree, tmp_path: Path, change: str
+) -> None:
+    repo = write_tree({**PACKAGE, "shop/billing/__init__.py": "", "shop/billing/tax.py": "X = 1\n"})
+    out = tmp_path / "out"
+    analyze(repo, out)
+    assert analyze(repo, out)["reused"] is True
+    if change == "content, same size and mtime":
+        _same_size_same_mtime(repo / "shop" / "payments.py", "def refund(): ...\n")
+    elif change == "file added in a subfolder":
+        (repo / "shop" / "billing" / "vat.py").write_text("def vat(): ...\n")
+    elif change == "file removed":
+        (repo / "shop" / "billing" / "tax.py").unlink()
+    elif change == "file renamed":
+        (repo / "shop" / "billing" / "tax.py").rename(repo / "shop" / "billing" / "duty.py")
+    else:
+        (repo / "shop" / "billing" / "rates").mkdir()
+        (repo / "shop" / "billing" / "rates" / "__init__.py").write_text("RATE = 2\n")
+    document = analyze(repo, out)
+    assert "discover" in stages(document)
+    graph = json.loads((out / "graph.json").read_text())
+    modules = {n["id"] for n in graph["nodes"] if n["kind"] == "module"}
+    symbols = {n["id"] for n in graph["nodes"]}
+    expected = {
+        "content, same size and mtime": "shop.payments:refund" in symbols,
+        "file added in a subfolder": "shop.billing.vat" in modules,
+        "file removed": "shop.billing.tax" not in modules,
+        "file renamed": "shop.billing.duty" in modules and "shop.billing.tax" not in modules,
+        "folder added": "shop.billing.rates" in modules,
+    }
+    assert expected[change]
+    # and the run after that one is warm again
+    assert stages(analyze(repo, out)) == ["fingerprint", "reuse"]
+
+
+def test_other_settings_or_an_edited_output_are_analyzed_again(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(PACKAGE)
+    out = tmp_path / "out"
+    analyze(repo, out)
+    assert not analyze(repo, out, "--granularity", "module")["reused"]
+    assert stages(analyze(repo, out, "--granularity", "module")) == ["fingerprint", "reuse"]
+    assert stages(analyze(repo, out, "--granularity", "module", "--jobs", "1")) == [
+        "fingerprint",
+        "reuse",
+    ]
+    (out / "report.html").write_text("edited by hand")
+    assert not analyze(repo, out, "--granularity", "module")["reused"]
+    assert (out / "report.html").read_text() != "edited by hand"
+
+
+def test_a_fingerprint_is_refused_where_a_stat_cannot_be_trusted(
+    write_tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = write_tree(PACKAGE)
+    assert discover.fingerprint(repo, salt="") is not None
+    (repo / "README.md").write_text("read me")
+    (repo / "shop" / "README.md").symlink_to(repo / "README.md")
+    assert discover.fingerprint(repo, salt="") is not None  # a link discovery never reads
+    (repo / "linked").symlink_to(repo / "shop", target_is_directory=True)
+    assert discover.fingerprint(repo, salt="") is None  # a link discovery follows
+    (repo / "linked").unlink()
+    monkeypatch.setattr(discover, "_SETTLED_NS", 10**12)
+    assert discover.fingerprint(repo, salt="") is None  # modified in the last seconds
