@@ -159,6 +159,10 @@ def moto_endpoint() -> Iterator[str]:
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    # moto's backends live in the process: one an earlier test created in-process (mock_aws)
+    # has no managed policies. A reset rebuilds them with the setting above.
+    reset = urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST")
+    urllib.request.urlopen(reset, timeout=30).close()
     yield f"http://127.0.0.1:{port}"
     server.stop()
     if previous is None:

@@ -347,6 +347,7 @@ resource "aws_cloudwatch_log_group" "access" {
 }
 
 resource "aws_api_gateway_stage" "this" {
+  #checkov:skip=CKV_AWS_120:the cache cluster is a per-environment choice (cache_size_gb: none in dev to save its hourly cost, 0.5 GB in prod); where it exists only GET routes with a computed cache key are cached
   rest_api_id           = aws_api_gateway_rest_api.this.id
   deployment_id         = aws_api_gateway_deployment.this.id
   stage_name            = "live"
