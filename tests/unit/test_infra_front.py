@@ -212,7 +212,10 @@ def test_the_image_tag_is_in_the_launch_template_and_no_image_means_no_instance(
     assert group["max_size"] == "${local.deployed ? var.max_size : 0}"
     assert group["desired_capacity"] == "${local.deployed ? var.desired_capacity : 0}"
     assert "instance_refresh" in group
-    assert parsed["infra/modules/service/main.tf"]["locals"]["deployed"] == '${local.deployed_tag != ""}'
+    assert (
+        parsed["infra/modules/service/main.tf"]["locals"]["deployed"]
+        == '${local.deployed_tag != ""}'
+    )
     assert variables(parsed, "infra/modules/service/variables.tf")["image_tag"]["default"] == ""
     assert "image_tag" not in variables(parsed, "infra/variables.tf")  # no "bootstrap" tag
     declared = modules(parsed)

@@ -223,13 +223,19 @@ def test_each_deploy_role_may_roll_out_its_own_service_only(rendered: dict[str, 
     create = statements["AddLaunchTemplateVersion"]
     assert as_list(create["actions"]) == ["ec2:CreateLaunchTemplateVersion"]
     condition = as_list(create["condition"])[0]
-    assert condition["variable"] == "aws:ResourceTag/Name" and as_list(condition["values"]) == [name]
+    assert condition["variable"] == "aws:ResourceTag/Name" and as_list(condition["values"]) == [
+        name
+    ]
     group = statements["PointAndRollGroup"]
     assert set(as_list(group["actions"])) == {
         "autoscaling:UpdateAutoScalingGroup",
         "autoscaling:StartInstanceRefresh",
     }
     assert as_list(group["resources"])[0].endswith(f":autoScalingGroupName/{name}")
-    assert as_list(statements["PassInstanceRole"]["resources"])[0].endswith(f":role/{name}-instance")
-    assert as_list(statements["RecordImageTag"]["resources"])[0].endswith(f":parameter/services/{name}/image-tag")
+    assert as_list(statements["PassInstanceRole"]["resources"])[0].endswith(
+        f":role/{name}-instance"
+    )
+    assert as_list(statements["RecordImageTag"]["resources"])[0].endswith(
+        f":parameter/services/{name}/image-tag"
+    )
     assert "ec2:DescribeLaunchTemplateVersions" in as_list(statements["Read"]["actions"])
