@@ -281,10 +281,10 @@ resource "aws_autoscaling_group" "this" {
   health_check_type         = local.routed ? "ELB" : "EC2"
   health_check_grace_period = 120
 
+  # The latest version: the one the last deploy created (and pointed the group at) or the one
+  # the last apply created; both render the same user data, so neither undoes the other.
   launch_template {
     id      = aws_launch_template.this.id
-    # The latest version: the one the last deploy created (and pointed the group at) or the
-    # one the last apply created; both render the same user data, so neither undoes the other.
     version = aws_launch_template.this.latest_version
   }
 
