@@ -171,7 +171,10 @@ def _service_role(project: str, state: EnvironmentState, service: str) -> Deploy
         purpose="deploy",
         service=service,
         state_key=state.key,
-        grants=f"push the {service} image, set its image tag, roll its group",
+        grants=(
+            f"push the {service} image, record its tag, add a launch template version"
+            " running it and roll its group onto it"
+        ),
     )
 
 

@@ -3,6 +3,7 @@ checkov with the reviewed skip list, and apply against moto's server."""
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import json
 import os
@@ -236,6 +237,75 @@ def test_apply_against_moto_creates_every_emulated_resource(
                 f"-var=extracted={json.dumps(extracted)}")  # fmt: skip
         counts = planned_front_door_routes(infra, terraform, extracted)
         assert set(counts) == ({EXTRACTED, "monolith"} if extracted else {"monolith"})
+    deploy_and_plan_again(generated, infra, terraform, moto_endpoint)
+
+
+# A context the example does not pin a tag for: its deploys own its image.
+DEPLOYED = "orders"
+
+
+def deploy_and_plan_again(generated: Path, infra: Path, env: dict[str, str], endpoint: str) -> None:
+    """The deploy job's roll-out step, run with the AWS CLI against the applied stack: it adds
+    a launch template version running the new tag and points the group at it; then terraform,
+    reading the tag back, plans no change to the launch template (apply and pipeline agree) and
+    gives the group, deployed now, its size."""
+    aws = shutil.which("aws")
+    if aws is None:
+        pytest.skip("no AWS CLI: the deploy step is not run against moto")
+    workflow = yaml.safe_load(
+        (generated / ".github" / "workflows" / f"service-{DEPLOYED}.yml").read_text()
+    )
+    job = workflow["jobs"]["deploy-dev"]
+    script = next(
+        s["run"] for s in job["steps"] if "create-launch-template-version" in s.get("run", "")
+    )
+    cli = dict(os.environ, AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID="test",
+               AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")  # fmt: skip
+    # The job's names with the emulator's environment, as terraform named the resources.
+    outputs = json.loads(run(["terraform", "output", "-json"], infra, env))
+    group = outputs["services"]["value"][DEPLOYED]["autoscaling_group_name"]
+    repository = group
+    names = dict(REPOSITORY=repository, GROUP=group, PARAMETER=f"/services/{group}/image-tag")
+    # ... which follow the job's pattern (its own names are dev's).
+    assert job["env"]["REPOSITORY"] == job["env"]["GROUP"]
+    assert job["env"]["PARAMETER"] == f"/services/{job['env']['GROUP']}/image-tag"
+
+    def call(*args: str) -> Any:
+        return json.loads(run([aws, *args, "--output", "json"], infra, cli))
+
+    uri = call("ecr", "describe-repositories", "--repository-names", repository)["repositories"][0]["repositoryUri"]  # fmt: skip
+    tag = "feedbeef"
+    run(["bash", "-e", "-o", "pipefail", "-c", script], infra,
+        dict(cli, **names, TAG=tag, IMAGE_URI=uri))  # fmt: skip
+    (asg,) = call("autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", group)["AutoScalingGroups"]  # fmt: skip
+    template = asg["LaunchTemplate"]["LaunchTemplateId"]
+    (latest,) = call("ec2", "describe-launch-template-versions", "--launch-template-id", template,
+                     "--versions", "$Latest")["LaunchTemplateVersions"]  # fmt: skip
+    assert str(latest["VersionNumber"]) == asg["LaunchTemplate"]["Version"] == "2"
+    user = base64.b64decode(latest["LaunchTemplateData"]["UserData"]).decode()
+    assert f'"{uri}:{tag}"' in user and f'"{uri}:"' not in user
+    parameter = call("ssm", "get-parameter", "--name", names["PARAMETER"])["Parameter"]
+    assert parameter["Value"] == tag
+    run(["terraform", "plan", "-input=false", "-no-color", f"-target=module.service_{DEPLOYED}",
+         "-var-file=environments/emulator.tfvars", *FRONT_DOOR, "-out=tfplan"], infra, env)  # fmt: skip
+    document = json.loads(run(["terraform", "show", "-json", "tfplan"], infra, env))
+    changes = {
+        c["address"]: c["change"]
+        for c in document["resource_changes"]
+        if c["change"]["actions"] != ["no-op"]
+    }
+    module = f"module.service_{DEPLOYED}"
+    # moto's CreateLaunchTemplateVersion ignores SourceVersion (the version holds the user data
+    # alone), so the plan refills the rest; the user data and description, what a deploy sets,
+    # are what terraform renders: on AWS the launch template has no change.
+    template_change = changes.get(f"{module}.aws_launch_template.this")
+    if template_change is not None:
+        before, after = template_change["before"], template_change["after"]
+        assert before["user_data"] == after["user_data"]
+        assert (before["description"] or None) == (after["description"] or None)
+    assert f"{module}.aws_ssm_parameter.image_tag" not in changes
+    sizes = changes[f"{module}.aws_autoscaling_group.this"]["after"]
+    assert sizes["max_size"] > 0 and sizes["min_size"] > 0
 
 
 def front_door_routes(

@@ -203,9 +203,8 @@ def test_the_image_tag_is_in_the_launch_template_and_no_image_means_no_instance(
     rendered: dict[str, str], parsed: dict[str, Any], plan: DecompositionPlan
 ) -> None:
     service = resources(parsed, "service")
-    assert ("aws_ssm_parameter", "image_tag") not in service
     user_data = service[("aws_launch_template", "this")]["user_data"]
-    assert "image_tag   = var.image_tag" in rendered["infra/modules/service/main.tf"]
+    assert "image_tag   = local.deployed_tag" in rendered["infra/modules/service/main.tf"]
     assert "templatefile" in user_data
     assert "${repository}:${image_tag}" in rendered["infra/modules/service/user_data.sh.tftpl"]
     group = service[("aws_autoscaling_group", "this")]
@@ -213,13 +212,35 @@ def test_the_image_tag_is_in_the_launch_template_and_no_image_means_no_instance(
     assert group["max_size"] == "${local.deployed ? var.max_size : 0}"
     assert group["desired_capacity"] == "${local.deployed ? var.desired_capacity : 0}"
     assert "instance_refresh" in group
-    assert parsed["infra/modules/service/main.tf"]["locals"]["deployed"] == '${var.image_tag != ""}'
+    assert (
+        parsed["infra/modules/service/main.tf"]["locals"]["deployed"]
+        == '${local.deployed_tag != ""}'
+    )
     assert variables(parsed, "infra/modules/service/variables.tf")["image_tag"]["default"] == ""
     assert "image_tag" not in variables(parsed, "infra/variables.tf")  # no "bootstrap" tag
     declared = modules(parsed)
     for context in plan.contexts:
         tag = declared[f"service_{context.name}"]["image_tag"]
         assert tag == f'${{lookup(var.image_tags, "{context.name}", "")}}'
+
+
+def test_without_a_pinned_tag_the_module_renders_the_tag_the_pipeline_deployed(
+    parsed: dict[str, Any],
+) -> None:
+    service = resources(parsed, "service")
+    parameter = service[("aws_ssm_parameter", "image_tag")]
+    assert parameter["name"] == "/services/${var.name}/image-tag"
+    assert parameter["type"] == "String" and parameter["insecure_value"] == "none"
+    # Terraform creates it; the deploy job owns its value, which a refresh reads back.
+    assert parameter["lifecycle"]["ignore_changes"] in ("insecure_value", ["insecure_value"])
+    local = parsed["infra/modules/service/main.tf"]["locals"]
+    assert local["pipeline_tag"] == "${aws_ssm_parameter.image_tag.insecure_value}"
+    assert local["deployed_tag"] == (
+        '${var.image_tag != "" ? var.image_tag'
+        ' : (local.pipeline_tag == "none" ? "" : local.pipeline_tag)}'
+    )
+    # The deploy role finds the launch template by this tag.
+    assert service[("aws_launch_template", "this")]["tags"]["Name"] == "${var.name}"
 
 
 def test_listener_priorities_do_not_move_when_a_context_is_added(

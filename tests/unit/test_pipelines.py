@@ -185,3 +185,57 @@ def test_pipeline_models_name_every_role_the_workflows_assume(plan: Decompositio
         assert {stage.role for stage in pipeline.stages} <= names
     assert {s.plan_role for s in delivery.states} | {s.apply_role for s in delivery.states} <= names
     assert all(len(name) <= 64 for name in names)
+
+
+def test_a_deploy_adds_a_launch_template_version_running_its_tag_and_rolls_onto_it(
+    rendered: dict[str, str],
+) -> None:
+    for environment in ("dev", "prod"):
+        job = workflow(rendered, "service-orders.yml")["jobs"][f"deploy-{environment}"]
+        assert job["env"]["PARAMETER"] == f"/services/shop-{environment}-orders/image-tag"
+        roll = next(s["run"] for s in job["steps"] if "start-instance-refresh" in s.get("run", ""))
+        order = [
+            roll.index("aws ssm put-parameter"),  # first: an apply finishes a failed deploy
+            roll.index('--versions "\\$Latest"'),
+            roll.index('"s#\\"$IMAGE_URI:[^\\"]*\\"#\\"$IMAGE_URI:$TAG\\"#"'),
+            roll.index('aws ec2 create-launch-template-version --launch-template-id "$template"'),
+            roll.index("aws autoscaling update-auto-scaling-group"),
+            roll.index("aws autoscaling start-instance-refresh"),
+        ]
+        assert order == sorted(order)
+        assert '--launch-template "LaunchTemplateId=$template,Version=$version"' in roll
+    # Nothing but the deploy job writes the parameter's value after terraform creates it.
+    service = resources(rendered["infra/modules/service/main.tf"])
+    lifecycle = service[("aws_ssm_parameter", "image_tag")]["lifecycle"]
+    assert as_list(lifecycle["ignore_changes"]) == ["insecure_value"]
+
+
+def test_each_deploy_role_may_roll_out_its_own_service_only(rendered: dict[str, str]) -> None:
+    bootstrap = norm(hcl2.loads(rendered["infra/bootstrap/main.tf"]))
+    deploy = next(
+        named["deploy"]
+        for block in as_list(bootstrap["data"])
+        for kind, named in block.items()
+        if kind == "aws_iam_policy_document" and "deploy" in named
+    )
+    statements = {s["sid"]: s for s in as_list(deploy["statement"])}
+    name = "shop-${each.value.environment}-${each.value.service}"
+    create = statements["AddLaunchTemplateVersion"]
+    assert as_list(create["actions"]) == ["ec2:CreateLaunchTemplateVersion"]
+    condition = as_list(create["condition"])[0]
+    assert condition["variable"] == "aws:ResourceTag/Name" and as_list(condition["values"]) == [
+        name
+    ]
+    group = statements["PointAndRollGroup"]
+    assert set(as_list(group["actions"])) == {
+        "autoscaling:UpdateAutoScalingGroup",
+        "autoscaling:StartInstanceRefresh",
+    }
+    assert as_list(group["resources"])[0].endswith(f":autoScalingGroupName/{name}")
+    assert as_list(statements["PassInstanceRole"]["resources"])[0].endswith(
+        f":role/{name}-instance"
+    )
+    assert as_list(statements["RecordImageTag"]["resources"])[0].endswith(
+        f":parameter/services/{name}/image-tag"
+    )
+    assert "ec2:DescribeLaunchTemplateVersions" in as_list(statements["Read"]["actions"])

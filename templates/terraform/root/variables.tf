@@ -66,7 +66,7 @@ variable "extracted" {
 }
 
 variable "image_tags" {
-  description = "Image tag each service runs, by context (a service without one runs no instance: its first image does not exist before its pipeline pushes it)"
+  description = "Image tag pinned for a service, by context; without one a service runs the tag its pipeline deployed last (SSM /services/<name>/image-tag), or no instance before its first deploy"
   type        = map(string)
   default     = {}
 }

@@ -6,10 +6,30 @@ data "aws_region" "current" {}
 
 data "aws_partition" "current" {}
 
+# The image tag the service's deploy job last rolled out (.github/workflows/service-*.yml).
+# Terraform creates it ("none": nothing deployed yet) and never writes it again; the pipeline
+# owns its value. A refresh reads it back, so an apply renders the user data the pipeline
+# deployed instead of reverting it (README.md, "Deploys and rollbacks").
+resource "aws_ssm_parameter" "image_tag" {
+  #checkov:skip=CKV2_AWS_34:an image tag (a git commit) is no secret; a String parameter keeps it readable in plans
+  name           = "/services/${var.name}/image-tag"
+  description    = "Image tag ${var.service} runs, written by its deploy job"
+  type           = "String"
+  insecure_value = "none"
+
+  lifecycle {
+    ignore_changes = [insecure_value]
+  }
+}
+
 locals {
+  # `image_tag` pins a tag (it wins over the pipeline's); without it, the tag the pipeline
+  # deployed last.
+  pipeline_tag = aws_ssm_parameter.image_tag.insecure_value
+  deployed_tag = var.image_tag != "" ? var.image_tag : (local.pipeline_tag == "none" ? "" : local.pipeline_tag)
   # The first apply cannot depend on an image that does not exist yet: with no image tag the
-  # group has no instance (min = max = desired = 0); setting the tag launches it.
-  deployed = var.image_tag != ""
+  # group has no instance (min = max = desired = 0); the first deploy (or a tag) launches it.
+  deployed = local.deployed_tag != ""
   # Listener rules, request-count scaling and ELB health checks need the target group to be
   # behind the ALB: only while the service takes traffic (its context is extracted).
   routed = var.listener_rule
@@ -192,13 +212,14 @@ resource "aws_launch_template" "this" {
     enabled = true
   }
 
-  # The image tag is part of the launch template: each deploy is a new template version, which
-  # the group's instance refresh rolls out, and a rollback is the previous version (or the
-  # previous tag applied again).
+  # The image tag is part of the launch template: each deploy is a new template version (the
+  # deploy job creates it from $Latest with the new image; an apply creates it for a new
+  # `image_tag`), which the group's instance refresh rolls out; a rollback is a copy of the
+  # previous version (README.md, "Deploys and rollbacks").
   user_data = base64encode(templatefile("${path.module}/user_data.sh.tftpl", {
     region      = data.aws_region.current.name
     repository  = aws_ecr_repository.this.repository_url
-    image_tag   = var.image_tag
+    image_tag   = local.deployed_tag
     collector   = var.collector_image
     port        = var.port
     log_group   = aws_cloudwatch_log_group.this.name
@@ -211,6 +232,10 @@ resource "aws_launch_template" "this" {
     resource_type = "instance"
     tags          = { Name = var.name, Service = var.service }
   }
+
+  # The service's deploy role may add versions to the launch template tagged with its name only
+  # (infra/bootstrap): the template's ID is not known before it exists.
+  tags = { Name = var.name, Service = var.service }
 }
 
 resource "aws_lb_target_group" "this" {
@@ -256,6 +281,8 @@ resource "aws_autoscaling_group" "this" {
   health_check_type         = local.routed ? "ELB" : "EC2"
   health_check_grace_period = 120
 
+  # The latest version: the one the last deploy created (and pointed the group at) or the one
+  # the last apply created; both render the same user data, so neither undoes the other.
   launch_template {
     id      = aws_launch_template.this.id
     version = aws_launch_template.this.latest_version

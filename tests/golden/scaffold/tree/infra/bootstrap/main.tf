@@ -299,7 +299,9 @@ resource "aws_iam_role_policy" "state" {
   policy   = each.value.json
 }
 
-# Deploy: push one service's image, point its parameter at it, and roll its group.
+# Deploy: push one service's image, record its tag, add a launch template version that runs
+# it, point the service's group at that version and roll the group (infra/README.md, "Deploys
+# and rollbacks"). Every write is on that one service's resources of that one environment.
 data "aws_iam_policy_document" "deploy" {
   for_each = { for name, role in local.roles : name => role if role.purpose == "deploy" }
 
@@ -319,20 +321,63 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid       = "SetImageTag"
+    sid       = "RecordImageTag"
     actions   = ["ssm:PutParameter"]
     resources = ["arn:${local.partition}:ssm:${var.region}:${local.account}:parameter/services/shop-${each.value.environment}-${each.value.service}/image-tag"]
   }
 
+  # The launch template's ID is not known here: it is the one tagged with the service's name.
   statement {
-    sid       = "Roll"
-    actions   = ["autoscaling:StartInstanceRefresh"]
-    resources = ["arn:${local.partition}:autoscaling:${var.region}:${local.account}:autoScalingGroup:*:autoScalingGroupName/shop-${each.value.environment}-${each.value.service}"]
+    sid       = "AddLaunchTemplateVersion"
+    actions   = ["ec2:CreateLaunchTemplateVersion"]
+    resources = ["arn:${local.partition}:ec2:${var.region}:${local.account}:launch-template/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Name"
+      values   = ["shop-${each.value.environment}-${each.value.service}"]
+    }
   }
 
   statement {
-    sid       = "WatchRoll"
-    actions   = ["autoscaling:DescribeInstanceRefreshes"]
+    sid       = "PointAndRollGroup"
+    actions   = ["autoscaling:UpdateAutoScalingGroup", "autoscaling:StartInstanceRefresh"]
+    resources = ["arn:${local.partition}:autoscaling:${var.region}:${local.account}:autoScalingGroup:*:autoScalingGroupName/shop-${each.value.environment}-${each.value.service}"]
+  }
+
+  # Auto Scaling checks that whoever points a group at a launch template version could launch
+  # it: run instances from a launch template, tag them, pass the service's instance role.
+  statement {
+    sid       = "UseLaunchTemplate"
+    actions   = ["ec2:RunInstances", "ec2:CreateTags"]
+    resources = ["*"]
+
+    condition {
+      test     = "ArnLike"
+      variable = "ec2:LaunchTemplate"
+      values   = ["arn:${local.partition}:ec2:${var.region}:${local.account}:launch-template/*"]
+    }
+  }
+
+  statement {
+    sid       = "PassInstanceRole"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:${local.partition}:iam::${local.account}:role/shop-${each.value.environment}-${each.value.service}-instance"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ec2.amazonaws.com"]
+    }
+  }
+
+  # Describe actions take no resource.
+  statement {
+    sid = "Read"
+    actions = [
+      "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeInstanceRefreshes",
+      "ec2:DescribeLaunchTemplateVersions",
+    ]
     resources = ["*"]
   }
 }

@@ -95,7 +95,7 @@ variable "cpu_target_percent" {
 }
 
 variable "image_tag" {
-  description = "Image tag the instances run (part of the launch template); \"\" runs no instance"
+  description = "Image tag pinned for the instances (part of the launch template); \"\": the tag the pipeline deployed last, none before the first deploy"
   type        = string
   default     = ""
 }
