@@ -80,16 +80,11 @@ def _framework_apps(facts: list[ModuleFacts], index: _Index) -> FrameworkApps | 
     """Django's apps: the INSTALLED_APPS of the settings module that manage.py (or wsgi.py,
     asgi.py) names, or of every settings module if none is named; where that list is computed,
     the packages the AppConfig classes configure. Only packages of the repository count."""
-    named = next(
-        (
-            f.django_settings
-            for f in sorted(
-                facts, key=lambda f: (f.module.rpartition(".")[2] != "manage", f.module)
-            )
-            if f.django_settings and index.module_prefix(f.django_settings)
-        ),
-        None,
+    naming = [f for f in facts if f.django_settings and index.module_prefix(f.django_settings)]
+    first = min(
+        naming, key=lambda f: (f.module.rpartition(".")[2] != "manage", f.module), default=None
     )
+    named = first.django_settings if first is not None else None
     settings = [f for f in facts if f.installed_apps is not None]
     if named is not None:
         package = named.rpartition(".")[0]

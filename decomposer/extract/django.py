@@ -107,14 +107,13 @@ class _AppsReader:
         if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
             out: list[str] = []
             for element in value.elts:
-                inner = element.value if isinstance(element, ast.Starred) else element
                 if isinstance(element, ast.Starred):
-                    part = self.evaluate(inner)
+                    part = self.evaluate(element.value)
                     if part is None:
                         return None
                     out.extend(part)
                     continue
-                text = _string(inner)
+                text = _string(element)
                 if text is None:
                     return None
                 out.append(text)
