@@ -23,6 +23,11 @@ from decomposer.cluster.communities import (
     _tie,
 )
 from decomposer.cluster.domains import DomainMap, find_domains, is_technical
+from decomposer.cluster.families import (
+    compound_heads,
+    infrastructure_domains,
+    plugin_families,
+)
 from decomposer.cluster.signals import (
     _Weighted,
     _weighted_graph,
@@ -100,6 +105,15 @@ def find_contexts(
         for unit in view.units
         if unit not in kernel and (domain := domains.domain_of(view.module_of(unit)))
     }
+    infrastructure = infrastructure_domains(view, units_of)
+    for unit, domain in sorted(units_of.items()):
+        if domain in infrastructure and unit not in settings.pin:
+            kernel.setdefault(unit, infrastructure[domain])
+    units_of = {u: d for u, d in units_of.items() if u not in kernel}
+    heads = compound_heads(set(units_of.values()))
+    units_of = {unit: _follow(heads, domain) for unit, domain in units_of.items()}
+    families = plugin_families(view, units_of, domains.root)
+    units_of = {unit: families.get(domain, domain) for unit, domain in units_of.items()}
     for unit in sorted(view.units):
         if unit not in kernel and unit not in units_of and unit not in settings.pin:
             why = _infrastructure_by_name(view.module_of(unit))
@@ -245,6 +259,14 @@ def _project_package(graph: DependencyGraph, view: _UnitView, domains: DomainMap
         for unit in sorted(view.units)
         if view.module_of(unit) == package or view.module_of(unit).startswith(package + ".")
     }
+
+
+def _follow(heads: dict[str, str], domain: str) -> str:
+    seen = {domain}
+    while domain in heads and heads[domain] not in seen:
+        domain = heads[domain]
+        seen.add(domain)
+    return domain
 
 
 def _layout(graph: DependencyGraph, domains: DomainMap) -> Layout:
@@ -468,3 +490,4 @@ def _placements(units: set[str], weighted: _Weighted) -> tuple[Placement, ...]:
             )
         )
     return tuple(placements)
+
