@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from decomposer.cluster.communities import (
     _adopt_orphans,
@@ -23,11 +23,7 @@ from decomposer.cluster.communities import (
     _tie,
 )
 from decomposer.cluster.domains import DomainMap, find_domains, is_technical
-from decomposer.cluster.families import (
-    compound_heads,
-    infrastructure_domains,
-    plugin_families,
-)
+from decomposer.cluster.families import group_domains, infrastructure_domains
 from decomposer.cluster.signals import (
     _Weighted,
     _weighted_graph,
@@ -47,6 +43,7 @@ from decomposer.models import (
     ContextCountChoice,
     ContextGroup,
     DependencyGraph,
+    DomainGroup,
     Layout,
     Placement,
     Reason,
@@ -83,7 +80,8 @@ def find_contexts(
     # The kernel is decided on whole modules first: a utility module stays whole in the kernel,
     # and only the god modules left (a models.py) are split so their symbols can follow the
     # domains that use them.
-    kernel = _shared_kernel(_UnitView(graph, frozenset()), settings)
+    domains = _domain_map(graph)
+    kernel = _shared_kernel(_UnitView(graph, frozenset()), settings, _in_domain(domains))
     split = _split_modules(graph, settings) - kernel.keys()
     view = _UnitView(graph, split)
     for module in sorted(split):
@@ -91,12 +89,6 @@ def find_contexts(
         # import, constants): shared by the symbols that went to their domains.
         kernel.setdefault(module, "the module-level part of a split module")
     weighted = _weighted_graph(view, settings, exclude=kernel, cochanges=cochanges)
-    apps = graph.apps.apps if graph.apps else ()
-    domains = find_domains(
-        (n.id for n in graph.nodes if n.kind == "module"),
-        (n.id for n in graph.nodes if n.is_package),
-        apps,
-    )
     for unit, reason in _project_package(graph, view, domains).items():
         if unit not in settings.pin:
             kernel.setdefault(unit, reason)
@@ -110,10 +102,9 @@ def find_contexts(
         if domain in infrastructure and unit not in settings.pin:
             kernel.setdefault(unit, infrastructure[domain])
     units_of = {u: d for u, d in units_of.items() if u not in kernel}
-    heads = compound_heads(set(units_of.values()))
-    units_of = {unit: _follow(heads, domain) for unit, domain in units_of.items()}
-    families = plugin_families(view, units_of, domains.root)
-    units_of = {unit: families.get(domain, domain) for unit, domain in units_of.items()}
+    units_of, groups = group_domains(
+        view, units_of, domains.root, lambda d: domains.spelling.get(d, d)
+    )
     for unit in sorted(view.units):
         if unit not in kernel and unit not in units_of and unit not in settings.pin:
             why = _infrastructure_by_name(view.module_of(unit))
@@ -154,7 +145,7 @@ def find_contexts(
             ),
         ),
         selection=selection,
-        layout=_layout(graph, domains),
+        layout=_layout(graph, domains, groups),
     )
 
 
@@ -167,7 +158,7 @@ def explain(
     view = _UnitView(graph, frozenset(clustering.split_modules))
     kernel_units = set(clustering.shared_kernel.units)
     weighted = _weighted_graph(view, settings, exclude={u: "" for u in kernel_units}, cochanges=())
-    found = _shared_kernel(_UnitView(graph, frozenset()), settings)
+    found = _shared_kernel(_UnitView(graph, frozenset()), settings, _in_domain(_domain_map(graph)))
     return clustering.model_copy(
         update={
             "contexts": tuple(
@@ -239,6 +230,19 @@ _INFRASTRUCTURE_NAMES = {
 }
 
 
+def _domain_map(graph: DependencyGraph) -> DomainMap:
+    return find_domains(
+        (n.id for n in graph.nodes if n.kind == "module"),
+        (n.id for n in graph.nodes if n.is_package),
+        graph.apps.apps if graph.apps else (),
+    )
+
+
+def _in_domain(domains: DomainMap) -> Callable[[str], bool]:
+    """Whether a unit's module belongs to a domain."""
+    return lambda unit: domains.domain_of(unit.partition(":")[0]) is not None
+
+
 def _project_package(graph: DependencyGraph, view: _UnitView, domains: DomainMap) -> dict[str, str]:
     """The Django project package (the one holding the settings module manage.py names) is
     settings, URL wiring and the project's base classes, not a domain: where it sits beside the
@@ -261,15 +265,9 @@ def _project_package(graph: DependencyGraph, view: _UnitView, domains: DomainMap
     }
 
 
-def _follow(heads: dict[str, str], domain: str) -> str:
-    seen = {domain}
-    while domain in heads and heads[domain] not in seen:
-        domain = heads[domain]
-        seen.add(domain)
-    return domain
-
-
-def _layout(graph: DependencyGraph, domains: DomainMap) -> Layout:
+def _layout(
+    graph: DependencyGraph, domains: DomainMap, groups: tuple[DomainGroup, ...] = ()
+) -> Layout:
     """The layout the domains follow, said in one sentence, with where the apps came from."""
     kind, in_apps, in_layers = domains.layout()
     apps = graph.apps
@@ -301,6 +299,7 @@ def _layout(graph: DependencyGraph, domains: DomainMap) -> Layout:
         domains=tuple(sorted(domains.spelling.get(d, d) for d in domains.domains)),
         layers=layers,
         notes=(apps.note,) if apps is not None and apps.note else (),
+        groups=groups,
     )
 
 
@@ -490,4 +489,3 @@ def _placements(units: set[str], weighted: _Weighted) -> tuple[Placement, ...]:
             )
         )
     return tuple(placements)
-

@@ -11,11 +11,66 @@ lands with its domain as a whole, instead of one context per plugin.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from decomposer.cluster.domains import normalise
 from decomposer.cluster.units import _UnitView
-from decomposer.models import RUNTIME_KINDS
+from decomposer.models import RUNTIME_KINDS, DomainGroup
+
+
+def group_domains(
+    view: _UnitView, units_of: Mapping[str, str], root: str, spell: Callable[[str], str]
+) -> tuple[dict[str, str], tuple[DomainGroup, ...]]:
+    """Each unit's domain after grouping (compound names with their head, plugin families as
+    one), and the groups made, for the plan.
+
+    Args:
+        view: the graph seen as units.
+        units_of: each unit's domain.
+        root: the project's root package.
+        spell: a domain as the code spells it, for the plan.
+    """
+    heads = compound_heads(set(units_of.values()))
+    grouped = {unit: _follow(heads, domain) for unit, domain in units_of.items()}
+    families = plugin_families(view, grouped, root)
+    grouped = {unit: families.get(domain, domain) for unit, domain in grouped.items()}
+    by_head: dict[str, set[str]] = defaultdict(set)
+    for domain in heads:
+        by_head[_follow(heads, domain)].add(domain)
+    groups = [
+        DomainGroup(
+            name=spell(head),
+            rule="compound-name",
+            members=tuple(sorted(spell(d) for d in {head, *members})),
+            why=f"{', '.join(sorted(spell(d) for d in members))} named as a kind of {spell(head)}",
+        )
+        for head, members in sorted(by_head.items())
+    ]
+    by_family: dict[str, set[str]] = defaultdict(set)
+    for domain, family in families.items():
+        by_family[family].add(domain)
+    for family, members in sorted(by_family.items()):
+        parent, _, base = family.partition(":")
+        groups.append(
+            DomainGroup(
+                name=base.rpartition(":")[2] or base,
+                rule="plugin-family",
+                members=tuple(sorted(spell(d) for d in members)),
+                why=f"{len(members)} sibling packages under {parent} extending {base},"
+                " a plugin family nothing else imports",
+            )
+        )
+    return grouped, tuple(groups)
+
+
+def _follow(heads: Mapping[str, str], domain: str) -> str:
+    """The head of a chain of compound names (customer_session_code -> customer)."""
+    seen = {domain}
+    while domain in heads and heads[domain] not in seen:
+        domain = heads[domain]
+        seen.add(domain)
+    return domain
+
 
 # A base class is an extension point of a parent package when at least this share of the
 # classes extending it sit in the sibling packages below that parent.

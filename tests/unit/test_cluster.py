@@ -203,3 +203,30 @@ def test_settings_urls_and_server_entry_points_are_kernel_never_contexts() -> No
     for module in ("shop.settings", "shop.urls", "shop.wsgi"):
         assert module in kernel
         assert not any(module in c.units for c in clustering.contexts)
+
+
+def test_a_domains_endpoints_wiring_other_domains_stay_with_their_domain() -> None:
+    graph = graph_of(
+        {
+            **SHOP,
+            "shop.shipping/": "",
+            "shop.shipping.services": "def ship():\n    return 1\n",
+            "shop.orders.endpoints": (
+                "from shop.orders import services\nfrom shop.billing import services as bill\n"
+                "from shop.catalog import services as cat\nfrom shop.shipping import services as sh\n"
+                "def create():\n    cat.find()\n    bill.charge()\n    sh.ship()\n"
+                "    return services.place()\n"
+            ),
+            "shop.api": (
+                "from shop.orders import endpoints\nfrom shop.billing import views\n"
+                "from shop.catalog import services\nroutes = [endpoints.create, views.pay]\n"
+            ),
+        }
+    )
+    clustering = find_contexts(graph, ClusterSettings())
+    kernel = {p.unit: p.reasons[0].signal for p in clustering.shared_kernel.placements}
+    # the router that includes every domain's endpoints is the composition root ...
+    assert kernel["shop.api"].startswith("composition root")
+    # ... the orders endpoints it includes are the orders domain's entry point, not glue
+    assert "shop.orders.endpoints" not in kernel
+    assert "shop.orders.endpoints" in contexts_of(clustering)["orders"]
