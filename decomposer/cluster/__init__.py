@@ -92,6 +92,11 @@ def find_contexts(
     for unit, reason in _project_package(graph, view, domains).items():
         if unit not in settings.pin:
             kernel.setdefault(unit, reason)
+    declared = set(graph.apps.apps) if graph.apps else set()
+    for unit in sorted(view.units):
+        why = _test_support(view.module_of(unit), domains.root, declared)
+        if why and unit not in settings.pin:
+            kernel.setdefault(unit, why)
     units_of = {
         unit: domain
         for unit in view.units
@@ -228,6 +233,29 @@ _INFRASTRUCTURE_NAMES = {
     "manage": "command-line entry point",
     "__main__": "command-line entry point",
 }
+
+
+# Test support and demonstration code by its package's name: never a service. The demo names
+# only below a top-level package (a LIMS may have a `samples` app) and never a declared app.
+_TEST_SUPPORT = frozenset(
+    {"mock", "mocks", "fakes", "fixtures", "testutils", "test_utils", "testing_utils"}
+)
+_DEMO = frozenset({"sample", "samples", "example", "examples", "demo", "demos"})
+
+
+def _test_support(module: str, root: str, declared: set[str]) -> str | None:
+    """Why a module is test support or demonstration code by its path, if it is."""
+    parts = module.split(".")
+    top = len(root.split(".")) if root and module.startswith(root + ".") else 0
+    for depth, part in enumerate(parts):
+        package = ".".join(parts[: depth + 1])
+        if package in declared:
+            continue
+        if part.lower() in _TEST_SUPPORT:
+            return f"test support by its name ({package})"
+        if part.lower() in _DEMO and depth > top:
+            return f"samples or demonstration code by its name ({package})"
+    return None
 
 
 def _domain_map(graph: DependencyGraph) -> DomainMap:

@@ -230,3 +230,38 @@ def test_a_domains_endpoints_wiring_other_domains_stay_with_their_domain() -> No
     # ... the orders endpoints it includes are the orders domain's entry point, not glue
     assert "shop.orders.endpoints" not in kernel
     assert "shop.orders.endpoints" in contexts_of(clustering)["orders"]
+
+
+def test_test_support_and_nested_samples_are_kernel_never_contexts() -> None:
+    graph = graph_of(
+        {
+            **SHOP,
+            "shop.orders.samples/": "",
+            "shop.orders.samples.demo_order": (
+                "from shop.orders import services\ndef run():\n    return services.place()\n"
+            ),
+            "shop.testutils": "from shop.billing import ledger\ndef fake():\n    return ledger.total()\n",
+        }
+    )
+    clustering = find_contexts(graph, ClusterSettings())
+    kernel = {p.unit: p.reasons[0].signal for p in clustering.shared_kernel.placements}
+    assert kernel["shop.orders.samples.demo_order"] == (
+        "samples or demonstration code by its name (shop.orders.samples)"
+    )
+    assert kernel["shop.testutils"] == "test support by its name (shop.testutils)"
+
+
+def test_a_top_level_samples_app_is_a_domain() -> None:
+    # a laboratory's samples are its business: only a nested samples package is demo code
+    graph = graph_of(
+        {
+            **SHOP,
+            "shop.samples/": "",
+            "shop.samples.services": (
+                "from shop.orders import services\ndef collect():\n    return services.place()\n"
+            ),
+            "shop.samples.models": "class Sample:\n    pass\n",
+        }
+    )
+    clustering = find_contexts(graph, ClusterSettings())
+    assert "shop.samples.services" not in clustering.shared_kernel.units
