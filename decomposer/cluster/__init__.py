@@ -222,6 +222,7 @@ def as_is_contexts(graph: DependencyGraph) -> Clustering:
 # application server's entry points. Never a service, whatever they import.
 _INFRASTRUCTURE_NAMES = {
     "settings": "settings",
+    "setting": "settings",
     "conf": "settings",
     "config": "settings",
     "urls": "URL configuration",

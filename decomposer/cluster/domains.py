@@ -44,7 +44,7 @@ TECHNICAL_NAMES = frozenset(
         "handlers", "helpers", "hooks", "interfaces", "jobs", "lib", "libs", "management",
         "managers", "middleware", "middlewares", "mixins", "models", "mutations",
         "queries", "receivers", "repositories", "repository", "resolvers", "rest", "routers",
-        "routes", "schema", "schemas", "serializers", "service", "services", "settings",
+        "routes", "schema", "schemas", "serializers", "service", "services", "setting", "settings",
         "shared", "signals", "sorters", "storage", "tasks", "templatetags", "types", "urls",
         "utils", "util", "validators", "views", "widgets", "workers", "wsgi",
     }
