@@ -77,11 +77,11 @@ class ClusterSettings(BaseModel):
     services: int | None = Field(default=None, ge=1, description="Ask for this many contexts")
     seed: int = Field(default=7, description="Seed of the community detection (determinism)")
     resolution: float = Field(
-        default=2.5,
+        default=3.0,
         gt=0,
         description="Leiden resolution on the graph of domain units: higher gives more, smaller"
-        " contexts. 2.5 matched the maintainers' own domains best on six real monoliths"
-        " (benchmarks/quality.py)",
+        " contexts. 3.0 matched the maintainers' own domains best on six real monoliths"
+        " (benchmarks/quality.py; 2.5 to 3.5 within one point of it)",
     )
     weights: Weights = Field(default_factory=Weights)
     shared_kernel: bool = Field(

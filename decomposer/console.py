@@ -199,6 +199,8 @@ class Reporter:
                 f" {plan.layout.apps_from}",
                 highlight=False,
             )
+            if plan.layout.groups:
+                self.out.print(plan.layout.grouped(), highlight=False)
             for note in plan.layout.notes:
                 self.out.print(f"note: {note}", highlight=False)
         self.out.print(f"number of contexts: {plan.selection.criterion}", highlight=False)

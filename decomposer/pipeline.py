@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import io
@@ -744,6 +745,7 @@ def _analysis_key(
     for part in (
         __version__,
         extract.EXTRACTOR_VERSION,
+        _tool_stamp(),
         str(repo.resolve()),
         tree.model_dump_json(),
         settings.model_dump_json(exclude={"jobs", "cache"}),
@@ -753,6 +755,23 @@ def _analysis_key(
     for path, entry in sorted(digests.items()):
         key.update(f"{path}\0{entry[0]}\0".encode())
     return key.hexdigest()
+
+
+@functools.cache
+def _tool_stamp() -> str:
+    """The stat of decomposer's own code and templates (path, size, modification time): a
+    result computed by other code is never reused, even where the version string is the same
+    (a checkout between releases, an edited install)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    # the wheel ships the templates inside the package; a checkout keeps them beside it
+    for root in (package, package.parent / "templates"):
+        for path in sorted(root.rglob("*")):
+            if path.suffix == ".pyc" or not path.is_file():
+                continue
+            status = path.stat()
+            digest.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def _fingerprint(repo: Path, settings: Settings, out: Path) -> str | None:
@@ -765,6 +784,7 @@ def _fingerprint(repo: Path, settings: Settings, out: Path) -> str | None:
         (
             __version__,
             extract.EXTRACTOR_VERSION,
+            _tool_stamp(),
             str(repo.resolve()),
             settings.model_dump_json(exclude={"jobs", "cache"}),
         )

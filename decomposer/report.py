@@ -203,6 +203,7 @@ def _overview(plan: DecompositionPlan, graph: DependencyGraph | None) -> dict[st
                 "summary": plan.layout.summary,
                 "apps_from": plan.layout.apps_from,
                 "notes": list(plan.layout.notes),
+                "grouped": plan.layout.grouped(),
             }
             if plan.layout
             else None

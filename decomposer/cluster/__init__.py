@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from decomposer.cluster.communities import (
     _adopt_orphans,
@@ -23,6 +23,7 @@ from decomposer.cluster.communities import (
     _tie,
 )
 from decomposer.cluster.domains import DomainMap, find_domains, is_technical
+from decomposer.cluster.families import group_domains, infrastructure_domains
 from decomposer.cluster.signals import (
     _Weighted,
     _weighted_graph,
@@ -42,6 +43,7 @@ from decomposer.models import (
     ContextCountChoice,
     ContextGroup,
     DependencyGraph,
+    DomainGroup,
     Layout,
     Placement,
     Reason,
@@ -78,7 +80,8 @@ def find_contexts(
     # The kernel is decided on whole modules first: a utility module stays whole in the kernel,
     # and only the god modules left (a models.py) are split so their symbols can follow the
     # domains that use them.
-    kernel = _shared_kernel(_UnitView(graph, frozenset()), settings)
+    domains = _domain_map(graph)
+    kernel = _shared_kernel(_UnitView(graph, frozenset()), settings, _in_domain(domains))
     split = _split_modules(graph, settings) - kernel.keys()
     view = _UnitView(graph, split)
     for module in sorted(split):
@@ -86,20 +89,27 @@ def find_contexts(
         # import, constants): shared by the symbols that went to their domains.
         kernel.setdefault(module, "the module-level part of a split module")
     weighted = _weighted_graph(view, settings, exclude=kernel, cochanges=cochanges)
-    apps = graph.apps.apps if graph.apps else ()
-    domains = find_domains(
-        (n.id for n in graph.nodes if n.kind == "module"),
-        (n.id for n in graph.nodes if n.is_package),
-        apps,
-    )
     for unit, reason in _project_package(graph, view, domains).items():
         if unit not in settings.pin:
             kernel.setdefault(unit, reason)
+    declared = set(graph.apps.apps) if graph.apps else set()
+    for unit in sorted(view.units):
+        why = _test_support(view.module_of(unit), domains.root, declared)
+        if why and unit not in settings.pin:
+            kernel.setdefault(unit, why)
     units_of = {
         unit: domain
         for unit in view.units
         if unit not in kernel and (domain := domains.domain_of(view.module_of(unit)))
     }
+    infrastructure = infrastructure_domains(view, units_of)
+    for unit, domain in sorted(units_of.items()):
+        if domain in infrastructure and unit not in settings.pin:
+            kernel.setdefault(unit, infrastructure[domain])
+    units_of = {u: d for u, d in units_of.items() if u not in kernel}
+    units_of, groups = group_domains(
+        view, units_of, domains.root, lambda d: domains.spelling.get(d, d)
+    )
     for unit in sorted(view.units):
         if unit not in kernel and unit not in units_of and unit not in settings.pin:
             why = _infrastructure_by_name(view.module_of(unit))
@@ -140,7 +150,7 @@ def find_contexts(
             ),
         ),
         selection=selection,
-        layout=_layout(graph, domains),
+        layout=_layout(graph, domains, groups),
     )
 
 
@@ -153,7 +163,7 @@ def explain(
     view = _UnitView(graph, frozenset(clustering.split_modules))
     kernel_units = set(clustering.shared_kernel.units)
     weighted = _weighted_graph(view, settings, exclude={u: "" for u in kernel_units}, cochanges=())
-    found = _shared_kernel(_UnitView(graph, frozenset()), settings)
+    found = _shared_kernel(_UnitView(graph, frozenset()), settings, _in_domain(_domain_map(graph)))
     return clustering.model_copy(
         update={
             "contexts": tuple(
@@ -212,6 +222,7 @@ def as_is_contexts(graph: DependencyGraph) -> Clustering:
 # application server's entry points. Never a service, whatever they import.
 _INFRASTRUCTURE_NAMES = {
     "settings": "settings",
+    "setting": "settings",
     "conf": "settings",
     "config": "settings",
     "urls": "URL configuration",
@@ -223,6 +234,42 @@ _INFRASTRUCTURE_NAMES = {
     "manage": "command-line entry point",
     "__main__": "command-line entry point",
 }
+
+
+# Test support and demonstration code by its package's name: never a service. The demo names
+# only below a top-level package (a LIMS may have a `samples` app) and never a declared app.
+_TEST_SUPPORT = frozenset(
+    {"mock", "mocks", "fakes", "fixtures", "testutils", "test_utils", "testing_utils"}
+)
+_DEMO = frozenset({"sample", "samples", "example", "examples", "demo", "demos"})
+
+
+def _test_support(module: str, root: str, declared: set[str]) -> str | None:
+    """Why a module is test support or demonstration code by its path, if it is."""
+    parts = module.split(".")
+    top = len(root.split(".")) if root and module.startswith(root + ".") else 0
+    for depth, part in enumerate(parts):
+        package = ".".join(parts[: depth + 1])
+        if package in declared:
+            continue
+        if part.lower() in _TEST_SUPPORT:
+            return f"test support by its name ({package})"
+        if part.lower() in _DEMO and depth > top:
+            return f"samples or demonstration code by its name ({package})"
+    return None
+
+
+def _domain_map(graph: DependencyGraph) -> DomainMap:
+    return find_domains(
+        (n.id for n in graph.nodes if n.kind == "module"),
+        (n.id for n in graph.nodes if n.is_package),
+        graph.apps.apps if graph.apps else (),
+    )
+
+
+def _in_domain(domains: DomainMap) -> Callable[[str], bool]:
+    """Whether a unit's module belongs to a domain."""
+    return lambda unit: domains.domain_of(unit.partition(":")[0]) is not None
 
 
 def _project_package(graph: DependencyGraph, view: _UnitView, domains: DomainMap) -> dict[str, str]:
@@ -247,7 +294,9 @@ def _project_package(graph: DependencyGraph, view: _UnitView, domains: DomainMap
     }
 
 
-def _layout(graph: DependencyGraph, domains: DomainMap) -> Layout:
+def _layout(
+    graph: DependencyGraph, domains: DomainMap, groups: tuple[DomainGroup, ...] = ()
+) -> Layout:
     """The layout the domains follow, said in one sentence, with where the apps came from."""
     kind, in_apps, in_layers = domains.layout()
     apps = graph.apps
@@ -279,6 +328,7 @@ def _layout(graph: DependencyGraph, domains: DomainMap) -> Layout:
         domains=tuple(sorted(domains.spelling.get(d, d) for d in domains.domains)),
         layers=layers,
         notes=(apps.note,) if apps is not None and apps.note else (),
+        groups=groups,
     )
 
 

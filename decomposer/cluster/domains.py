@@ -44,7 +44,7 @@ TECHNICAL_NAMES = frozenset(
         "handlers", "helpers", "hooks", "interfaces", "jobs", "lib", "libs", "management",
         "managers", "middleware", "middlewares", "mixins", "models", "mutations",
         "queries", "receivers", "repositories", "repository", "resolvers", "rest", "routers",
-        "routes", "schema", "schemas", "serializers", "service", "services", "settings",
+        "routes", "schema", "schemas", "serializers", "service", "services", "setting", "settings",
         "shared", "signals", "sorters", "storage", "tasks", "templatetags", "types", "urls",
         "utils", "util", "validators", "views", "widgets", "workers", "wsgi",
     }
@@ -165,7 +165,8 @@ def find_domains(
         if sum(1 for p in parents if p and is_technical(p[-1])) >= 2
     }
     domains = frozenset(top | recurring)
-    containers = _containers(children, sizes, domains, frozenset(top))
+    declared = frozenset(parts for app in apps if (parts := _below(app, root)) and app != root)
+    containers = _containers(children, sizes, domains, frozenset(top), declared)
     module_domain = {}
     for module, parts in paths.items():
         domain = _domain_on_path(parts, domains, containers)
@@ -210,13 +211,18 @@ def _containers(
     sizes: Counter[tuple[str, ...]],
     domains: frozenset[str],
     apps: frozenset[str],
+    declared: frozenset[tuple[str, ...]],
 ) -> frozenset[str]:
     """Layers, and packages most of whose modules sit in technical children that are layers
-    (customer_portal/endpoints/<domain>.py), as dotted paths."""
+    (customer_portal/endpoints/<domain>.py), as dotted paths. A package the framework declares
+    as an app is never a layer for the files named after other apps it holds: those are its
+    own slice of each (misago's readtracker/threads.py tracks reading threads)."""
     layers = {
         parent
         for parent, names in children.items()
-        if parent and _is_layer(parent, names, domains if is_technical(parent[-1]) else apps)
+        if parent
+        and parent not in declared
+        and _is_layer(parent, names, domains if is_technical(parent[-1]) else apps)
     }
     containers = set(layers)
     for parent, names in children.items():

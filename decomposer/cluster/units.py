@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from decomposer.config import ClusterSettings
@@ -144,7 +144,11 @@ def _serves_domains_apart(graph: DependencyGraph, module: str, root: str) -> boo
     return focused * 2 >= len(users)
 
 
-def _shared_kernel(view: _UnitView, settings: ClusterSettings) -> dict[str, str]:
+def _shared_kernel(
+    view: _UnitView,
+    settings: ClusterSettings,
+    in_domain: Callable[[str], bool] = lambda unit: False,
+) -> dict[str, str]:
     """Units to propose as a shared library (or glue each service replaces), with reasons.
 
     - A utility: a module outside every domain package (or in a package named like common,
@@ -153,7 +157,9 @@ def _shared_kernel(view: _UnitView, settings: ClusterSettings) -> dict[str, str]
     - A composition root: nothing uses it and it wires three or more domains together
       (create_app, a CLI registry): each service gets its own.
     - The root package, and units used only by utilities of the kernel (their configuration).
-    Units pinned to "shared" are in; units pinned elsewhere are out.
+    Units pinned to "shared" are in; units pinned elsewhere are out. A unit of a domain
+    (`in_domain`: its app's endpoints, however many domains they wire) is never a composition
+    root: it is that domain's entry point.
     """
     dependents: dict[str, set[str]] = defaultdict(set)
     dependencies: dict[str, set[str]] = defaultdict(set)
@@ -187,7 +193,7 @@ def _shared_kernel(view: _UnitView, settings: ClusterSettings) -> dict[str, str]
                 f"utility used by {ca} units in {len(domains)} domains,"
                 f" instability {ce / (ca + ce):.2f}"
             )
-        elif ca == 0 and len(target_domains) >= 3:
+        elif ca == 0 and len(target_domains) >= 3 and not in_domain(unit):
             kernel[unit] = f"composition root: uses {len(target_domains)} domains, nothing uses it"
         elif unit == view.root:
             kernel[unit] = "the root package"
@@ -195,7 +201,7 @@ def _shared_kernel(view: _UnitView, settings: ClusterSettings) -> dict[str, str]
     while changed:  # what only composition roots use, and that wires domains, is glue too
         changed = False
         for unit in sorted(view.units):
-            if unit in kernel or unit in view.orm_units or unit in settings.pin:
+            if unit in kernel or unit in view.orm_units or unit in settings.pin or in_domain(unit):
                 continue
             users = dependents[unit]
             target_domains = {view.domain(u) for u in dependencies[unit] if u not in kernel} - {

@@ -128,6 +128,15 @@ class ContextGroup(Model):
 LayoutKind = Literal["apps", "layers", "apps-and-layers", "packages"]
 
 
+class DomainGroup(Model):
+    """Domain units that move as one through the clustering, and the rule that grouped them."""
+
+    name: str = Field(description="The head domain, or the extension point of a plugin family")
+    rule: Literal["compound-name", "plugin-family"]
+    members: tuple[str, ...] = Field(description="The domain units grouped")
+    why: str
+
+
 class Layout(Model):
     """How the monolith arranges its domains, as the clustering recognised it."""
 
@@ -141,6 +150,29 @@ class Layout(Model):
     domains: tuple[str, ...] = Field(default=(), description="The domain units found")
     layers: tuple[str, ...] = Field(default=(), description="Packages recognised as layers")
     notes: tuple[str, ...] = Field(default=(), description="What could not be read, and why")
+    groups: tuple[DomainGroup, ...] = Field(
+        default=(),
+        description="Domain units grouped before clustering: a name that is a kind of another"
+        " domain's (pending_certificate), sibling plugins extending one extension point",
+    )
+
+    def grouped(self) -> str:
+        """The groups in one line: `grouped before clustering: 2 compound names (...), ...`."""
+        if not self.groups:
+            return ""
+        parts = []
+        for rule, label in (
+            ("compound-name", "compound names"),
+            ("plugin-family", "plugin families"),
+        ):
+            found = [g for g in self.groups if g.rule == rule]
+            if found:
+                shown = "; ".join(
+                    f"{g.name}: {', '.join(m for m in g.members if m != g.name)}" for g in found[:4]
+                )
+                more = f"; {len(found) - 4} more" if len(found) > 4 else ""
+                parts.append(f"{len(found)} {label} ({shown}{more})")
+        return "grouped before clustering: " + ", ".join(parts)
 
 
 class Alternative(Model):

@@ -147,6 +147,8 @@ def _cache_key(
         *(f"method.request.querystring.{q}" for q in sorted(set(query))),
         *(() if public else ("method.request.header.Authorization",)),
     )
+
+
 def _pins(
     methods: tuple[EdgeMethod, ...], services: tuple[ServiceInfra, ...]
 ) -> tuple[MonolithPin, ...]:

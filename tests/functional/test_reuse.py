@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from decomposer import discover
+from decomposer import discover, pipeline
 from decomposer.cli import main
 
 PACKAGE = {
@@ -145,3 +145,15 @@ def test_a_fingerprint_is_refused_where_a_stat_cannot_be_trusted(
     (repo / "linked").unlink()
     monkeypatch.setattr(discover, "_SETTLED_NS", 10**12)
     assert discover.fingerprint(repo, salt="") is None  # modified in the last seconds
+
+
+def test_other_decomposer_code_is_analyzed_again(
+    write_tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a checkout between releases keeps its version string: the stamp of its own files tells
+    repo = write_tree(PACKAGE)
+    out = tmp_path / "out"
+    assert not analyze(repo, out)["reused"]
+    assert analyze(repo, out)["reused"] is True
+    monkeypatch.setattr(pipeline, "_tool_stamp", lambda: "edited")
+    assert not analyze(repo, out)["reused"]

@@ -194,12 +194,78 @@ def test_settings_urls_and_server_entry_points_are_kernel_never_contexts() -> No
             "shop.settings": "from shop.orders import services\nfrom shop.billing import ledger\nDEBUG = 1\n",
             "shop.urls": "from shop.orders import views\nfrom shop.billing import views as b\nurlpatterns = []\n",
             "shop.wsgi": "from shop import settings\napplication = None\n",
+            "shop.setting/": "",
+            "shop.setting.registry": (
+                "from shop.orders import services\nfrom shop.billing import ledger\nKEYS = {}\n"
+            ),
         }
     )
     clustering = find_contexts(graph, ClusterSettings())
     kernel = dict(
         zip(clustering.shared_kernel.units, clustering.shared_kernel.placements, strict=True)
     )
-    for module in ("shop.settings", "shop.urls", "shop.wsgi"):
+    for module in ("shop.settings", "shop.urls", "shop.wsgi", "shop.setting.registry"):
         assert module in kernel
         assert not any(module in c.units for c in clustering.contexts)
+
+
+def test_a_domains_endpoints_wiring_other_domains_stay_with_their_domain() -> None:
+    graph = graph_of(
+        {
+            **SHOP,
+            "shop.shipping/": "",
+            "shop.shipping.services": "def ship():\n    return 1\n",
+            "shop.orders.endpoints": (
+                "from shop.orders import services\nfrom shop.billing import services as bill\n"
+                "from shop.catalog import services as cat\nfrom shop.shipping import services as sh\n"
+                "def create():\n    cat.find()\n    bill.charge()\n    sh.ship()\n"
+                "    return services.place()\n"
+            ),
+            "shop.api": (
+                "from shop.orders import endpoints\nfrom shop.billing import views\n"
+                "from shop.catalog import services\nroutes = [endpoints.create, views.pay]\n"
+            ),
+        }
+    )
+    clustering = find_contexts(graph, ClusterSettings())
+    kernel = {p.unit: p.reasons[0].signal for p in clustering.shared_kernel.placements}
+    # the router that includes every domain's endpoints is the composition root ...
+    assert kernel["shop.api"].startswith("composition root")
+    # ... the orders endpoints it includes are the orders domain's entry point, not glue
+    assert "shop.orders.endpoints" not in kernel
+    assert "shop.orders.endpoints" in contexts_of(clustering)["orders"]
+
+
+def test_test_support_and_nested_samples_are_kernel_never_contexts() -> None:
+    graph = graph_of(
+        {
+            **SHOP,
+            "shop.orders.samples/": "",
+            "shop.orders.samples.demo_order": (
+                "from shop.orders import services\ndef run():\n    return services.place()\n"
+            ),
+            "shop.testutils": "from shop.billing import ledger\ndef fake():\n    return ledger.total()\n",
+        }
+    )
+    clustering = find_contexts(graph, ClusterSettings())
+    kernel = {p.unit: p.reasons[0].signal for p in clustering.shared_kernel.placements}
+    assert kernel["shop.orders.samples.demo_order"] == (
+        "samples or demonstration code by its name (shop.orders.samples)"
+    )
+    assert kernel["shop.testutils"] == "test support by its name (shop.testutils)"
+
+
+def test_a_top_level_samples_app_is_a_domain() -> None:
+    # a laboratory's samples are its business: only a nested samples package is demo code
+    graph = graph_of(
+        {
+            **SHOP,
+            "shop.samples/": "",
+            "shop.samples.services": (
+                "from shop.orders import services\ndef collect():\n    return services.place()\n"
+            ),
+            "shop.samples.models": "class Sample:\n    pass\n",
+        }
+    )
+    clustering = find_contexts(graph, ClusterSettings())
+    assert "shop.samples.services" not in clustering.shared_kernel.units

@@ -122,3 +122,23 @@ def test_labels_keep_the_code_spelling_of_the_domain() -> None:
     found = find_domains(modules, {"shop", "shop.orders", "shop.payments"})
     assert found.label("shop.orders.views") == "orders"
     assert found.label("shop.settings") == "settings"
+
+
+def test_an_installed_app_holding_files_named_after_other_apps_is_its_own_domain() -> None:
+    modules = [
+        "forum.threads.models",
+        "forum.threads.views",
+        "forum.categories.models",
+        "forum.readtracker.models",
+        "forum.readtracker.threads",
+        "forum.readtracker.categories",
+        "forum.readtracker.tracker",
+    ]
+    packages = {"forum", "forum.threads", "forum.categories", "forum.readtracker"}
+    apps = ("forum.threads", "forum.categories", "forum.readtracker")
+    declared = find_domains(modules, packages, apps)
+    # Django declares readtracker an app: its threads.py is the read tracking of threads
+    assert {declared.domain_of(m) for m in modules if ".readtracker." in m} == {"readtracker"}
+    # without the framework's word, a package of files named after the apps is a layer
+    inferred = find_domains(modules, packages)
+    assert inferred.domain_of("forum.readtracker.threads") == "thread"
