@@ -33,6 +33,7 @@ from decomposer.models import (
     ModuleFacts,
     ModuleSource,
     ParseFailure,
+    RenderedFile,
     ScaffoldOptions,
     ServiceMigration,
     SourceFile,
@@ -173,12 +174,15 @@ def analyze(
         )
     with clock.stage("cluster"):
         on_stage("cluster", 0, 1)
-        # the as-is split does not depend on the clustering: measured meanwhile, on a second core
-        as_is = (
-            _forked(lambda: _as_is_split(document, settings).model_dump_json())
-            if _cores(settings.jobs) > 1
-            else None
-        )
+        # graph.json and the as-is split do not depend on the clustering: written and measured
+        # meanwhile, on a second core
+        graph_json = out / "graph.json"
+
+        def beside_clustering() -> str:
+            files.write_json(document, graph_json)
+            return _as_is_split(document, settings).model_dump_json()
+
+        as_is = _forked(beside_clustering) if _cores(settings.jobs) > 1 else None
         cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
         clustering = cluster.find_contexts(document, settings.cluster, cochanges=cochanges)
         on_stage("cluster", 1, 1)
@@ -190,7 +194,14 @@ def analyze(
             as_is=AsIsSplit.model_validate_json(as_is()) if as_is is not None else None,
         )
     outputs = _write_analysis(
-        document, decomposition, out, clock, jobs=settings.jobs, key=key, inputs=inputs
+        document,
+        decomposition,
+        out,
+        clock,
+        jobs=settings.jobs,
+        key=key,
+        inputs=inputs,
+        graph_written=as_is is not None,
     )
     return AnalysisResult(
         graph=document,
@@ -561,27 +572,32 @@ def _write_analysis(
     jobs: int,
     key: str | None = None,
     inputs: str | None = None,
+    graph_written: bool = False,
 ) -> tuple[str, ...]:
-    """graph.json, plan.json, the report and the exports, under `out`; with `key` (analyze),
-    recorded for the next run to reuse. With a second core, the report and the exports are
-    rendered and written in a child process while this one writes graph.json and plan.json."""
+    """graph.json (unless `graph_written` already), plan.json, the report and the exports,
+    under `out`; with `key` (analyze), recorded for the next run to reuse. With a second core,
+    the report and the exports are rendered and written in two child processes while this one
+    writes the JSON files."""
     from decomposer import export as plan_export
     from decomposer import report as html_report
 
-    def render_and_write() -> str:
-        rendered = [
-            html_report.render_report(decomposition, document),
-            *plan_export.render_exports(decomposition, document),
-        ]
+    def written(rendered: list[RenderedFile]) -> str:
         return "\n".join(str(path) for path in files.write_rendered(rendered, out))
 
+    def report_task() -> str:
+        return written([html_report.render_report(decomposition, document)])
+
+    def exports_task() -> str:
+        return written(plan_export.render_exports(decomposition, document))
+
     with clock.stage("report"):
-        rendering = _forked(render_and_write) if _cores(jobs) > 1 else render_and_write
+        parallel = _cores(jobs) > 1
+        renderings = [_forked(task) if parallel else task for task in (report_task, exports_task)]
         models = (
-            files.write_json(document, out / "graph.json"),
+            out / "graph.json" if graph_written else files.write_json(document, out / "graph.json"),
             files.write_json(decomposition, out / "plan.json"),
         )
-        outputs = (*models, *(Path(p) for p in rendering().splitlines()))
+        outputs = (*models, *(Path(p) for task in renderings for p in task().splitlines()))
     with clock.stage("writes"):
         if key is not None:
             files.record_outputs(out, key, outputs, inputs=inputs, summary=document.summary())
