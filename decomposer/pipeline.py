@@ -305,6 +305,23 @@ def check(
 ) -> CheckResult:
     """The repository as it is now against the plan's boundaries; writes the report and the
     exported tach / import-linter configurations where asked."""
+    # Nothing changed since the last check into `out` (by the stat of the inputs, as analyze
+    # sees it; the plan and the options by their content): its result is kept. Not with
+    # exports, which are written from the graph.
+    key = None
+    if settings.cache and not (tach_file or importlinter_file) and repo.is_dir():
+        key = _check_key(
+            _fingerprint(repo, settings, out),
+            plan_path,
+            report_format=report_format,
+            allow_unparsed=allow_unparsed,
+        )
+        kept = files.kept_check(out, key) if key is not None else None
+        if kept is not None:
+            if report_file:
+                files.write_text(kept.report, report_file)
+            outputs = (str(report_file),) if report_file else ()
+            return kept.model_copy(update={"outputs": outputs, "reused": True})
     # imported here: only `check` needs it, and every command pays for what the CLI imports
     from decomposer import check as contract_check
     from decomposer import cluster
@@ -337,7 +354,7 @@ def check(
             (importlinter_file, contract_check.export_importlinter(contract, roots=roots))
         )
     outputs = tuple(str(files.write_text(text, path)) for path, text in writes if path)
-    return CheckResult(
+    result = CheckResult(
         violations=violations,
         unplaced=unplaced,
         unparsed=document.failures,
@@ -348,6 +365,28 @@ def check(
         report=report,
         outputs=outputs,
     )
+    if key is not None:
+        files.record_check(out, key, result.model_copy(update={"outputs": ()}))
+    return result
+
+
+def _check_key(
+    inputs: str | None, plan_path: Path, *, report_format: str, allow_unparsed: bool
+) -> str | None:
+    """sha256 of what a check's result depends on besides the code's stat fingerprint
+    `inputs` (which holds the versions and the settings): the plan's bytes and the report's
+    options. None when there is no fingerprint, or the plan cannot be read (the run says why)."""
+    if inputs is None:
+        return None
+    try:
+        plan = plan_path.read_bytes()
+    except OSError:
+        return None
+    key = hashlib.sha256()
+    for part in (inputs, hashlib.sha256(plan).hexdigest(), report_format, str(allow_unparsed)):
+        key.update(part.encode())
+        key.update(b"\0")
+    return key.hexdigest()
 
 
 class RenderResult(BaseModel):
