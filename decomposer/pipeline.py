@@ -320,8 +320,8 @@ def check(
         if kept is not None:
             if report_file:
                 files.write_text(kept.report, report_file)
-            outputs = (str(report_file),) if report_file else ()
-            return kept.model_copy(update={"outputs": outputs, "reused": True})
+            written = (str(report_file),) if report_file else ()
+            return kept.model_copy(update={"outputs": written, "reused": True})
     # imported here: only `check` needs it, and every command pays for what the CLI imports
     from decomposer import check as contract_check
     from decomposer import cluster
