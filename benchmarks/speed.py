@@ -19,12 +19,20 @@ unchanged files, into the same folder) and with one file changed (a comment appe
 processes, with each one's peak memory, beside grimp's `build_graph` on the same copy.
 --baseline DIR measures the decomposer package under DIR (another
 checkout, e.g. `git worktree add /tmp/before main`) beside this one, alternating, with ratios.
+
+With --curve N it builds synthetic monoliths of 1 to N copies of the repository (--repo, or
+ROOT/PACKAGE): copy k renames each top-level package P of the repository to P_k and every
+import of it (`P.x`, `from P import`, "P.settings") to match, so the copies are independent
+apps of one code base, as big as k times the original. It prints, for each size, the lines of
+Python, the cold `decompose analyze` (`--no-cache`) wall time, CPU time and peak memory: how
+time and memory grow with size (the issue's 4-million-line point is 5 copies of saleor).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -66,9 +74,19 @@ def main() -> int:
         help="with --full: the folder `decompose analyze` reads (default ROOT/PACKAGE); e.g. the"
         " saleor repository, with ROOT the same folder and PACKAGE saleor for grimp",
     )
+    parser.add_argument(
+        "--curve",
+        type=int,
+        metavar="N",
+        help="cold analyze of synthetic monoliths of 1 to N copies of the repository",
+    )
     args = parser.parse_args()
+    if args.curve and args.repo:
+        return curve(args.repo.resolve(), args.curve)
     root, package = (args.root, args.package) if args.root else (django_source(), "django")
     target = str((root / package).resolve())
+    if args.curve:
+        return curve((root / package).resolve(), args.curve)
     if args.full:
         repo = (args.repo or root / package).resolve()
         return full(repo, root.resolve(), package, args.runs, args.baseline)
@@ -170,6 +188,57 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
         print(line)
     shutil.rmtree(scratch, ignore_errors=True)
     return 0
+
+
+def curve(repo: Path, copies: int) -> int:
+    """Cold `decompose analyze` of 1..`copies` copies of `repo` under renamed packages: lines
+    against seconds and peak memory."""
+    scratch = Path(tempfile.mkdtemp(prefix="decomposer-curve-"))
+    monolith = scratch / repo.name
+    packages = sorted(
+        p.name for p in repo.iterdir() if p.is_dir() and (p / "__init__.py").is_file()
+    )
+    print(f"synthetic monoliths of {repo.name} (packages renamed: {', '.join(packages)}):")
+    print(f"  {'copies':>6} {'lines':>10} {'seconds':>8} {'cpu s':>8} {'peak MiB':>9}")
+    try:
+        shutil.copytree(repo, monolith, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        lines = _python_lines(monolith)
+        for k in range(1, copies + 1):
+            if k > 1:
+                lines += _add_copy(repo, monolith, packages, k)
+            out = scratch / f"out-{k}"
+            environment = {**os.environ, "DECOMPOSER_CACHE_DIR": str(scratch / "cache")}
+            command = _decompose(str(monolith), out, "--no-cache", full=True)
+            seconds, peak, cpu = _measured(command, environment, cwd=Path(__file__).parents[1])
+            print(f"  {k:>6} {lines:>10,} {seconds:>8.1f} {cpu:>8.1f} {peak:>9.0f}", flush=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+def _add_copy(repo: Path, monolith: Path, packages: list[str], k: int) -> int:
+    """Copy `repo`'s packages into `monolith` as copy `k` (each package P as P_k, the imports of
+    them renamed alike); the lines of Python added."""
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, packages)) + r")\b")
+    lines = 0
+    for name in packages:
+        for source in (repo / name).rglob("*"):
+            if not source.is_file() or source.is_symlink():
+                continue
+            target = monolith / f"{name}_{k}" / source.relative_to(repo / name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.suffix != ".py":
+                shutil.copyfile(source, target)
+                continue
+            text = source.read_text(encoding="utf-8", errors="surrogateescape")
+            renamed = pattern.sub(lambda m: f"{m.group(1)}_{k}", text)
+            target.write_text(renamed, encoding="utf-8", errors="surrogateescape")
+            lines += renamed.count("\n")
+    return lines
+
+
+def _python_lines(root: Path) -> int:
+    return sum(p.read_bytes().count(b"\n") for p in root.rglob("*.py") if p.is_file())
 
 
 def _file_to_change(root: Path) -> Path:

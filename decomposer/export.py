@@ -211,16 +211,15 @@ def _graphml(plan: DecompositionPlan, graph: DependencyGraph | None) -> str:
             )
     keys: dict[tuple[str, str, str], str] = {}
     quoted = {node_id: _attribute(node_id) for node_id in nodes}  # each id quoted once
+    element = _GraphmlWriter(keys)
     body = ['  <graph edgedefault="directed">']
     for node_id, attributes in nodes.items():
-        body.append(_graphml_element("node", f"id={quoted[node_id]}", attributes, keys))
+        body.append(element("node", f"id={quoted[node_id]}", attributes))
     for source, targets in edges.items():
         for target, kinds in targets.items():
             ends = f"source={quoted[source]} target={quoted[target]}"
             for key, attributes in kinds.items():
-                body.append(
-                    _graphml_element("edge", f"{ends} id={_attribute(key)}", attributes, keys)
-                )
+                body.append(element("edge", f"{ends} id={_attribute(key)}", attributes))
     head = [
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'
         ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
@@ -238,23 +237,36 @@ _Value = str | int | float
 _GRAPHML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 
 
-def _graphml_element(
-    tag: str, opening: str, attributes: dict[str, _Value], keys: dict[tuple[str, str, str], str]
-) -> str:
-    """A node or an edge with its data, registering each attribute's key in `keys`."""
-    if not attributes:
-        return f"    <{tag} {opening} />"
-    lines = [f"    <{tag} {opening}>"]
-    for name, value in attributes.items():
+class _GraphmlWriter:
+    """Writes a node or an edge with its data, registering each attribute's key in `keys`.
+    The `<data>` lines are memoised by (tag, name, value): on a big graph most values (kinds,
+    certainties, contexts, modules) repeat, and escaping them again cost seconds."""
+
+    def __init__(self, keys: dict[tuple[str, str, str], str]) -> None:
+        self.keys = keys
+        self.lines: dict[tuple[str, str, type, _Value], str] = {}
+
+    def __call__(self, tag: str, opening: str, attributes: dict[str, _Value]) -> str:
+        if not attributes:
+            return f"    <{tag} {opening} />"
+        lines = [f"    <{tag} {opening}>"]
+        memo = self.lines
+        for name, value in attributes.items():
+            # the type is part of the key: 1, 1.0 and True are equal in a dict
+            line = memo.get((tag, name, type(value), value))
+            if line is None:
+                line = memo[(tag, name, type(value), value)] = self._data(tag, name, value)
+            lines.append(line)
+        lines.append(f"    </{tag}>")
+        return "\n".join(lines)
+
+    def _data(self, tag: str, name: str, value: _Value) -> str:
         key = (tag, name, _GRAPHML_TYPES[type(value)])
-        key_id = keys.setdefault(key, f"d{len(keys)}")
+        key_id = self.keys.setdefault(key, f"d{len(self.keys)}")
         text = str(value).lower() if isinstance(value, bool) else str(value)
         if text:
-            lines.append(f'      <data key="{key_id}">{_escape(text)}</data>')
-        else:
-            lines.append(f'      <data key="{key_id}" />')
-    lines.append(f"    </{tag}>")
-    return "\n".join(lines)
+            return f'      <data key="{key_id}">{_escape(text)}</data>'
+        return f'      <data key="{key_id}" />'
 
 
 def _attribute(value: str) -> str:

@@ -29,6 +29,7 @@ from decomposer.models import (
     ParseFailure,
     RenderedFile,
 )
+from decomposer.models.check import CheckRecord, CheckResult
 
 # Beside a file changed in both places: the generated version (.new); before --force
 # replaces an edited file: the edited version (.orig).
@@ -39,6 +40,7 @@ ORIG = ".orig"
 MANIFEST = ".decomposer-manifest.json"
 # In `analyze --out`: what the last run wrote there, and the key of its inputs.
 ANALYSIS_RECORD = ".decomposer-analysis.json"
+CHECK_RECORD = ".decomposer-check.json"
 # Held while `apply` writes into a folder, so a second run into it is refused, not mixed in.
 LOCK = ".decomposer.lock"
 # Every temporary file ends so: a run killed before it renamed one leaves it recognisable, and
@@ -325,6 +327,23 @@ def record_inputs(out: Path, inputs: str | None, summary: GraphSummary) -> None:
     if record is None or inputs is None or record.inputs == inputs:
         return
     _write_record(out, record.model_copy(update={"inputs": inputs, "summary": summary}))
+
+
+def kept_check(out: Path, key: str) -> CheckResult | None:
+    """The result the last `check` into `out` recorded, if it ran with the same `key`."""
+    try:
+        record = CheckRecord.model_validate_json((out / CHECK_RECORD).read_bytes())
+    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
+        return None
+    return record.result if record.key == key else None
+
+
+def record_check(out: Path, key: str, result: CheckResult) -> None:
+    """Remember what this `check` found, for the next one with the same key (best effort)."""
+    try:
+        _write_atomic(out / CHECK_RECORD, CheckRecord(key=key, result=result).model_dump_json())
+    except OSError:
+        return
 
 
 def prepare_out_dir(out: Path) -> Path:

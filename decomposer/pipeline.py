@@ -34,6 +34,7 @@ from decomposer.models import (
     ModuleFacts,
     ModuleSource,
     ParseFailure,
+    RenderedFile,
     ScaffoldOptions,
     ServiceMigration,
     SourceFile,
@@ -174,12 +175,15 @@ def analyze(
         )
     with clock.stage("cluster"):
         on_stage("cluster", 0, 1)
-        # the as-is split does not depend on the clustering: measured meanwhile, on a second core
-        as_is = (
-            _forked(lambda: _as_is_split(document, settings).model_dump_json())
-            if _cores(settings.jobs) > 1
-            else None
-        )
+        # graph.json and the as-is split do not depend on the clustering: written and measured
+        # meanwhile, on a second core
+        graph_json = out / "graph.json"
+
+        def beside_clustering() -> str:
+            files.write_json(document, graph_json)
+            return _as_is_split(document, settings).model_dump_json()
+
+        as_is = _forked(beside_clustering) if _cores(settings.jobs) > 1 else None
         cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
         clustering = cluster.find_contexts(document, settings.cluster, cochanges=cochanges)
         on_stage("cluster", 1, 1)
@@ -191,7 +195,14 @@ def analyze(
             as_is=AsIsSplit.model_validate_json(as_is()) if as_is is not None else None,
         )
     outputs = _write_analysis(
-        document, decomposition, out, clock, jobs=settings.jobs, key=key, inputs=inputs
+        document,
+        decomposition,
+        out,
+        clock,
+        jobs=settings.jobs,
+        key=key,
+        inputs=inputs,
+        graph_written=as_is is not None,
     )
     return AnalysisResult(
         graph=document,
@@ -295,6 +306,23 @@ def check(
 ) -> CheckResult:
     """The repository as it is now against the plan's boundaries; writes the report and the
     exported tach / import-linter configurations where asked."""
+    # Nothing changed since the last check into `out` (by the stat of the inputs, as analyze
+    # sees it; the plan and the options by their content): its result is kept. Not with
+    # exports, which are written from the graph.
+    key = None
+    if settings.cache and not (tach_file or importlinter_file) and repo.is_dir():
+        key = _check_key(
+            _fingerprint(repo, settings, out),
+            plan_path,
+            report_format=report_format,
+            allow_unparsed=allow_unparsed,
+        )
+        kept = files.kept_check(out, key) if key is not None else None
+        if kept is not None:
+            if report_file:
+                files.write_text(kept.report, report_file)
+            written = (str(report_file),) if report_file else ()
+            return kept.model_copy(update={"outputs": written, "reused": True})
     # imported here: only `check` needs it, and every command pays for what the CLI imports
     from decomposer import check as contract_check
     from decomposer import cluster
@@ -327,7 +355,7 @@ def check(
             (importlinter_file, contract_check.export_importlinter(contract, roots=roots))
         )
     outputs = tuple(str(files.write_text(text, path)) for path, text in writes if path)
-    return CheckResult(
+    result = CheckResult(
         violations=violations,
         unplaced=unplaced,
         unparsed=document.failures,
@@ -338,6 +366,28 @@ def check(
         report=report,
         outputs=outputs,
     )
+    if key is not None:
+        files.record_check(out, key, result.model_copy(update={"outputs": ()}))
+    return result
+
+
+def _check_key(
+    inputs: str | None, plan_path: Path, *, report_format: str, allow_unparsed: bool
+) -> str | None:
+    """sha256 of what a check's result depends on besides the code's stat fingerprint
+    `inputs` (which holds the versions and the settings): the plan's bytes and the report's
+    options. None when there is no fingerprint, or the plan cannot be read (the run says why)."""
+    if inputs is None:
+        return None
+    try:
+        plan = plan_path.read_bytes()
+    except OSError:
+        return None
+    key = hashlib.sha256()
+    for part in (inputs, hashlib.sha256(plan).hexdigest(), report_format, str(allow_unparsed)):
+        key.update(part.encode())
+        key.update(b"\0")
+    return key.hexdigest()
 
 
 class RenderResult(BaseModel):
@@ -562,27 +612,32 @@ def _write_analysis(
     jobs: int,
     key: str | None = None,
     inputs: str | None = None,
+    graph_written: bool = False,
 ) -> tuple[str, ...]:
-    """graph.json, plan.json, the report and the exports, under `out`; with `key` (analyze),
-    recorded for the next run to reuse. With a second core, the report and the exports are
-    rendered and written in a child process while this one writes graph.json and plan.json."""
+    """graph.json (unless `graph_written` already), plan.json, the report and the exports,
+    under `out`; with `key` (analyze), recorded for the next run to reuse. With a second core,
+    the report and the exports are rendered and written in two child processes while this one
+    writes the JSON files."""
     from decomposer import export as plan_export
     from decomposer import report as html_report
 
-    def render_and_write() -> str:
-        rendered = [
-            html_report.render_report(decomposition, document),
-            *plan_export.render_exports(decomposition, document),
-        ]
+    def written(rendered: list[RenderedFile]) -> str:
         return "\n".join(str(path) for path in files.write_rendered(rendered, out))
 
+    def report_task() -> str:
+        return written([html_report.render_report(decomposition, document)])
+
+    def exports_task() -> str:
+        return written(plan_export.render_exports(decomposition, document))
+
     with clock.stage("report"):
-        rendering = _forked(render_and_write) if _cores(jobs) > 1 else render_and_write
+        parallel = _cores(jobs) > 1
+        renderings = [_forked(task) if parallel else task for task in (report_task, exports_task)]
         models = (
-            files.write_json(document, out / "graph.json"),
+            out / "graph.json" if graph_written else files.write_json(document, out / "graph.json"),
             files.write_json(decomposition, out / "plan.json"),
         )
-        outputs = (*models, *(Path(p) for p in rendering().splitlines()))
+        outputs = (*models, *(Path(p) for task in renderings for p in task().splitlines()))
     with clock.stage("writes"):
         if key is not None:
             files.record_outputs(out, key, outputs, inputs=inputs, summary=document.summary())

@@ -48,3 +48,19 @@ class CheckResult(Model):
     summary: str = Field(description="`2 violations in 1 file (baseline: 71 dependencies)`")
     report: str = Field(description="The report in the requested format")
     outputs: tuple[str, ...] = Field(description="Files written")
+    reused: bool = Field(
+        default=False,
+        description="nothing changed since the last `check` into the same folder: its result was"
+        " kept",
+    )
+
+
+class CheckRecord(Model):
+    """What the last `check` into a folder found, and from what: `key` hashes the stat
+    fingerprint of the repository's inputs (see `discover.fingerprint`), the settings, the
+    plan's bytes and the report's options. A run with the same key reuses `result` without
+    reading a source file."""
+
+    format: Literal["decomposer-check"] = "decomposer-check"
+    key: str
+    result: CheckResult

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from decomposer.models.base import Model
 
@@ -334,13 +334,25 @@ class ParseFailure(Model):
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
+def _result_kind(value: Any) -> str:
+    """The kind of a cached result: a model, or its JSON object (facts name their module)."""
+    if isinstance(value, dict):
+        return "facts" if "module" in value else "failure"
+    return "facts" if isinstance(value, ModuleFacts) else "failure"
+
+
 class CachedFacts(Model):
     """What extraction gave for one file, kept for the next run while its content is unchanged."""
 
     digest: str = Field(description="sha256 of the file's bytes")
     module: str
     is_package: bool
-    result: ModuleFacts | ParseFailure
+    # Tagged: a plain union validates each entry against both models (strict, then lax), which
+    # was 60% of loading saleor's cache (1.1 s of a run where one file changed).
+    result: Annotated[
+        Annotated[ModuleFacts, Tag("facts")] | Annotated[ParseFailure, Tag("failure")],
+        Discriminator(_result_kind),
+    ]
 
 
 class FactsCache(Model):

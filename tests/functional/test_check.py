@@ -368,3 +368,51 @@ def test_unparsed_file_is_a_sarif_result(
     assert (result["ruleId"], result["level"]) == ("DEC003", level)
     region = result["locations"][0]["physicalLocation"]["region"]
     assert region == {"startLine": 8, "startColumn": 12}
+
+
+@pytest.fixture
+def settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # files written by the test are seconds old at most: trust their stat at once
+    from decomposer import discover
+
+    monkeypatch.setattr(discover, "_SETTLED_NS", 0)
+
+
+def test_a_second_check_with_nothing_changed_reads_no_source(
+    planned, settled_at_once, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from decomposer import discover
+
+    repo, plan = planned
+    (repo / "shop" / "payments" / "gateway.py").write_text(NEW_DEPENDENCY)
+    first = check(repo, plan)
+
+    def unread(*_: object) -> bytes:
+        raise AssertionError("a source file was read")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(discover, "read_source", unread)
+        assert check(repo, plan) == first
+    assert first[0] == 4 and first[1].splitlines()[:2] == [NEW_IMPORT, NEW_CALL]
+
+
+def test_a_check_after_a_change_sees_it(planned, settled_at_once) -> None:
+    repo, plan = planned
+    assert check(repo, plan)[0] == 0
+    (repo / "shop" / "payments" / "gateway.py").write_text(NEW_DEPENDENCY)
+    code, out, _ = check(repo, plan)
+    assert code == 4 and out.splitlines()[:2] == [NEW_IMPORT, NEW_CALL]
+
+
+def test_a_check_with_other_options_or_another_plan_is_not_the_last_one(
+    planned, settled_at_once
+) -> None:
+    repo, plan = planned
+    assert check(repo, plan)[1].startswith("0 violations")
+    code, out, _ = check(repo, plan, "--format", "json")
+    assert code == 0 and json.loads(out)["violations"] == []
+    document = json.loads(plan.read_text())
+    document["baseline"] = []
+    plan.write_text(json.dumps(document))
+    code, out, _ = check(repo, plan)
+    assert code == 4 and "0 violations" not in out
