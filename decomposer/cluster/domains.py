@@ -159,10 +159,13 @@ def find_domains(
     # Names recurring under two or more technical layers: a domain cut across layers (pretix's
     # base/models/orders.py, control/views/orders.py). Files every app has (order/actions.py,
     # checkout/actions.py) recur under domains, not layers, and do not count.
+    # Names recurring in the layers of one app only (person/models/profile.py with
+    # person/forms/profile.py) are that app's own parts, not domains.
     recurring = {
         name
         for name, parents in parents_of.items()
         if sum(1 for p in parents if p and is_technical(p[-1])) >= 2
+        and len({p[0] for p in parents if p and is_technical(p[-1])}) >= 2
     }
     domains = frozenset(top | recurring)
     declared = frozenset(parts for app in apps if (parts := _below(app, root)) and app != root)

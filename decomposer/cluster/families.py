@@ -75,6 +75,10 @@ def _follow(heads: Mapping[str, str], domain: str) -> str:
 # A base class is an extension point of a parent package when at least this share of the
 # classes extending it sit in the sibling packages below that parent.
 _EXTENSION_SHARE = 2 / 3
+# A base that this share of a parent's sibling packages extends (of five or more) is the
+# framework's base for all of them, not a family's extension point.
+_UNIVERSAL_SHARE = 0.8
+_MIN_SIBLINGS = 5
 # A plugin is used by few other domains (its registry's caller, a settings page): at most
 # this share of them, or one.
 _MAX_USERS_SHARE = 0.05
@@ -114,8 +118,10 @@ def plugin_families(view: _UnitView, units_of: Mapping[str, str], root: str) -> 
             users[target].add(source)
     families: dict[tuple[str, str], list[str]] = defaultdict(list)
     max_users = max(1, int(_MAX_USERS_SHARE * len(modules)))
+    parents = {domain: _parent(members, packages) for domain, members in modules.items()}
+    siblings = Counter(parents.values())
     for domain in sorted(modules):
-        parent = _parent(modules[domain], packages)
+        parent = parents[domain]
         if not parent or parent in (view.root, root) or len(users[domain]) > max_users:
             continue
         if not bases[domain]:
@@ -127,7 +133,15 @@ def plugin_families(view: _UnitView, units_of: Mapping[str, str], root: str) -> 
         below = sum(
             1 for s in extending if s.startswith(parent + ".") and domain_of(s) not in (None, own)
         )
-        if below >= _EXTENSION_SHARE * len(extending):
+        # a base nearly every sibling extends is the framework's (an AppConfig for every app),
+        # not an extension point that sets a family apart
+        extenders = {
+            domain_of(s) for s in subclasses[base] if parents.get(domain_of(s) or "") == parent
+        }
+        universal = siblings[parent] >= _MIN_SIBLINGS and len(extenders) >= (
+            _UNIVERSAL_SHARE * siblings[parent]
+        )
+        if below >= _EXTENSION_SHARE * len(extending) and not universal:
             families[(parent, base)].append(domain)
     return {
         domain: f"{parent}:{base}"

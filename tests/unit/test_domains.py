@@ -142,3 +142,16 @@ def test_an_installed_app_holding_files_named_after_other_apps_is_its_own_domain
     # without the framework's word, a package of files named after the apps is a layer
     inferred = find_domains(modules, packages)
     assert inferred.domain_of("forum.readtracker.threads") == "thread"
+
+
+def test_a_name_recurring_in_one_apps_own_layers_is_part_of_that_app() -> None:
+    own = [
+        f"conf.person.{layer}.{name}"
+        for layer in ("models", "forms")
+        for name in ("profile", "information", "picture")
+    ]
+    found = domains_of([*own, "conf.person.views", "conf.talks.models.talk", "conf.talks.views"])
+    # person/models/profile.py and person/forms/profile.py are the person app's profile, not a
+    # profile domain that would make person/models a layer and split the app
+    assert {found[m] for m in own} == {"person"}
+    assert found["conf.talks.models.talk"] == "talk"

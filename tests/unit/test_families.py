@@ -177,3 +177,19 @@ def test_a_compound_domain_shares_its_head_domains_context() -> None:
     assert context_of(clustering, "shop.pending_orders.models") == context_of(
         clustering, "shop.orders.models"
     )
+
+
+def test_a_base_every_sibling_extends_is_the_frameworks_not_a_family() -> None:
+    # every app's configuration extends ShopConfig: no family, each app stays its own unit
+    apps = ("orders", "billing", "search", "offers", "shipping")
+    modules = {"shop/": "", "shop.config": "class ShopConfig:\n    name = ''\n"}
+    for app in apps:
+        modules[f"shop.apps.{app}/"] = ""
+        modules[f"shop.apps.{app}.config"] = (
+            f"from shop.config import ShopConfig\nclass {app.title()}Config(ShopConfig):\n"
+            f"    name = '{app}'\n    label = '{app}'\n"
+        )
+    graph = graph_of(modules)
+    view = _UnitView(graph, frozenset())
+    units_of = {f"shop.apps.{app}.config": f"apps.{app}" for app in apps}
+    assert plugin_families(view, units_of, "shop") == {}
