@@ -232,6 +232,8 @@ _INFRASTRUCTURE_NAMES = {
     "celery_app": "task queue wiring",
     "celeryconf": "task queue wiring",
     "manage": "command-line entry point",
+    "bin": "command-line entry point",
+    "scripts": "scripts",
     "__main__": "command-line entry point",
 }
 

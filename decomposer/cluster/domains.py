@@ -37,16 +37,16 @@ TECHNICAL_NAMES = frozenset(
     {
         "abstract", "actions", "addons", "contrib", "extensions", "integration", "integrations",
         "plugin", "plugins", "admin", "api", "apis", "apps", "asgi", "auth_backends",
-        "backends", "base", "bases", "celery", "cli", "client", "clients", "commands", "common",
-        "conf", "config", "constants", "context_processors", "controllers", "core",
+        "backends", "base", "bases", "bin", "celery", "cli", "client", "clients", "commands",
+        "common", "conf", "config", "constants", "context_processors", "controllers", "core",
         "dataloaders", "db", "decorators", "dependencies", "deps", "endpoints", "enums",
         "errors", "exceptions", "factories", "fields", "filters", "forms", "graphql",
         "handlers", "helpers", "hooks", "interfaces", "jobs", "lib", "libs", "management",
-        "managers", "middleware", "middlewares", "mixins", "models", "mutations",
-        "queries", "receivers", "repositories", "repository", "resolvers", "rest", "routers",
-        "routes", "schema", "schemas", "serializers", "service", "services", "setting", "settings",
-        "shared", "signals", "sorters", "storage", "tasks", "templatetags", "types", "urls",
-        "utils", "util", "validators", "views", "widgets", "workers", "wsgi",
+        "managers", "middleware", "middlewares", "mixins", "models", "mutations", "queries",
+        "receivers", "repositories", "repository", "resolvers", "rest", "routers", "routes",
+        "schema", "schemas", "scripts", "serializers", "service", "services", "setting",
+        "settings", "shared", "signals", "sorters", "storage", "tasks", "templatetags", "types",
+        "urls", "utils", "util", "validators", "views", "widgets", "workers", "wsgi",
     }
 )  # fmt: skip
 _API_VERSION = re.compile(r"^(api)?v\d+$|^api_?v\d+$")

@@ -194,6 +194,12 @@ def test_settings_urls_and_server_entry_points_are_kernel_never_contexts() -> No
             "shop.settings": "from shop.orders import services\nfrom shop.billing import ledger\nDEBUG = 1\n",
             "shop.urls": "from shop.orders import views\nfrom shop.billing import views as b\nurlpatterns = []\n",
             "shop.wsgi": "from shop import settings\napplication = None\n",
+            "shop.bin/": "",
+            "shop.bin.shop": "from shop.orders import services\nfrom shop.billing import ledger\n",
+            "shop.scripts/": "",
+            "shop.scripts.backfill": (
+                "from shop.orders import services\nfrom shop.billing import ledger\n"
+            ),
             "shop.setting/": "",
             "shop.setting.registry": (
                 "from shop.orders import services\nfrom shop.billing import ledger\nKEYS = {}\n"
@@ -204,7 +210,14 @@ def test_settings_urls_and_server_entry_points_are_kernel_never_contexts() -> No
     kernel = dict(
         zip(clustering.shared_kernel.units, clustering.shared_kernel.placements, strict=True)
     )
-    for module in ("shop.settings", "shop.urls", "shop.wsgi", "shop.setting.registry"):
+    for module in (
+        "shop.settings",
+        "shop.urls",
+        "shop.wsgi",
+        "shop.setting.registry",
+        "shop.bin.shop",
+        "shop.scripts.backfill",
+    ):
         assert module in kernel
         assert not any(module in c.units for c in clustering.contexts)
 
