@@ -250,12 +250,17 @@ def _modularity(cut: _Cut) -> float:
     weight is weights.of(kind) x call sites, and kinds weighted 0 drop out. Units without
     edges still belong to their context. A graph without weight has Q = 0.
     """
-    undirected = nx.Graph()
-    undirected.add_nodes_from(sorted(cut.group_of))
+    # Both directions summed in a dict, then added once in the order of each pair's first edge
+    # (what adding them one by one gives, without a networkx update per edge).
+    pairs: dict[tuple[str, str], float] = {}
     for edge in cut.edges:
         if edge.weight > 0:
-            pair = undirected.get_edge_data(edge.source, edge.target, {"weight": 0.0})
-            undirected.add_edge(edge.source, edge.target, weight=pair["weight"] + edge.weight)
+            source, target = edge.source, edge.target
+            key = (source, target) if source < target else (target, source)
+            pairs[key] = pairs.get(key, 0.0) + edge.weight
+    undirected = nx.Graph()
+    undirected.add_nodes_from(sorted(cut.group_of))
+    undirected.add_weighted_edges_from((a, b, w) for (a, b), w in pairs.items())
     if undirected.size(weight="weight") == 0:
         return 0.0
     communities = [set(units) for units in cut.members.values() if units]

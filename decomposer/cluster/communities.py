@@ -135,7 +135,10 @@ class _Lifted:
         nodes = sorted(graph.nodes)
         index = {node: i for i, node in enumerate(nodes)}
         edges = sorted((index[a], index[b], float(w)) for a, b, w in graph.edges(data="weight"))
-        lifted = igraph.Graph(n=len(nodes), edges=[(a, b) for a, b, _ in edges])
+        # The C constructor: `igraph.Graph(...)` imports numpy (a quarter of a second) only to
+        # ask whether the edge list is an array; its graph is this one plus attribute handling.
+        lifted = igraph.Graph.__new__(igraph.Graph)
+        igraph.GraphBase.__init__(lifted, len(nodes), [(a, b) for a, b, _ in edges], False)
         return cls(nodes, lifted, [w for _, _, w in edges])
 
     def leiden(self, resolution: float, seed: int) -> list[set[str]]:
