@@ -206,16 +206,19 @@ def _cut_of(
     for unit, group in group_of.items():
         members[group].append(unit)
     lifted: dict[str, str] = {}  # node -> unit
+    split = frozenset(clustering.split_modules)
+
+    def unit_of(node: str) -> str:  # Clustering.unit_of, with the split modules in a set
+        module, _, name = node.partition(":")
+        unit = lifted[node] = node if name and module in split else module
+        return unit
+
     kind_weights: dict[str, float] = {}
     edges = []
     ends = []
     for edge in graph.edges:
-        source = lifted.get(edge.source) or lifted.setdefault(
-            edge.source, clustering.unit_of(edge.source)
-        )
-        target = lifted.get(edge.target) or lifted.setdefault(
-            edge.target, clustering.unit_of(edge.target)
-        )
+        source = lifted.get(edge.source) or unit_of(edge.source)
+        target = lifted.get(edge.target) or unit_of(edge.target)
         ends.append((group_of.get(source), group_of.get(target)))
         if (
             edge.kind not in _TYPE_ONLY_KINDS
