@@ -153,9 +153,7 @@ class _Lifted:
             n_iterations=-1,
         )
         nodes = self.nodes
-        return sorted(
-            ({nodes[i] for i in members} for members in partition), key=lambda c: min(c)
-        )
+        return sorted(({nodes[i] for i in members} for members in partition), key=lambda c: min(c))
 
 
 def _modularity(graph: nx.Graph, communities: list[set[str]]) -> float:

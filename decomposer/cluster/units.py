@@ -105,7 +105,6 @@ class _UnitView:
         return domain_of(self.module_of(unit), self.root)
 
 
-
 def _split_modules(graph: DependencyGraph, settings: ClusterSettings) -> frozenset[str]:
     """Modules to split into their classes and functions.
 
