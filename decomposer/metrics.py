@@ -206,16 +206,19 @@ def _cut_of(
     for unit, group in group_of.items():
         members[group].append(unit)
     lifted: dict[str, str] = {}  # node -> unit
+    split = frozenset(clustering.split_modules)
+
+    def unit_of(node: str) -> str:  # Clustering.unit_of, with the split modules in a set
+        module, _, name = node.partition(":")
+        unit = lifted[node] = node if name and module in split else module
+        return unit
+
     kind_weights: dict[str, float] = {}
     edges = []
     ends = []
     for edge in graph.edges:
-        source = lifted.get(edge.source) or lifted.setdefault(
-            edge.source, clustering.unit_of(edge.source)
-        )
-        target = lifted.get(edge.target) or lifted.setdefault(
-            edge.target, clustering.unit_of(edge.target)
-        )
+        source = lifted.get(edge.source) or unit_of(edge.source)
+        target = lifted.get(edge.target) or unit_of(edge.target)
         ends.append((group_of.get(source), group_of.get(target)))
         if (
             edge.kind not in _TYPE_ONLY_KINDS
@@ -250,12 +253,17 @@ def _modularity(cut: _Cut) -> float:
     weight is weights.of(kind) x call sites, and kinds weighted 0 drop out. Units without
     edges still belong to their context. A graph without weight has Q = 0.
     """
-    undirected = nx.Graph()
-    undirected.add_nodes_from(sorted(cut.group_of))
+    # Both directions summed in a dict, then added once in the order of each pair's first edge
+    # (what adding them one by one gives, without a networkx update per edge).
+    pairs: dict[tuple[str, str], float] = {}
     for edge in cut.edges:
         if edge.weight > 0:
-            pair = undirected.get_edge_data(edge.source, edge.target, {"weight": 0.0})
-            undirected.add_edge(edge.source, edge.target, weight=pair["weight"] + edge.weight)
+            source, target = edge.source, edge.target
+            key = (source, target) if source < target else (target, source)
+            pairs[key] = pairs.get(key, 0.0) + edge.weight
+    undirected = nx.Graph()
+    undirected.add_nodes_from(sorted(cut.group_of))
+    undirected.add_weighted_edges_from((a, b, w) for (a, b), w in pairs.items())
     if undirected.size(weight="weight") == 0:
         return 0.0
     communities = [set(units) for units in cut.members.values() if units]

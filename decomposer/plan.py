@@ -115,11 +115,11 @@ def make_plan(
         as_is=_compared(as_is, metrics, contexts),
         risks=risks,
         extraction_order=_extraction_order(contexts, dependencies, risks),
+        # distinct (source, target, kind) first: a model per crossing edge cost a third of
+        # the plan's time on saleor
         baseline=tuple(
-            sorted(
-                {BaselineEdge(source=s, target=t, kind=e.kind) for s, t, e in cut.crossing()},
-                key=lambda b: (b.source, b.target, b.kind),
-            )
+            BaselineEdge(source=s, target=t, kind=kind)
+            for s, t, kind in sorted({(s, t, e.kind) for s, t, e in cut.crossing()})
         ),
     )
 

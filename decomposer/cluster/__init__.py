@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from decomposer.cluster.communities import (
     _adopt_orphans,
@@ -393,6 +394,7 @@ def _name_contexts(
     already has that name, add the context's next domain, then its central ORM model. Each
     name's origin goes to `sources`."""
     named: dict[str, set[str]] = {}
+    models = _ModelRanks.of(view)
     for community in sorted(partition, key=lambda c: (-len(c), min(c))):
         lines: Counter[str] = Counter()
         for unit in community:
@@ -409,7 +411,7 @@ def _name_contexts(
         ]
         candidates += [
             (f"{ranked[0]}_{model}", f"its dominant domain {first}, and its central model")
-            for model in _central_models(community, view)
+            for model in models.central(community)
         ]
         chosen = next(
             (
@@ -470,15 +472,29 @@ def _shells_to_kernel(
     return kept
 
 
-def _central_models(community: set[str], view: _UnitView) -> list[str]:
-    """The ORM models of a context, the most referenced first (its aggregates)."""
-    models = {n.id: n for n in view.graph.nodes if n.orm and view.unit_of(n.id) in community}
-    pointed: Counter[str] = Counter()
-    for edge in view.graph.edges:
-        if edge.target in models and edge.kind in ("orm_relation", "reference", "call"):
-            pointed[edge.target] += 1
-    ranked = sorted(models, key=lambda m: (-pointed[m], m))
-    return [_snake(m.rpartition(":")[2]) for m in ranked[:3]]
+@dataclass(frozen=True)
+class _ModelRanks:
+    """The ORM models with their units and how often they are referenced, counted once for
+    every context."""
+
+    units: dict[str, str]  # model -> its unit
+    pointed: Counter[str]
+
+    @classmethod
+    def of(cls, view: _UnitView) -> _ModelRanks:
+        units = {n.id: view.unit_of(n.id) for n in view.graph.nodes if n.orm}
+        pointed: Counter[str] = Counter(
+            edge.target
+            for edge in view.graph.edges
+            if edge.target in units and edge.kind in ("orm_relation", "reference", "call")
+        )
+        return cls(units, pointed)
+
+    def central(self, community: set[str]) -> list[str]:
+        """The ORM models of a context, the most referenced first (its aggregates)."""
+        models = [m for m, unit in self.units.items() if unit in community]
+        ranked = sorted(models, key=lambda m: (-self.pointed[m], m))
+        return [_snake(m.rpartition(":")[2]) for m in ranked[:3]]
 
 
 def _safe(text: str) -> str:

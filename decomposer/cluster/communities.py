@@ -37,14 +37,16 @@ def _choose_partition(
     `units_of` maps a unit to the domain unit it moves with (its app, its mirrored layer
     files): those move as one node."""
     graph = _contracted(weighted.graph, settings, units_of)
-    # The partition at the configured resolution, computed once: the sweep reuses it.
-    configured = _leiden(graph.graph, settings.resolution, settings.seed)
+    # The igraph graph is built once for every resolution of the sweep, and the partition at
+    # the configured resolution computed once: the sweep reuses it.
+    lifted = _Lifted.of(graph.graph)
+    configured = lifted.leiden(settings.resolution, settings.seed)
     candidates: dict[int, tuple[float, float, list[set[str]]]] = {}
     for resolution in _resolutions(settings):
         communities = (
             configured
             if resolution == settings.resolution
-            else _leiden(graph.graph, resolution, settings.seed)
+            else lifted.leiden(resolution, settings.seed)
         )
         if not communities:
             break
@@ -116,21 +118,42 @@ def _leiden(graph: nx.Graph, resolution: float, seed: int) -> list[set[str]]:
     """Leiden (Traag et al. 2019, `leidenalg` over igraph, in C++) on the modularity with a
     resolution: unlike Louvain, every community it returns is connected. Nodes are handed over
     in sorted order and the seed is fixed, so the same graph gives the same partition."""
-    if graph.number_of_nodes() == 0:
-        return []
-    nodes = sorted(graph.nodes)
-    index = {node: i for i, node in enumerate(nodes)}
-    edges = sorted((index[a], index[b], float(d["weight"])) for a, b, d in graph.edges(data=True))
-    lifted = igraph.Graph(n=len(nodes), edges=[(a, b) for a, b, _ in edges])
-    partition = leidenalg.find_partition(
-        lifted,
-        leidenalg.RBConfigurationVertexPartition,
-        weights=[w for _, _, w in edges],
-        resolution_parameter=resolution,
-        seed=seed,
-        n_iterations=-1,
-    )
-    return sorted(({nodes[i] for i in members} for members in partition), key=lambda c: min(c))
+    return _Lifted.of(graph).leiden(resolution, seed)
+
+
+@dataclass(frozen=True)
+class _Lifted:
+    """A networkx graph as igraph sees it: nodes in sorted order, edges sorted by index.
+    Built once, it serves every resolution of a sweep."""
+
+    nodes: list[str]
+    graph: igraph.Graph
+    weights: list[float]
+
+    @classmethod
+    def of(cls, graph: nx.Graph) -> _Lifted:
+        nodes = sorted(graph.nodes)
+        index = {node: i for i, node in enumerate(nodes)}
+        edges = sorted((index[a], index[b], float(w)) for a, b, w in graph.edges(data="weight"))
+        # The C constructor: `igraph.Graph(...)` imports numpy (a quarter of a second) only to
+        # ask whether the edge list is an array; its graph is this one plus attribute handling.
+        lifted = igraph.Graph.__new__(igraph.Graph)
+        igraph.GraphBase.__init__(lifted, len(nodes), [(a, b) for a, b, _ in edges], False)
+        return cls(nodes, lifted, [w for _, _, w in edges])
+
+    def leiden(self, resolution: float, seed: int) -> list[set[str]]:
+        if not self.nodes:
+            return []
+        partition = leidenalg.find_partition(
+            self.graph,
+            leidenalg.RBConfigurationVertexPartition,
+            weights=self.weights,
+            resolution_parameter=resolution,
+            seed=seed,
+            n_iterations=-1,
+        )
+        nodes = self.nodes
+        return sorted(({nodes[i] for i in members} for members in partition), key=lambda c: min(c))
 
 
 def _modularity(graph: nx.Graph, communities: list[set[str]]) -> float:
@@ -227,14 +250,16 @@ def _contracted(
         key = group_of.get(node, node)
         members[key].add(node)
         contracted.add_node(key)
-    for a, b, data in sorted(graph.edges(data=True)):
+    # Summed in a dict and added once, in the order of each pair's first edge (what adding
+    # them one by one gives).
+    weights: dict[tuple[str, str], float] = {}
+    for a, b, weight in sorted(graph.edges(data="weight")):
         ka, kb = group_of.get(a, a), group_of.get(b, b)
         if ka == kb:
             continue
-        if contracted.has_edge(ka, kb):
-            contracted[ka][kb]["weight"] += data["weight"]
-        else:
-            contracted.add_edge(ka, kb, weight=data["weight"])
+        key = (ka, kb) if ka < kb else (kb, ka)
+        weights[key] = weights[key] + weight if key in weights else weight
+    contracted.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items())
     return _Contracted(contracted, dict(members))
 
 
@@ -276,8 +301,8 @@ def _adopt_orphans(
     """A context whose units have no tie to each other is no context: each of its units joins
     the context it is most tied to, else the one holding most of its domain, else the kernel.
     A unit kept apart from others by a rule stays on its own rather than rejoin them."""
-    real = [c for c in partition if _internal_weight(weighted, c) > 0]
-    orphans = sorted(u for c in partition if _internal_weight(weighted, c) == 0 for u in c)
+    real = [c for c in partition if _has_ties(weighted, c)]
+    orphans = sorted(u for c in partition if not _has_ties(weighted, c) for u in c)
     for unit in orphans:
         partners = {p for group in apart if unit in group for p in group if p != unit}
         allowed = [c for c in real if not c & partners]
@@ -298,9 +323,18 @@ def _adopt_orphans(
     return sorted(real, key=lambda c: min(c))
 
 
-def _internal_weight(weighted: _Weighted, community: set[str]) -> float:
-    return float(weighted.graph.subgraph(community).size(weight="weight"))
+def _has_ties(weighted: _Weighted, community: set[str]) -> bool:
+    """Whether two units of the community are tied (every edge weighs more than 0)."""
+    adjacency = weighted.graph.adj
+    return any(
+        other in community for unit in community if unit in adjacency for other in adjacency[unit]
+    )
 
 
 def _tie(weighted: _Weighted, unit: str, community: set[str]) -> float:
-    return sum(weighted.weight(unit, other) for other in community if other != unit)
+    ties = weighted.graph.adj[unit] if unit in weighted.graph else {}
+    return sum(
+        float(ties[other]["weight"]) if other in ties else 0.0
+        for other in community
+        if other != unit
+    )

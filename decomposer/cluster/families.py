@@ -100,8 +100,12 @@ def plugin_families(view: _UnitView, units_of: Mapping[str, str], root: str) -> 
     for unit, domain in units_of.items():
         modules[domain].add(view.module_of(unit))
 
+    known: dict[str, str | None] = {}  # node -> its domain, looked up once per node
+
     def domain_of(node: str) -> str | None:
-        return units_of.get(view.unit_of(node))
+        if node not in known:
+            known[node] = units_of.get(view.unit_of(node))
+        return known[node]
 
     users: dict[str, set[str]] = defaultdict(set)
     bases: dict[str, Counter[str]] = defaultdict(Counter)

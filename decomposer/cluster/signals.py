@@ -29,21 +29,40 @@ class _Weighted:
         default_factory=lambda: defaultdict(dict)
     )
 
+    def weight(self, a: str, b: str) -> float:
+        data = self.graph.get_edge_data(a, b)
+        return float(data["weight"]) if data else 0.0
+
+
+@dataclass
+class _Builder:
+    """Sums the signals into plain dicts, then builds the networkx graph once: the edges in
+    the order of their first signal, as adding them one by one would (a networkx edge update
+    per signal cost most of the clustering's time)."""
+
+    weights: dict[tuple[str, str], float] = field(default_factory=dict)
+    evidence: dict[tuple[str, str], dict[str, tuple[float, str | None]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+
     def add(self, a: str, b: str, weight: float, signal: str, location: str | None) -> None:
         if a == b or weight <= 0:
             return
         key = (a, b) if a < b else (b, a)
-        if self.graph.has_edge(*key):
-            self.graph[key[0]][key[1]]["weight"] += weight
+        weights = self.weights
+        weights[key] = weights[key] + weight if key in weights else weight
+        signals = self.evidence[key]
+        best = signals.get(signal)
+        if best is None:
+            signals[signal] = (weight, location)
         else:
-            self.graph.add_edge(*key, weight=weight)
-        best = self.evidence[key].get(signal)
-        total = (best[0] if best else 0.0) + weight
-        self.evidence[key][signal] = (total, best[1] if best and best[1] else location)
+            signals[signal] = (best[0] + weight, best[1] if best[1] else location)
 
-    def weight(self, a: str, b: str) -> float:
-        data = self.graph.get_edge_data(a, b)
-        return float(data["weight"]) if data else 0.0
+    def build(self, nodes: list[str]) -> _Weighted:
+        graph = nx.Graph()
+        graph.add_nodes_from(nodes)
+        graph.add_weighted_edges_from((a, b, w) for (a, b), w in self.weights.items())
+        return _Weighted(graph, self.evidence)
 
 
 def _weighted_graph(
@@ -54,12 +73,11 @@ def _weighted_graph(
     cochanges: Iterable[tuple[str, ...]],
 ) -> _Weighted:
     weights = settings.weights
-    weighted = _Weighted()
-    weighted.graph.add_nodes_from(sorted(u for u in view.units if u not in exclude))
+    builder = _Builder()
 
     def add(a: str, b: str, weight: float, signal: str, location: str | None = None) -> None:
         if a not in exclude and b not in exclude:
-            weighted.add(a, b, weight, signal, location)
+            builder.add(a, b, weight, signal, location)
 
     # Structural and ORM coupling: each edge kind by its weight, damped by log of repetitions.
     for source, target, edge in view.runtime_edges():
@@ -76,7 +94,7 @@ def _weighted_graph(
     _use_cases(view, weights.use_case, add)
     _packages(view, weights.package, exclude, add)
     _cochange(view, weights.cochange, cochanges, add)
-    return weighted
+    return builder.build(sorted(u for u in view.units if u not in exclude))
 
 
 def _data_sharing(view: _UnitView, weight: float, add: _Adder) -> None:

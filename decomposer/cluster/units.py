@@ -59,6 +59,7 @@ class _UnitView:
     units: dict[str, int] = field(default_factory=dict)  # unit -> lines
     root: str = ""
     orm_units: frozenset[str] = frozenset()
+    _runtime: list[tuple[str, str, GraphEdge]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         modules = [n.id for n in self.graph.nodes if n.kind == "module"]
@@ -79,20 +80,29 @@ class _UnitView:
         module, _, name = node.partition(":")
         return node if name and module in self.split else module
 
+    def runtime_edges(self) -> Iterable[tuple[str, str, GraphEdge]]:
+        """(source unit, target unit, edge) for runtime edges between different units, in the
+        graph's order (computed once: the clustering reads them several times)."""
+        if self._runtime is None:
+            split = self.split
+            runtime: list[tuple[str, str, GraphEdge]] = []
+            for edge in self.graph.edges:
+                if edge.kind not in RUNTIME_KINDS:
+                    continue
+                module, _, name = edge.source.partition(":")
+                source = edge.source if name and module in split else module
+                module, _, name = edge.target.partition(":")
+                target = edge.target if name and module in split else module
+                if source != target:
+                    runtime.append((source, target, edge))
+            self._runtime = runtime
+        return self._runtime
+
     def module_of(self, unit: str) -> str:
         return unit.partition(":")[0]
 
     def domain(self, unit: str) -> str:
         return domain_of(self.module_of(unit), self.root)
-
-    def runtime_edges(self) -> Iterable[tuple[str, str, GraphEdge]]:
-        """(source unit, target unit, edge) for runtime edges between different units."""
-        for edge in self.graph.edges:
-            if edge.kind not in RUNTIME_KINDS:
-                continue
-            source, target = self.unit_of(edge.source), self.unit_of(edge.target)
-            if source != target:
-                yield source, target, edge
 
 
 def _split_modules(graph: DependencyGraph, settings: ClusterSettings) -> frozenset[str]:
@@ -204,10 +214,12 @@ def _shared_kernel(
             if unit in kernel or unit in view.orm_units or unit in settings.pin or in_domain(unit):
                 continue
             users = dependents[unit]
+            if not users or not all(u in kernel and u not in utilities for u in users):
+                continue
             target_domains = {view.domain(u) for u in dependencies[unit] if u not in kernel} - {
                 view.domain(unit)
             }
-            if users and users <= kernel.keys() - utilities and len(target_domains) >= 3:
+            if len(target_domains) >= 3:
                 kernel[unit] = "composition root: used only by other composition roots"
                 changed = True
     roots = set(kernel) - utilities
@@ -218,9 +230,10 @@ def _shared_kernel(
             if unit in kernel or unit in view.orm_units or unit in settings.pin:
                 continue
             users = dependents[unit] - roots
-            own = dependencies[unit] - kernel.keys()
-            if (users and users <= kernel.keys() - roots) or (
-                dependents[unit] and dependents[unit] <= kernel.keys() and not own
+            if (users and all(u in kernel for u in users)) or (
+                dependents[unit]
+                and all(u in kernel for u in dependents[unit])
+                and all(u in kernel for u in dependencies[unit])
             ):
                 # `users` is empty when only composition roots use it: name those
                 named = ", ".join(sorted(users or dependents[unit])[:3])

@@ -282,3 +282,68 @@ def test_a_top_level_samples_app_is_a_domain() -> None:
     )
     clustering = find_contexts(graph, ClusterSettings())
     assert "shop.samples.services" not in clustering.shared_kernel.units
+
+
+_CLUSTER_IN_A_FRESH_PROCESS = """
+import sys
+from decomposer.cluster import find_contexts
+from decomposer.config import ClusterSettings
+from tests.unit.test_cluster import shop
+find_contexts(shop(), ClusterSettings())
+print("numpy" in sys.modules)
+"""
+
+
+def test_clustering_does_not_import_numpy() -> None:
+    # igraph.Graph(n=..., edges=...) imports numpy (a quarter of a second of every analysis)
+    # only to ask whether the edge list is an array
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = subprocess.run(
+        [sys.executable, "-c", _CLUSTER_IN_A_FRESH_PROCESS],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    ).stdout
+    assert found.strip() == "False"
+
+
+def test_the_weighted_graph_is_the_one_adding_each_signal_edge_by_edge_gives() -> None:
+    # the graph is summed in dicts and built once; its edges, their order (which the
+    # modularity's float sums follow) and their weights must be those of adding one by one
+    import networkx as nx
+
+    from decomposer.cluster.signals import _Builder
+
+    signals = [
+        ("b", "a", 1.0, "call", "x.py:1"),
+        ("c", "d", 0.5, "package", None),
+        ("a", "b", 0.25, "call", "x.py:2"),
+        ("d", "a", 2.0, "data_sharing", "both use M"),
+        ("c", "d", 0.125, "cochange", None),
+        ("a", "a", 9.0, "call", None),
+        ("e", "a", 0.0, "call", None),
+    ]
+    builder = _Builder()
+    expected = nx.Graph()
+    expected.add_nodes_from(["a", "b", "c", "d", "e"])
+    for a, b, weight, signal, location in signals:
+        builder.add(a, b, weight, signal, location)
+        if a != b and weight > 0:
+            key = tuple(sorted((a, b)))
+            if expected.has_edge(*key):
+                expected[key[0]][key[1]]["weight"] += weight
+            else:
+                expected.add_edge(*key, weight=weight)
+    built = builder.build(["a", "b", "c", "d", "e"])
+    assert list(built.graph.edges(data=True)) == list(expected.edges(data=True))
+    assert {n: list(built.graph.adj[n]) for n in built.graph} == {
+        n: list(expected.adj[n]) for n in expected
+    }
+    assert built.evidence[("a", "b")] == {"call": (1.25, "x.py:1")}
