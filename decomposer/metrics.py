@@ -12,6 +12,7 @@ import networkx as nx
 
 from decomposer.config import ClusterSettings, Weights
 from decomposer.models import Clustering, ContextMetrics, CutMetrics, DependencyGraph, GraphNode
+from decomposer.quality import modularity
 
 # Type-only coupling is not runtime coupling: these kinds never count in any metric.
 _TYPE_ONLY_KINDS = frozenset({"annotation", "type_import"})
@@ -267,7 +268,7 @@ def _modularity(cut: _Cut) -> float:
     if undirected.size(weight="weight") == 0:
         return 0.0
     communities = [set(units) for units in cut.members.values() if units]
-    return float(nx.community.modularity(undirected, communities, weight="weight"))
+    return float(modularity(undirected, communities))
 
 
 def _structural_modularity(cut: _Cut) -> float:

@@ -23,6 +23,7 @@ from decomposer.models import (
     Alternative,
     ContextCountChoice,
 )
+from decomposer.quality import modularity
 
 # The contracted graph's node for a domain unit: `unit:<domain>`.
 _UNIT = "unit:"
@@ -159,7 +160,7 @@ class _Lifted:
 def _modularity(graph: nx.Graph, communities: list[set[str]]) -> float:
     if graph.number_of_edges() == 0 or not communities:
         return 0.0
-    return float(nx.community.modularity(graph, communities, weight="weight"))
+    return float(modularity(graph, communities))
 
 
 def _with_count(

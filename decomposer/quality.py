@@ -1,0 +1,38 @@
+"""Newman's modularity of a partition of a weighted undirected networkx graph, summed in an
+order that does not depend on Python's string hashing."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+import networkx as nx
+
+
+def modularity(graph: nx.Graph, communities: Iterable[Collection[str]]) -> float:
+    """Q = sum_c [L_c/m - (D_c/2m)^2] over the edges' `weight`, as
+    `networkx.community.modularity` computes it, but with each community's nodes taken in
+    sorted order: networkx walks a set of them, whose order changes with PYTHONHASHSEED, and
+    a float sum depends on its order (plans differed in the last digit from run to run)."""
+    adjacency = graph.adj
+    degree = {
+        node: sum(data.get("weight", 1) for data in neighbours.values())
+        + (neighbours[node].get("weight", 1) if node in neighbours else 0)
+        for node, neighbours in adjacency.items()
+    }
+    degree_sum = sum(degree.values())
+    m = degree_sum / 2
+    norm = 1 / degree_sum**2
+    total: float = 0
+    for community in communities:
+        members = set(community)
+        ordered = sorted(members)
+        seen: set[str] = set()
+        inside: float = 0
+        for node in ordered:
+            for other, data in adjacency[node].items():
+                if other not in seen and other in members:
+                    inside += data.get("weight", 1)
+            seen.add(node)
+        degrees = sum(degree[node] for node in ordered)
+        total += inside / m - degrees * degrees * norm
+    return total
