@@ -80,8 +80,9 @@ class ClusterSettings(BaseModel):
         default=3.0,
         gt=0,
         description="Leiden resolution on the graph of domain units: higher gives more, smaller"
-        " contexts. 3.0 matched the maintainers' own domains best on six real monoliths"
-        " (benchmarks/quality.py; 2.5 to 3.5 within one point of it)",
+        " contexts. 2.5 to 3.5 match the maintainers' own domains equally well on six real"
+        " monoliths (benchmarks/quality.py: mean balanced MoJoFM 76.3 to 76.6); 3.0 is the"
+        " middle of that plateau",
     )
     weights: Weights = Field(default_factory=Weights)
     shared_kernel: bool = Field(
