@@ -84,15 +84,11 @@ class _UnitView:
         """(source unit, target unit, edge) for runtime edges between different units, in the
         graph's order (computed once: the clustering reads them several times)."""
         if self._runtime is None:
-            split = self.split
             runtime: list[tuple[str, str, GraphEdge]] = []
             for edge in self.graph.edges:
                 if edge.kind not in RUNTIME_KINDS:
                     continue
-                module, _, name = edge.source.partition(":")
-                source = edge.source if name and module in split else module
-                module, _, name = edge.target.partition(":")
-                target = edge.target if name and module in split else module
+                source, target = self.unit_of(edge.source), self.unit_of(edge.target)
                 if source != target:
                     runtime.append((source, target, edge))
             self._runtime = runtime
