@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 import tokenize
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -383,11 +383,7 @@ def _check_key(
         plan = plan_path.read_bytes()
     except OSError:
         return None
-    key = hashlib.sha256()
-    for part in (inputs, hashlib.sha256(plan).hexdigest(), report_format, str(allow_unparsed)):
-        key.update(part.encode())
-        key.update(b"\0")
-    return key.hexdigest()
+    return _digest((inputs, hashlib.sha256(plan).hexdigest(), report_format, str(allow_unparsed)))
 
 
 class RenderResult(BaseModel):
@@ -796,19 +792,34 @@ def _analysis_key(
     """sha256 of everything an analysis depends on: the tool and extractor versions, the
     repository's path, the files found (and skipped, and excluded), the digest of each file's
     content, and the settings that shape the result (not --jobs, not --no-cache)."""
-    key = hashlib.sha256()
-    for part in (
+    return _digest(
+        (
+            *_identity(repo, settings),
+            tree.model_dump_json(),
+            *(part for path, entry in sorted(digests.items()) for part in (path, entry[0])),
+        )
+    )
+
+
+def _identity(repo: Path, settings: Settings) -> tuple[str, ...]:
+    """What both keys of a run hold besides its files: the tool and extractor versions, the
+    stat of the tool's own code, the repository's path, and the settings that shape the result
+    (not --jobs, not --no-cache)."""
+    return (
         __version__,
         extract.EXTRACTOR_VERSION,
         _tool_stamp(),
         str(repo.resolve()),
-        tree.model_dump_json(),
         settings.model_dump_json(exclude={"jobs", "cache"}),
-    ):
+    )
+
+
+def _digest(parts: Iterable[str]) -> str:
+    """sha256 of the parts, each ended by a NUL byte."""
+    key = hashlib.sha256()
+    for part in parts:
         key.update(part.encode())
         key.update(b"\0")
-    for path, entry in sorted(digests.items()):
-        key.update(f"{path}\0{entry[0]}\0".encode())
     return key.hexdigest()
 
 
@@ -818,9 +829,12 @@ def _tool_stamp() -> str:
     result computed by other code is never reused, even where the version string is the same
     (a checkout between releases, an edited install)."""
     digest = hashlib.sha256()
+    from decomposer import templating  # without jinja2: it is imported where templates render
+
     package = Path(__file__).resolve().parent
-    # the wheel ships the templates inside the package; a checkout keeps them beside it
-    for root in (package, package.parent / "templates"):
+    templates = templating.templates_dir()
+    # the wheel ships the templates inside the package: stamped with it
+    for root in (package,) if templates.is_relative_to(package) else (package, templates):
         for path in sorted(root.rglob("*")):
             if path.suffix == ".pyc" or not path.is_file():
                 continue
@@ -835,15 +849,7 @@ def _fingerprint(repo: Path, settings: Settings, out: Path) -> str | None:
     any source file is read. The output folder is created first: inside the repository (the
     default `decomposer-out`), creating it would change its parent folder's fingerprint."""
     files.prepare_out_dir(out)
-    salt = "\0".join(
-        (
-            __version__,
-            extract.EXTRACTOR_VERSION,
-            _tool_stamp(),
-            str(repo.resolve()),
-            settings.model_dump_json(exclude={"jobs", "cache"}),
-        )
-    )
+    salt = "\0".join(_identity(repo, settings))
     return discover.fingerprint(repo.resolve(), salt=salt, skip=out.resolve())
 
 

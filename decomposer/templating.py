@@ -12,9 +12,10 @@ import re
 import unicodedata
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 # Public functions
 
@@ -128,6 +129,8 @@ _NOT_IN_A_LINE = frozenset({"Cc", "Zl", "Zp", "Cs"})
 
 @cache
 def _environment() -> jinja2.Environment:
+    import jinja2  # imported on the first rendering: reading where templates live needs none
+
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         undefined=jinja2.StrictUndefined,
