@@ -504,6 +504,8 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
             "unresolved": [u.model_dump() for u in result.summary.unresolved],
             "stages": [s.model_dump() for s in result.stages],
             "reused": result.reused,
+            "reuse": result.reuse,
+            "reused_partition": result.reused_partition,
         }
         if plan is not None:
             document["contexts"] = {
@@ -521,7 +523,12 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
         reporter.json(document)
         return
     reporter.graph_summary(
-        result.summary, outputs=result.outputs, cache_hits=result.cache_hits, reused=result.reused
+        result.summary,
+        outputs=result.outputs,
+        cache_hits=result.cache_hits,
+        reused=result.reused,
+        reuse=result.reuse,
+        reused_partition=result.reused_partition,
     )
     reporter.stage_timings(result.stages)
     if plan is not None:

@@ -23,6 +23,13 @@ from decomposer.models import (
     StageTiming,
 )
 
+# What a run that kept the last run's outputs found unchanged (pipeline.Reuse).
+_UNCHANGED = {
+    "inputs": "the files' stat",
+    "contents": "the files' contents",
+    "facts": "the facts of every file: an edit no fact shows",
+}
+
 
 class Reporter:
     """Owns the two consoles; `quiet` drops everything but errors, `verbose` adds detail."""
@@ -95,8 +102,11 @@ class Reporter:
         outputs: tuple[str, ...],
         cache_hits: int,
         reused: bool = False,
+        reuse: str | None = None,
+        reused_partition: bool = False,
     ) -> None:
-        """The counts an architect looks at first, then where the output went."""
+        """The counts an architect looks at first, then where the output went (and, where the
+        last run's outputs were kept, what was found unchanged: `reuse`)."""
         stats = graph.stats
         for failure in graph.failures:
             self.failure(failure)
@@ -141,7 +151,17 @@ class Reporter:
         if graph.excluded:
             self.out.print(f"excluded: {excluded_summary(graph)} (-v lists them)", highlight=False)
         if reused:
-            self.out.print("unchanged: reused the outputs of the last run", highlight=False)
+            unchanged = _UNCHANGED.get(reuse or "", "")
+            self.out.print(
+                "unchanged: reused the outputs of the last run"
+                + (f" ({unchanged})" * bool(unchanged)),
+                highlight=False,
+            )
+        if reused_partition and self.verbosity > 0:
+            self.info(
+                "clustering: the partition of an earlier run on the same weighted unit graph"
+                " reused (Leiden not run again)"
+            )
 
     def stage_timings(self, stages: tuple[StageTiming, ...]) -> None:
         """With -v: where the time went, stage by stage, and the peak memory after each."""

@@ -27,7 +27,9 @@ from decomposer.models import (
     GraphSummary,
     ModuleFacts,
     ParseFailure,
+    PartitionStore,
     RenderedFile,
+    StoredPartition,
 )
 from decomposer.models.check import CheckRecord, CheckResult
 
@@ -271,13 +273,47 @@ def save_cache(
         return
 
 
-def reusable_outputs(out: Path, key: str) -> tuple[Path, ...] | None:
-    """The outputs the last `analyze` wrote into `out`, if it ran with the same `key` and every
-    file it wrote is still there with the same content; else None."""
+def partitions_file(cache_dir: Path | None, *, repo: Path) -> Path:
+    """Where the partitions of the clustering of `repo` are kept: beside its facts, in the
+    user's cache folder (or `cache_dir`). Not in the output folder: a partition depends on no
+    output, and a run into another folder (or after the folder was removed) finds it too."""
+    base = cache_dir if cache_dir is not None else platformdirs.user_cache_path("decomposer")
+    name = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:24]
+    return base / "partitions" / f"{name}.json"
+
+
+def load_partitions(path: Path) -> dict[str, StoredPartition]:
+    """The partitions kept in `path`, or none if it is missing, corrupt or foreign (plain JSON
+    validated by a model, as the facts cache)."""
+    try:
+        return dict(PartitionStore.model_validate_json(path.read_bytes()).entries)
+    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
+        return {}
+
+
+def save_partitions(path: Path, entries: dict[str, StoredPartition], *, keep: int = 8) -> None:
+    """Keep the `keep` newest of `entries` (the last ones) in `path` (best effort)."""
+    newest = dict(list(entries.items())[-keep:])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, PartitionStore(entries=newest).model_dump_json())
+    except OSError:
+        return
+
+
+def reusable_outputs(
+    out: Path, key: str, *, facts: bool = False
+) -> tuple[tuple[Path, ...], GraphSummary] | None:
+    """The outputs the last `analyze` wrote into `out` and the summary of its graph, if it ran
+    with the same `key` (with `facts`: the same key of its files' facts) and every file it
+    wrote is still there with the same content; else None."""
     record = _read_record(out)
-    if record is None or record.key != key:
+    if record is None or record.summary is None:
         return None
-    return _outputs_as_written(out, record)
+    if (record.facts_key if facts else record.key) != key:
+        return None
+    paths = _outputs_as_written(out, record)
+    return (paths, record.summary) if paths is not None else None
 
 
 def unchanged_outputs(out: Path, inputs: str) -> tuple[tuple[Path, ...], GraphSummary] | None:
@@ -296,6 +332,7 @@ def record_outputs(
     key: str,
     written: Sequence[Path],
     *,
+    facts_key: str | None = None,
     inputs: str | None = None,
     summary: GraphSummary | None = None,
 ) -> None:
@@ -312,6 +349,7 @@ def record_outputs(
         out,
         AnalysisRecord(
             key=key,
+            facts_key=facts_key,
             outputs={k: v for k, v in outputs.items() if v},
             output_stats=stats,
             inputs=inputs,
@@ -320,13 +358,14 @@ def record_outputs(
     )
 
 
-def record_inputs(out: Path, inputs: str | None, summary: GraphSummary) -> None:
-    """Add the fingerprint of the inputs to the record of outputs just found reusable, so that
-    the next run can reuse them without reading the sources (best effort)."""
+def record_reuse(out: Path, *, key: str, inputs: str | None) -> None:
+    """Make the record of outputs just found reusable by their facts (or their files) hold the
+    key of the files as they are now and the fingerprint of the inputs, so that the next run
+    reuses them from the files' contents, or without reading the sources (best effort)."""
     record = _read_record(out)
-    if record is None or inputs is None or record.inputs == inputs:
+    if record is None or (record.key, record.inputs) == (key, inputs):
         return
-    _write_record(out, record.model_copy(update={"inputs": inputs, "summary": summary}))
+    _write_record(out, record.model_copy(update={"key": key, "inputs": inputs}))
 
 
 def kept_check(out: Path, key: str) -> CheckResult | None:

@@ -14,7 +14,7 @@ import tokenize
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -51,6 +51,9 @@ if TYPE_CHECKING:
     from decomposer.export import ExportFormat
 
 StageCallback = Callable[[str, int, int], None]
+# What a run found unchanged since the last run into its `out`, and so kept: the stat of its
+# inputs (nothing read), the content of its files, or the facts extracted from them.
+Reuse = Literal["inputs", "contents", "facts"]
 # Below this many files to parse, starting worker processes costs more than it saves.
 _POOL_THRESHOLD = 64
 
@@ -75,6 +78,16 @@ class AnalysisResult(BaseModel):
     reused: bool = Field(
         default=False,
         description="nothing changed since the last run into `out`: its outputs were kept",
+    )
+    reuse: Reuse | None = Field(
+        default=None,
+        description="what was found unchanged where `reused`: the stat of the inputs, the"
+        " files' contents, or their facts (an edit no fact shows)",
+    )
+    reused_partition: bool = Field(
+        default=False,
+        description="the clustering found the partition of an earlier run on the same weighted"
+        " unit graph (an edit that moved lines, not dependencies) and did not run Leiden again",
     )
     stages: tuple[StageTiming, ...] = Field(
         default=(), description="the wall time and peak memory of each stage, in order"
@@ -146,33 +159,46 @@ def analyze(
                 cache_hits=summary.stats.files,
                 parsed_files=0,
                 reused=True,
+                reuse="inputs",
                 stages=tuple(clock.timings),
             )
-    # The later stages are imported where they are used: `analyze --graph-only` and the
-    # other commands do not pay for networkx, the templates or libcst they do not need.
-    from decomposer import cluster
-
-    document, hits, parsed, key = _dependency_graph(
+    extracted = _extracted(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
-    kept_paths = previous = None
+    key = _analysis_key(repo, extracted.tree, extracted.fresh, settings)
+    facts_key = None
     if reusable:
+        # the files' contents as before (`key`), or else their facts as before (`facts_key`: an
+        # edit of a comment or a literal): the graph would be the same, and so every output
         with clock.stage("reuse"):
-            kept_paths = files.reusable_outputs(out, key)
-            previous = files.read_plan(out / "plan.json") if kept_paths else None
-            if kept_paths and previous is not None:
-                files.record_inputs(out, inputs, document.summary())
-    if kept_paths and previous is not None:
-        return AnalysisResult(
-            graph=document,
-            summary=document.summary(),
-            plan=previous,
-            outputs=tuple(str(p) for p in kept_paths),
-            cache_hits=hits,
-            parsed_files=parsed,
-            reused=True,
-            stages=tuple(clock.timings),
-        )
+            kept = files.reusable_outputs(out, key)
+            level: Reuse = "contents"
+            if kept is None:
+                facts_key = _facts_key(repo, extracted, settings)
+                kept, level = files.reusable_outputs(out, facts_key, facts=True), "facts"
+            if kept is not None:
+                previous = files.read_written_plan(out / "plan.json")
+                files.record_reuse(out, key=key, inputs=inputs)
+        if kept is not None:
+            extracted.saved()  # the facts cache is complete before the run ends
+            paths, summary = kept
+            return AnalysisResult(
+                graph=None,
+                summary=summary,
+                plan=previous,
+                outputs=tuple(str(p) for p in paths),
+                cache_hits=extracted.hits,
+                parsed_files=extracted.parsed,
+                reused=True,
+                reuse=level,
+                stages=tuple(clock.timings),
+            )
+    # The later stages are imported where they are used: `analyze --graph-only`, a run that
+    # reuses the last one's outputs and the other commands do not pay for networkx, the
+    # templates or libcst they do not need.
+    from decomposer import cluster
+
+    document = _graph_of(extracted, on_stage=on_stage, clock=clock)
     with clock.stage("cluster"):
         on_stage("cluster", 0, 1)
         # graph.json and the as-is split do not depend on the clustering: written and measured
@@ -185,7 +211,22 @@ def analyze(
 
         as_is = _forked(beside_clustering) if _cores(settings.jobs) > 1 else None
         cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
-        clustering = cluster.find_contexts(document, settings.cluster, cochanges=cochanges)
+        # the partitions of earlier runs, by the weighted unit graph they were found on: an
+        # edit that moves lines but no dependency finds its partition there
+        partitions_path = files.partitions_file(cache_dir, repo=repo)
+        partitions = (
+            cluster.Partitions(
+                salt=_digest((__version__, _tool_stamp())),
+                entries=files.load_partitions(partitions_path),
+            )
+            if settings.cache
+            else None
+        )
+        clustering = cluster.find_contexts(
+            document, settings.cluster, cochanges=cochanges, partitions=partitions
+        )
+        if partitions is not None and not partitions.reused:
+            files.save_partitions(partitions_path, partitions.entries)
         on_stage("cluster", 1, 1)
     with clock.stage("plan"):
         decomposition = _plan_of(
@@ -200,7 +241,7 @@ def analyze(
         out,
         clock,
         jobs=settings.jobs,
-        key=key,
+        keys=(key, facts_key or _facts_key(repo, extracted, settings)),
         inputs=inputs,
         graph_written=as_is is not None,
     )
@@ -209,8 +250,9 @@ def analyze(
         summary=document.summary(),
         plan=decomposition,
         outputs=outputs,
-        cache_hits=hits,
-        parsed_files=parsed,
+        cache_hits=extracted.hits,
+        parsed_files=extracted.parsed,
+        reused_partition=partitions is not None and partitions.reused,
         stages=tuple(clock.timings),
     )
 
@@ -606,12 +648,13 @@ def _write_analysis(
     clock: _Stopwatch,
     *,
     jobs: int,
-    key: str | None = None,
+    keys: tuple[str, str] | None = None,
     inputs: str | None = None,
     graph_written: bool = False,
 ) -> tuple[str, ...]:
     """graph.json (unless `graph_written` already), plan.json, the report and the exports,
-    under `out`; with `key` (analyze), recorded for the next run to reuse. With a second core,
+    under `out`; with `keys` (analyze: the key of the files' contents and of their facts),
+    recorded for the next run to reuse. With a second core,
     the report and the exports are rendered and written in two child processes while this one
     writes the JSON files."""
     from decomposer import export as plan_export
@@ -635,8 +678,11 @@ def _write_analysis(
         )
         outputs = (*models, *(Path(p) for task in renderings for p in task().splitlines()))
     with clock.stage("writes"):
-        if key is not None:
-            files.record_outputs(out, key, outputs, inputs=inputs, summary=document.summary())
+        if keys is not None:
+            key, facts_key = keys
+            files.record_outputs(
+                out, key, outputs, facts_key=facts_key, inputs=inputs, summary=document.summary()
+            )
     return tuple(str(p) for p in outputs)
 
 
@@ -745,6 +791,38 @@ def _dependency_graph_of(
     cache_dir: Path | None,
     clock: _Stopwatch,
 ) -> tuple[DependencyGraph, int, int, str]:
+    extracted = _extracted(
+        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
+    )
+    document = _graph_of(extracted, on_stage=on_stage, clock=clock)
+    key = _analysis_key(repo, extracted.tree, extracted.fresh, settings)
+    return document, extracted.hits, extracted.parsed, key
+
+
+class _Extracted(NamedTuple):
+    """What discovery and extraction found: the files, each one's facts (or failure; those
+    from the cache first), the facts cache as it is now, and what finishes saving it."""
+
+    tree: SourceTree
+    results: list[ModuleFacts | ParseFailure]
+    fresh: dict[str, files.CacheEntry]
+    hits: int
+    saved: Callable[[], object]
+
+    @property
+    def parsed(self) -> int:
+        return len(self.results) - self.hits
+
+
+def _extracted(
+    repo: Path,
+    settings: Settings,
+    *,
+    out: Path,
+    on_stage: StageCallback,
+    cache_dir: Path | None,
+    clock: _Stopwatch,
+) -> _Extracted:
     with clock.stage("discover"):
         tree = discover.find_sources(repo, settings)
         out = files.prepare_out_dir(out)
@@ -759,7 +837,7 @@ def _dependency_graph_of(
             else {}
         )
         results, fresh, hits = _extract_all(repo.resolve(), tree.files, cache, settings, on_stage)
-        saved: Callable[[], str] = str
+        saved: Callable[[], object] = str
         if settings.cache and fresh != cache:
 
             def save() -> str:
@@ -772,18 +850,24 @@ def _dependency_graph_of(
                 )
                 return ""
 
-            # written by a second core while this one builds the graph
+            # written by a second core while this one goes on
             saved = _forked(save) if _cores(settings.jobs) > 1 else save
+    return _Extracted(tree, results, fresh, hits, saved)
+
+
+def _graph_of(
+    extracted: _Extracted, *, on_stage: StageCallback, clock: _Stopwatch
+) -> DependencyGraph:
     with clock.stage("graph"):
         from decomposer import graph
 
-        facts = [r for r in results if isinstance(r, ModuleFacts)]
-        failures = [r for r in results if isinstance(r, ParseFailure)]
+        facts = [r for r in extracted.results if isinstance(r, ModuleFacts)]
+        failures = [r for r in extracted.results if isinstance(r, ParseFailure)]
         on_stage("graph", 0, 1)
-        document = graph.build_graph(tree, facts, failures)
-        saved()  # the cache is complete before the run goes on
+        document = graph.build_graph(extracted.tree, facts, failures)
+        extracted.saved()  # the cache is complete before the run goes on
         on_stage("graph", 1, 1)
-    return document, hits, len(results) - hits, _analysis_key(repo, tree, fresh, settings)
+    return document
 
 
 def _analysis_key(
@@ -797,6 +881,27 @@ def _analysis_key(
             *_identity(repo, settings),
             tree.model_dump_json(),
             *(part for path, entry in sorted(digests.items()) for part in (path, entry[0])),
+        )
+    )
+
+
+def _facts_key(repo: Path, extracted: _Extracted, settings: Settings) -> str:
+    """sha256 of everything the graph, and so every output of `analyze`, is computed from:
+    what `_identity` holds, the files found (and skipped, and excluded; not their sizes,
+    which nothing reads) and each one's facts (or why it failed). `graph.build_graph` reads
+    nothing else: two runs with the same facts key build the same graph. Unlike the analysis
+    key, an edit that changes no fact (a comment's or a string's text, the spacing inside a
+    line) keeps it."""
+    tree = extracted.tree.model_dump_json(exclude={"files": {"__all__": {"size_bytes"}}})
+    return _digest(
+        (
+            *_identity(repo, settings),
+            tree,
+            # in the order of their paths: the cached files come first in `results`
+            *(
+                hashlib.sha256(result.model_dump_json().encode()).hexdigest()
+                for result in sorted(extracted.results, key=lambda result: result.path)
+            ),
         )
     )
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from decomposer.cluster.communities import (
+    Partitions,
     _adopt_orphans,
     _apply_rules,
     _choose_partition,
@@ -53,6 +54,7 @@ from decomposer.models import (
 __all__ = [
     "KERNEL_NAME",
     "RUNTIME_KINDS",
+    "Partitions",
     "as_is_contexts",
     "common_root",
     "domain_of",
@@ -69,6 +71,7 @@ def find_contexts(
     settings: ClusterSettings,
     *,
     cochanges: Iterable[tuple[str, ...]] = (),
+    partitions: Partitions | None = None,
 ) -> Clustering:
     """Cut the graph into bounded contexts plus a shared kernel.
 
@@ -76,6 +79,9 @@ def find_contexts(
         graph: the dependency graph of the monolith.
         settings: weights, granularity, number of services, pins and rules.
         cochanges: paths changed together, one tuple per commit (only with `git` on).
+        partitions: the partitions earlier runs found, by what they were computed from: the
+            one for this graph's weighted unit graph is reused (Leiden not run again), a new
+            one is added.
     """
     _check_rules(graph, settings)
     # The kernel is decided on whole modules first: a utility module stays whole in the kernel,
@@ -117,7 +123,11 @@ def find_contexts(
             if why:
                 kernel[unit] = why
     weighted.graph.remove_nodes_from([u for u in kernel if weighted.graph.has_node(u)])
-    partition, selection = _choose_partition(weighted, settings, units_of=units_of)
+    partition, selection = (
+        partitions.choose(weighted, settings, units_of=units_of)
+        if partitions is not None
+        else _choose_partition(weighted, settings, units_of=units_of)
+    )
     partition = _apply_rules(partition, weighted, settings, kernel)
     partition = _adopt_orphans(partition, weighted, view, kernel, settings.apart)
     partition = _shells_to_kernel(

@@ -3,8 +3,9 @@ placement rules."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import igraph
 import leidenalg
@@ -22,6 +23,7 @@ from decomposer.config import ClusterSettings
 from decomposer.models import (
     Alternative,
     ContextCountChoice,
+    StoredPartition,
 )
 from decomposer.quality import modularity
 
@@ -99,6 +101,54 @@ def _choose_partition(
     return graph.expand(communities), ContextCountChoice(
         criterion=criterion, requested=settings.services, alternatives=alternatives
     )
+
+
+@dataclass
+class Partitions:
+    """Partitions found before (`entries`, by key), for `find_contexts` to reuse and add to.
+
+    `_choose_partition` reads the weighted unit graph (its nodes, and its edges with their
+    weights: not the evidence, whose locations move with every edit above them), the units'
+    domain units and the cluster settings, and nothing else; Leiden is seeded. So a partition
+    is found again for the same key: those inputs, in order, with `salt` (what the caller's
+    code is: the tool's version and stamp) and the versions of the libraries that compute it.
+    `reused` tells whether this run found its partition here."""
+
+    salt: str
+    entries: dict[str, StoredPartition] = field(default_factory=dict)
+    reused: bool = False
+
+    def choose(
+        self, weighted: _Weighted, settings: ClusterSettings, *, units_of: dict[str, str]
+    ) -> tuple[list[set[str]], ContextCountChoice]:
+        """`_choose_partition`'s answer: the one kept for the same inputs, or computed (and
+        kept)."""
+        key = self.key(weighted, settings, units_of)
+        stored = self.entries.get(key)
+        if stored is not None:
+            self.reused = True
+            return [set(c) for c in stored.communities], stored.selection
+        partition, selection = _choose_partition(weighted, settings, units_of=units_of)
+        self.entries[key] = StoredPartition(
+            communities=tuple(tuple(sorted(c)) for c in partition), selection=selection
+        )
+        return partition, selection
+
+    def key(self, weighted: _Weighted, settings: ClusterSettings, units_of: dict[str, str]) -> str:
+        digest = hashlib.sha256()
+        graph = weighted.graph
+        parts = (
+            self.salt,
+            f"igraph {igraph.__version__} leidenalg {leidenalg.version} networkx {nx.__version__}",
+            settings.model_dump_json(),
+            "\n".join(f"{u}\t{d}" for u, d in sorted(units_of.items())),
+            "\n".join(graph.nodes),
+            "\n".join(f"{a}\t{b}\t{w!r}" for a, b, w in graph.edges(data="weight")),
+        )
+        for part in parts:
+            digest.update(part.encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
 
 
 def _services(communities: list[set[str]], units_of: dict[str, str]) -> int:

@@ -130,7 +130,7 @@ from decomposer.models.rewrite import (
     RewriteResult,
     ServiceMigration,
 )
-from decomposer.models.run import AnalysisRecord, StageTiming
+from decomposer.models.run import AnalysisRecord, PartitionStore, StageTiming, StoredPartition
 from decomposer.models.service import (
     ClientSpec,
     ColumnSpec,
@@ -235,6 +235,7 @@ __all__ = [
     "OwnedModel",
     "Parameter",
     "ParseFailure",
+    "PartitionStore",
     "Placement",
     "PlanEntryPoint",
     "PublishedEvent",
@@ -262,6 +263,7 @@ __all__ = [
     "SourceFile",
     "SourceTree",
     "StageTiming",
+    "StoredPartition",
     "Style",
     "SymbolRef",
     "TableSpec",

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from decomposer.models.base import Model
 from decomposer.models.graph import GraphSummary
+from decomposer.models.plan import ContextCountChoice
 
 
 class StageTiming(Model):
@@ -30,6 +31,11 @@ class AnalysisRecord(Model):
 
     format: str = "decomposer-analysis"
     key: str
+    facts_key: str | None = Field(
+        default=None,
+        description="sha256 of what the graph is built from: the versions, the settings, the"
+        " files found and each one's facts; an edit that changes no fact keeps it",
+    )
     outputs: dict[str, str]
     output_stats: dict[str, tuple[int, int]] = Field(
         default_factory=dict, description="each output's size and mtime_ns when it was written"
@@ -38,3 +44,23 @@ class AnalysisRecord(Model):
         default=None, description="the fingerprint of the inputs (None: none could be taken)"
     )
     summary: GraphSummary | None = None
+
+
+class StoredPartition(Model):
+    """The communities Leiden (and the count rules) found on one unit graph, and how their
+    number was chosen: kept so that a later run on the same unit graph need not run it again."""
+
+    communities: tuple[tuple[str, ...], ...] = Field(
+        description="the units of each community, in the order the clustering returned them"
+    )
+    selection: ContextCountChoice
+
+
+class PartitionStore(Model):
+    """The partitions the last runs on a repository found (in the cache folder, beside the
+    facts), by the key of everything they were computed from (`cluster.Partitions`)."""
+
+    format: str = "decomposer-partitions"
+    entries: dict[str, StoredPartition] = Field(
+        default_factory=dict, description="the key -> the partition; the newest last"
+    )

@@ -54,7 +54,10 @@ def test_the_facts_cache_is_kept_outside_the_repository_and_out(write_tree, tmp_
         "analyze", str(repo), "--out", str(tmp_path / "out"), "--cache-dir", str(cache)
     )
     assert code == 0 and "3 from cache" in stdout
-    assert [p.suffix for p in cache.rglob("*") if p.is_file()] == [".json"]
+    # the facts and the clustering's partitions: plain JSON, both
+    kept = sorted(p.relative_to(cache).parts[0] for p in cache.rglob("*") if p.is_file())
+    assert [p.suffix for p in cache.rglob("*") if p.is_file()] == [".json", ".json"]
+    assert kept[0].startswith("facts-") and kept[1] == "partitions"
     assert not list(repo.rglob("*.pickle")) and not (tmp_path / "out" / ".cache").exists()
 
 
@@ -86,14 +89,18 @@ def test_a_corrupt_or_foreign_cache_is_ignored_and_rebuilt(write_tree, tmp_path:
     repo = write_tree(PACKAGE)
     cache = tmp_path / "cache"
     run("analyze", str(repo), "--out", str(tmp_path / "out"), "--cache-dir", str(cache))
-    (entry,) = cache.rglob("*.json")
-    for damaged in (b"\x80garbage", b'{"format": "something-else"}', b"[]"):
+    (entry,) = cache.glob("facts-*/*.json")
+    (partitions,) = cache.glob("partitions/*.json")
+    for index, damaged in enumerate((b"\x80garbage", b'{"format": "something-else"}', b"[]")):
         entry.write_bytes(damaged)
+        partitions.write_bytes(damaged)
+        # into a new folder each time: its clustering runs (and reads the partitions)
         code, stdout, _ = run(
-            "analyze", str(repo), "--out", str(tmp_path / "out"), "--cache-dir", str(cache)
+            "analyze", str(repo), "--out", str(tmp_path / f"out{index}"), "--cache-dir", str(cache)
         )
         assert code == 0 and "0 from cache" in stdout
         assert json.loads(entry.read_text())["format"] == "decomposer-facts-cache"
+        assert json.loads(partitions.read_text())["format"] == "decomposer-partitions"
 
 
 def test_json_format_is_machine_readable(write_tree, tmp_path: Path) -> None:
@@ -163,8 +170,8 @@ def test_verbose_and_json_say_where_the_time_went(write_tree, tmp_path: Path) ->
         "fingerprint",
         "discover",
         "extract",
-        "graph",
         "reuse",
+        "graph",
         "cluster",
         "plan",
         "report",
@@ -207,9 +214,9 @@ def test_a_warm_run_on_unchanged_files_reuses_the_outputs(write_tree, tmp_path: 
         "fingerprint",
         "discover",
         "extract",
-        "graph",
         "reuse",
     ]
+    assert document["reuse"] == "contents"
     assert document["contexts"] and document["stats"]["modules"] == 3
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == written
     code, stdout, _ = run("analyze", str(repo), "--out", str(out))

@@ -157,3 +157,92 @@ def test_other_decomposer_code_is_analyzed_again(
     assert analyze(repo, out)["reused"] is True
     monkeypatch.setattr(pipeline, "_tool_stamp", lambda: "edited")
     assert not analyze(repo, out)["reused"]
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if not p.name.startswith(".")}
+
+
+COMMENTED = {
+    **PACKAGE,
+    "shop/orders.py": "from shop import payments\n# place an order\ndef place():\n"
+    "    payments.charge()  # and pay\n",
+}
+
+
+def test_an_edit_no_fact_shows_keeps_the_outputs_as_a_fresh_run_writes_them(
+    write_tree, tmp_path: Path
+) -> None:
+    repo = write_tree(COMMENTED)
+    out = tmp_path / "out"
+    analyze(repo, out)
+    orders = repo / "shop" / "orders.py"
+    # a comment's text and the spacing inside a line: not one fact (nor line) moves
+    orders.write_text(orders.read_text().replace("# place an order", "# place one order, now"))
+    orders.write_text(orders.read_text().replace("payments.charge()", "payments.charge( )"))
+    document = analyze(repo, out)
+    assert document["reused"] is True and document["reuse"] == "facts"
+    assert stages(document) == ["fingerprint", "discover", "extract", "reuse"]
+    analyze(repo, tmp_path / "fresh", "--no-cache")
+    assert _outputs(out) == _outputs(tmp_path / "fresh")
+    # the record now holds the files as they are: the next run is warm from their stat
+    assert analyze(repo, out)["reuse"] == "inputs"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("# place an order\n", "# place an order\n# on a new line\n"),  # the lines move
+        ("from shop import payments\n", "from shop import payments, orders\n"),
+    ],
+)
+def test_an_edit_a_fact_shows_is_analyzed_again(
+    write_tree, tmp_path: Path, edit: tuple[str, str]
+) -> None:
+    repo = write_tree(COMMENTED)
+    out = tmp_path / "out"
+    analyze(repo, out)
+    orders = repo / "shop" / "orders.py"
+    orders.write_text(orders.read_text().replace(*edit))
+    document = analyze(repo, out)
+    assert document["reused"] is False and "graph" in stages(document)
+    analyze(repo, tmp_path / "fresh", "--no-cache")
+    assert _outputs(out) == _outputs(tmp_path / "fresh")
+
+
+def test_no_cache_never_reuses(write_tree, tmp_path: Path) -> None:
+    repo = write_tree(COMMENTED)
+    out = tmp_path / "out"
+    analyze(repo, out)
+    for _ in range(2):
+        document = analyze(repo, out, "--no-cache")
+        assert document["reused"] is False and document["reuse"] is None
+        assert "cluster" in stages(document)
+
+
+def test_a_body_edit_reuses_the_partition_and_writes_what_a_fresh_run_writes(
+    write_tree, tmp_path: Path
+) -> None:
+    repo = write_tree(COMMENTED)
+    out = tmp_path / "out"
+    assert analyze(repo, out)["reused_partition"] is False
+    orders = repo / "shop" / "orders.py"
+    # a statement at the top of a body: every line below moves, no dependency changes
+    orders.write_text(orders.read_text().replace("def place():\n", "def place():\n    n = 1\n"))
+    document = analyze(repo, out)
+    assert document["reused"] is False and document["reused_partition"] is True
+    fresh = analyze(repo, tmp_path / "fresh", "--no-cache")
+    assert fresh["reused_partition"] is False
+    assert _outputs(out) == _outputs(tmp_path / "fresh")
+    assert b'"line": 5' in (out / "graph.json").read_bytes()  # the call moved down a line
+    result = CliRunner().invoke(
+        main, ["analyze", str(repo), "--out", str(tmp_path / "verbose"), "-v"]
+    )
+    assert "the partition of an earlier run on the same weighted unit graph" in result.output
+    # a new dependency: the partition is computed again
+    orders.write_text("from shop import payments\nfrom shop import billing\n" + orders.read_text())
+    (repo / "shop" / "billing.py").write_text("from shop import payments\nRATE = 1\n")
+    document = analyze(repo, out)
+    assert document["reused_partition"] is False
+    analyze(repo, tmp_path / "fresh2", "--no-cache")
+    assert _outputs(out) == _outputs(tmp_path / "fresh2")
