@@ -15,8 +15,11 @@ medians and ratios:
 
 With --full it measures the whole `decompose analyze` instead (graph, contexts, plan, report,
 exports) on a copy of the package: cold (`--no-cache` into an empty folder), warm (again,
-unchanged files, into the same folder) and with one file changed (a comment appended), as
-processes, with each one's peak memory, beside grimp's `build_graph` on the same copy.
+unchanged files, into the same folder) and with one file changed, three ways: `comment` (the
+text of a comment made longer: no fact changes), `body` (a statement inserted at the top of a
+function's body: every line below it moves, no dependency changes) and `line` (a comment line
+appended: the module's size changes), each after the one before; as processes, with each
+one's peak memory, beside grimp's `build_graph` on the same copy.
 --baseline DIR measures the decomposer package under DIR (another
 checkout, e.g. `git worktree add /tmp/before main`) beside this one, alternating, with ratios.
 
@@ -31,6 +34,8 @@ time and memory grow with size (the issue's 4-million-line point is 5 copies of 
 from __future__ import annotations
 
 import argparse
+import ast
+import io
 import os
 import re
 import shutil
@@ -39,6 +44,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import tokenize
+from collections.abc import Callable
 from pathlib import Path
 
 GRIMP = """
@@ -136,33 +143,35 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
     if baseline is not None:
         versions["baseline"] = baseline.resolve()
     scratch = Path(tempfile.mkdtemp(prefix="decomposer-bench-"))
-    # a copy, so that the one-file change never touches the measured repository itself
-    copy = scratch / "repo" / repo.name
-    shutil.copytree(repo, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
-    changed = _file_to_change(copy)
+    # a copy for each checkout, so that the one-file changes never touch the measured
+    # repository itself, and each checkout's run sees only its own edit since its last run
+    copies = {name: scratch / name / "repo" / repo.name for name in versions}
+    for copy in copies.values():
+        shutil.copytree(repo, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    copy = copies["this"]
+    changed = _file_to_change(copy).relative_to(copy)
     grimp_root = copy / root.relative_to(repo) if root.is_relative_to(repo) else copy.parent
     grimp_code = GRIMP.format(root=str(grimp_root), package=package)
     timings: dict[str, list[float]] = {}
     peaks: dict[str, list[float]] = {}
     cpus: dict[str, list[float]] = {}
-    for run in range(runs):
+    for _ in range(runs):
         _record(timings, "grimp", _wall([sys.executable, "-c", grimp_code]))
         for name, checkout in versions.items():
             environment = {**os.environ, "PYTHONPATH": str(checkout)}
             environment["DECOMPOSER_CACHE_DIR"] = str(scratch / name / "cache")
             out = scratch / name / "out"
             shutil.rmtree(out, ignore_errors=True)
-            command = _decompose(str(copy), out, full=True)
+            command = _decompose(str(copies[name]), out, full=True)
             # run from the checkout: `python -m` puts the working folder before PYTHONPATH
             for kind, flags in (
                 ("cold", ("--no-cache",)),
                 ("fill", ()),  # fills the facts cache and the record
                 ("warm", ()),
-                ("one file", ()),
+                *((edit, ()) for edit in EDITS),
             ):
-                if kind == "one file":
-                    with changed.open("a") as handle:
-                        handle.write(f"\n# changed by benchmarks/speed.py, {name} run {run}\n")
+                if kind in EDITS:
+                    EDITS[kind](copies[name] / changed)
                 seconds, peak, cpu = _measured([*command, *flags], environment, cwd=checkout)
                 if kind != "fill":
                     _record(timings, f"{name} {kind}", seconds)
@@ -179,7 +188,7 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
         )
         every = ", ".join(f"{v:.3f}" for v in timings[name])
         print(f"  {name:18} {value:7.3f} s{usage}   (all: {every})")
-    for kind in ("cold", "warm", "one file"):
+    for kind in ("cold", "warm", *EDITS):
         line = f"  {kind}: this {medians[f'this {kind}'] / medians['grimp']:5.1f}x grimp"
         if baseline is not None:
             line += (
@@ -239,6 +248,53 @@ def _add_copy(repo: Path, monolith: Path, packages: list[str], k: int) -> int:
 
 def _python_lines(root: Path) -> int:
     return sum(p.read_bytes().count(b"\n") for p in root.rglob("*.py") if p.is_file())
+
+
+def _edit_a_comment(path: Path) -> None:
+    """The first comment's text made longer: no fact of the file changes, no line moves."""
+    text = path.read_text(encoding="utf-8")
+    comment = next(
+        token
+        for token in tokenize.generate_tokens(io.StringIO(text).readline)
+        if token.type == tokenize.COMMENT
+    )
+    lines = text.splitlines(keepends=True)
+    row, col = comment.end
+    lines[row - 1] = f"{lines[row - 1][:col]} (edited){lines[row - 1][col:]}"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _insert_a_statement(path: Path) -> None:
+    """A statement inserted at the top of the first function's body (after its docstring):
+    every line below it moves, and the function and the module grow by one line."""
+    text = path.read_text(encoding="utf-8")
+    function = min(
+        (
+            node
+            for node in ast.walk(ast.parse(text))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        ),
+        key=lambda node: node.lineno,
+    )
+    first = function.body[0]
+    if ast.get_docstring(function) is not None and len(function.body) > 1:
+        first = function.body[1]
+    lines = text.splitlines(keepends=True)
+    lines.insert(first.lineno - 1, " " * first.col_offset + "edited_by_benchmark = None\n")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _append_a_comment_line(path: Path) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n# changed by benchmarks/speed.py\n")
+
+
+# The one-file changes --full measures, in order, each from the state the one before left.
+EDITS: dict[str, Callable[[Path], None]] = {
+    "comment": _edit_a_comment,
+    "body": _insert_a_statement,
+    "line": _append_a_comment_line,
+}
 
 
 def _file_to_change(root: Path) -> Path:
