@@ -23,6 +23,7 @@ from decomposer.models import (
     DecompositionPlan,
     DependencyGraph,
     FactsCache,
+    FactsDigests,
     FileChange,
     GraphSummary,
     ModuleFacts,
@@ -333,6 +334,7 @@ def record_outputs(
     written: Sequence[Path],
     *,
     facts_key: str | None = None,
+    facts: FactsDigests | None = None,
     inputs: str | None = None,
     summary: GraphSummary | None = None,
 ) -> None:
@@ -350,6 +352,7 @@ def record_outputs(
         AnalysisRecord(
             key=key,
             facts_key=facts_key,
+            facts=facts,
             outputs={k: v for k, v in outputs.items() if v},
             output_stats=stats,
             inputs=inputs,
@@ -358,14 +361,26 @@ def record_outputs(
     )
 
 
-def record_reuse(out: Path, *, key: str, inputs: str | None) -> None:
+def record_reuse(
+    out: Path, *, key: str, inputs: str | None, facts: FactsDigests | None = None
+) -> None:
     """Make the record of outputs just found reusable by their facts (or their files) hold the
-    key of the files as they are now and the fingerprint of the inputs, so that the next run
-    reuses them from the files' contents, or without reading the sources (best effort)."""
+    key of the files as they are now, the fingerprint of the inputs and (where computed) the
+    files' facts digests, so that the next run reuses them from the files' contents, or
+    without reading the sources (best effort)."""
     record = _read_record(out)
-    if record is None or (record.key, record.inputs) == (key, inputs):
+    update: dict[str, object] = {"key": key, "inputs": inputs}
+    if facts is not None:
+        update["facts"] = facts
+    if record is None or all(getattr(record, k) == v for k, v in update.items()):
         return
-    _write_record(out, record.model_copy(update={"key": key, "inputs": inputs}))
+    _write_record(out, record.model_copy(update=update))
+
+
+def recorded_facts(out: Path) -> FactsDigests | None:
+    """The files' facts digests the last `analyze` into `out` recorded, if any."""
+    record = _read_record(out)
+    return record.facts if record is not None else None
 
 
 def kept_check(out: Path, key: str) -> CheckResult | None:

@@ -28,6 +28,7 @@ from decomposer.models import (
     CutMetrics,
     DecompositionPlan,
     DependencyGraph,
+    FactsDigests,
     FailureReason,
     FileChange,
     GraphSummary,
@@ -166,19 +167,21 @@ def analyze(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
     key = _analysis_key(repo, extracted.tree, extracted.fresh, settings)
-    facts_key = None
+    facts: tuple[str, FactsDigests] | None = None
     if reusable:
-        # the files' contents as before (`key`), or else their facts as before (`facts_key`: an
-        # edit of a comment or a literal): the graph would be the same, and so every output
+        # the files' contents as before (`key`), or else their facts as before (the facts key:
+        # an edit of a comment or a literal): the graph would be the same, and so every output
         with clock.stage("reuse"):
             kept = files.reusable_outputs(out, key)
             level: Reuse = "contents"
             if kept is None:
-                facts_key = _facts_key(repo, extracted, settings)
-                kept, level = files.reusable_outputs(out, facts_key, facts=True), "facts"
+                facts = _facts_key(repo, extracted, settings, files.recorded_facts(out))
+                kept, level = files.reusable_outputs(out, facts[0], facts=True), "facts"
             if kept is not None:
                 previous = files.read_written_plan(out / "plan.json")
-                files.record_reuse(out, key=key, inputs=inputs)
+                files.record_reuse(
+                    out, key=key, inputs=inputs, facts=facts[1] if facts is not None else None
+                )
         if kept is not None:
             extracted.saved()  # the facts cache is complete before the run ends
             paths, summary = kept
@@ -241,7 +244,7 @@ def analyze(
         out,
         clock,
         jobs=settings.jobs,
-        keys=(key, facts_key or _facts_key(repo, extracted, settings)),
+        keys=(key, *(facts or _facts_key(repo, extracted, settings, None))),
         inputs=inputs,
         graph_written=as_is is not None,
     )
@@ -648,7 +651,7 @@ def _write_analysis(
     clock: _Stopwatch,
     *,
     jobs: int,
-    keys: tuple[str, str] | None = None,
+    keys: tuple[str, str, FactsDigests] | None = None,
     inputs: str | None = None,
     graph_written: bool = False,
 ) -> tuple[str, ...]:
@@ -679,9 +682,15 @@ def _write_analysis(
         outputs = (*models, *(Path(p) for task in renderings for p in task().splitlines()))
     with clock.stage("writes"):
         if keys is not None:
-            key, facts_key = keys
+            key, facts_key, facts = keys
             files.record_outputs(
-                out, key, outputs, facts_key=facts_key, inputs=inputs, summary=document.summary()
+                out,
+                key,
+                outputs,
+                facts_key=facts_key,
+                facts=facts,
+                inputs=inputs,
+                summary=document.summary(),
             )
     return tuple(str(p) for p in outputs)
 
@@ -885,25 +894,37 @@ def _analysis_key(
     )
 
 
-def _facts_key(repo: Path, extracted: _Extracted, settings: Settings) -> str:
+def _facts_key(
+    repo: Path, extracted: _Extracted, settings: Settings, known: FactsDigests | None
+) -> tuple[str, FactsDigests]:
     """sha256 of everything the graph, and so every output of `analyze`, is computed from:
     what `_identity` holds, the files found (and skipped, and excluded; not their sizes,
     which nothing reads) and each one's facts (or why it failed). `graph.build_graph` reads
     nothing else: two runs with the same facts key build the same graph. Unlike the analysis
     key, an edit that changes no fact (a comment's or a string's text, the spacing inside a
-    line) keeps it."""
+    line) keeps it.
+
+    Each file's facts digest is taken from `known` (what the last run recorded) where the
+    file's content and the identity are the same, else computed; returned with the key, for
+    the next run."""
+    identity = _identity(repo, settings)
+    salt = _digest(identity)
+    trusted = known.files if known is not None and known.identity == salt else {}
+    digests: dict[str, tuple[str, str]] = {}
+    parts = []
+    # in the order of their paths: the cached files come first in `results`
+    for result in sorted(extracted.results, key=lambda result: result.path):
+        entry = extracted.fresh.get(result.path)
+        recorded = trusted.get(result.path)
+        if entry is not None and recorded is not None and recorded[0] == entry[0]:
+            part = recorded[1]
+        else:
+            part = hashlib.sha256(result.model_dump_json().encode()).hexdigest()
+        if entry is not None:
+            digests[result.path] = (entry[0], part)
+        parts.append(part)
     tree = extracted.tree.model_dump_json(exclude={"files": {"__all__": {"size_bytes"}}})
-    return _digest(
-        (
-            *_identity(repo, settings),
-            tree,
-            # in the order of their paths: the cached files come first in `results`
-            *(
-                hashlib.sha256(result.model_dump_json().encode()).hexdigest()
-                for result in sorted(extracted.results, key=lambda result: result.path)
-            ),
-        )
-    )
+    return _digest((*identity, tree, *parts)), FactsDigests(identity=salt, files=digests)
 
 
 def _identity(repo: Path, settings: Settings) -> tuple[str, ...]:

@@ -130,7 +130,13 @@ from decomposer.models.rewrite import (
     RewriteResult,
     ServiceMigration,
 )
-from decomposer.models.run import AnalysisRecord, PartitionStore, StageTiming, StoredPartition
+from decomposer.models.run import (
+    AnalysisRecord,
+    FactsDigests,
+    PartitionStore,
+    StageTiming,
+    StoredPartition,
+)
 from decomposer.models.service import (
     ClientSpec,
     ColumnSpec,
@@ -198,6 +204,7 @@ __all__ = [
     "Exclusion",
     "ExtractionStep",
     "FactsCache",
+    "FactsDigests",
     "FailureReason",
     "FieldSpec",
     "FileChange",

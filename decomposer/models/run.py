@@ -19,6 +19,17 @@ class StageTiming(Model):
     )
 
 
+class FactsDigests(Model):
+    """The sha256 of each file's facts (of their JSON), by the file's content digest, as a run
+    with the tool and settings `identity` computed them: the next run with the same identity
+    takes them for the files whose content has not changed, instead of computing them again."""
+
+    identity: str = Field(description="sha256 of the tool's versions and stamp and the settings")
+    files: dict[str, tuple[str, str]] = Field(
+        default_factory=dict, description="path -> (content digest, facts digest)"
+    )
+
+
 class AnalysisRecord(Model):
     """What the last `analyze` into a folder wrote, and from what: the key hashes the tool and
     extractor versions, the files and their content digests and the settings; `outputs` maps
@@ -35,6 +46,9 @@ class AnalysisRecord(Model):
         default=None,
         description="sha256 of what the graph is built from: the versions, the settings, the"
         " files found and each one's facts; an edit that changes no fact keeps it",
+    )
+    facts: FactsDigests | None = Field(
+        default=None, description="each file's facts digest, which the facts key is made of"
     )
     outputs: dict[str, str]
     output_stats: dict[str, tuple[int, int]] = Field(

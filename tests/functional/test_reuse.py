@@ -246,3 +246,25 @@ def test_a_body_edit_reuses_the_partition_and_writes_what_a_fresh_run_writes(
     assert document["reused_partition"] is False
     analyze(repo, tmp_path / "fresh2", "--no-cache")
     assert _outputs(out) == _outputs(tmp_path / "fresh2")
+
+
+@pytest.mark.parametrize("recorded_by", ["this tool", "another tool"])
+def test_the_facts_digests_of_unchanged_files_come_from_the_record_of_the_same_tool(
+    write_tree, tmp_path: Path, recorded_by: str
+) -> None:
+    repo = write_tree(COMMENTED)
+    out = tmp_path / "out"
+    analyze(repo, out)
+    record_path = out / ".decomposer-analysis.json"
+    record = json.loads(record_path.read_text())
+    assert set(record["facts"]["files"]) == set(COMMENTED)
+    # a wrong digest for a file that does not change: taken as recorded by this tool (so the
+    # key differs), computed again where another tool (or other settings) recorded it
+    record["facts"]["files"]["shop/payments.py"][1] = "0" * 64
+    if recorded_by == "another tool":
+        record["facts"]["identity"] = "another tool"
+    record_path.write_text(json.dumps(record))
+    orders = repo / "shop" / "orders.py"
+    orders.write_text(orders.read_text().replace("# place an order", "# place one order"))
+    document = analyze(repo, out)
+    assert document["reuse"] == (None if recorded_by == "this tool" else "facts")
