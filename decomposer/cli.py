@@ -528,3 +528,33 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
         reporter.plan_summary(plan)
     if plan is not None and result.previous is not None and reporter.verbosity >= 0:
         reporter.before_after(result.previous, plan.metrics)
+
+
+def run() -> None:
+    """The `decompose` program (and `python -m decomposer`): `main`, then the process ends
+    without tearing the interpreter down. Freeing the analysis's millions of objects one by one
+    at exit took about 0.4 s on saleor; every file is closed and every child process joined by
+    then, so what is left to do is flushing the two streams."""
+    import os
+
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:  # click's standalone mode always ends so
+        code = _exit_status(exc.code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a full disk, a reader gone: the output is incomplete
+            code = code or ExitCode.INTERNAL
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """What `sys.exit(code)` makes the exit status: None is 0, a message is printed and is 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    sys.stderr.write(f"{code}\n")
+    return 1
