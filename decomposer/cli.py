@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -17,8 +17,11 @@ from decomposer.config import Settings, load_settings
 from decomposer.console import Reporter
 from decomposer.errors import ExitCode, UserError
 from decomposer.export import FORMATS
-from decomposer.models import DecompositionPlan, ScaffoldOptions, ServiceMigration
+from decomposer.models import DecompositionPlan
 from decomposer.models.check import CheckResult
+
+if TYPE_CHECKING:
+    from decomposer.models import ServiceMigration
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -408,6 +411,8 @@ def scaffold(
     **_: Any,
 ) -> None:
     """Generate PLAN's AWS infrastructure (Terraform), CI/CD pipelines and services into --out."""
+    from decomposer.models import ScaffoldOptions
+
     options = ScaffoldOptions(vpc_link=vpc_link)
     result = pipeline.scaffold(
         plan_file, out=out, options=options, force=force, dry_run=dry_run, repo=with_code
@@ -542,6 +547,8 @@ def run() -> None:
         code = 0
     except SystemExit as exc:  # click's standalone mode always ends so
         code = _exit_status(exc.code)
+    if sys.getprofile() or sys.gettrace():  # a profiler or coverage writes its data at exit
+        sys.exit(code)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
