@@ -35,7 +35,6 @@ from decomposer.models import (
     ModuleSource,
     ParseFailure,
     RenderedFile,
-    ScaffoldOptions,
     ServiceMigration,
     SourceFile,
     SourceTree,
@@ -49,6 +48,7 @@ if sys.platform != "win32":
 if TYPE_CHECKING:
     from decomposer.check import ReportFormat
     from decomposer.export import ExportFormat
+    from decomposer.models import ScaffoldOptions
 
 StageCallback = Callable[[str, int, int], None]
 # Below this many files to parse, starting worker processes costs more than it saves.
