@@ -199,7 +199,11 @@ def analyze(
                     out, key=key, inputs=inputs, facts=facts[1] if facts is not None else None
                 )
         if kept is not None:
-            extracted.saved()  # the facts cache is complete before the run ends
+            # The facts cache is saved only where most of it was missing: writing it costs
+            # more than this run (saleor, 10 MB), and a few files missing there are parsed
+            # again when their facts are needed.
+            if extracted.save is not None and extracted.parsed * 20 > len(extracted.results):
+                extracted.save()
             paths, summary = kept
             return AnalysisResult(
                 graph=None,
@@ -814,13 +818,15 @@ def _dependency_graph(
 
 class _Extracted(NamedTuple):
     """What discovery and extraction found: the files, each one's facts (or failure; those
-    from the cache first), the facts cache as it is now, and what finishes saving it."""
+    from the cache first), the facts cache as it is now, and what saves it where it changed
+    (`save`: started with the graph, never by a run that reuses the last one's outputs)."""
 
     tree: SourceTree
     results: list[ModuleFacts | ParseFailure]
     fresh: dict[str, files.CacheEntry]
     hits: int
-    saved: Callable[[], object]
+    save: Callable[[], str] | None
+    jobs: int
 
     @property
     def parsed(self) -> int:
@@ -850,22 +856,15 @@ def _extracted(
             else {}
         )
         results, fresh, hits = _extract_all(repo.resolve(), tree.files, cache, settings, on_stage)
-        saved: Callable[[], object] = str
-        if settings.cache and fresh != cache:
 
-            def save() -> str:
-                files.save_cache(
-                    cache_path,
-                    fresh,
-                    repo=repo,
-                    tool_version=__version__,
-                    extractor_version=version,
-                )
-                return ""
+    def save() -> str:
+        files.save_cache(
+            cache_path, fresh, repo=repo, tool_version=__version__, extractor_version=version
+        )
+        return ""
 
-            # written by a second core while this one goes on
-            saved = _forked(save) if _cores(settings.jobs) > 1 else save
-    return _Extracted(tree, results, fresh, hits, saved)
+    changed = settings.cache and fresh != cache
+    return _Extracted(tree, results, fresh, hits, save if changed else None, settings.jobs)
 
 
 def _graph_of(
@@ -874,11 +873,14 @@ def _graph_of(
     with clock.stage("graph"):
         from decomposer import graph
 
+        # the facts cache, written by a second core while this one builds the graph
+        save = extracted.save or str
+        saved = _forked(save) if extracted.save and _cores(extracted.jobs) > 1 else save
         facts = [r for r in extracted.results if isinstance(r, ModuleFacts)]
         failures = [r for r in extracted.results if isinstance(r, ParseFailure)]
         on_stage("graph", 0, 1)
         document = graph.build_graph(extracted.tree, facts, failures)
-        extracted.saved()  # the cache is complete before the run goes on
+        saved()  # the cache is complete before the run goes on
         on_stage("graph", 1, 1)
     return document
 

@@ -268,3 +268,21 @@ def test_the_facts_digests_of_unchanged_files_come_from_the_record_of_the_same_t
     orders.write_text(orders.read_text().replace("# place an order", "# place one order"))
     document = analyze(repo, out)
     assert document["reuse"] == (None if recorded_by == "this tool" else "facts")
+
+
+def test_outputs_kept_by_their_facts_leave_the_facts_cache_unless_most_of_it_was_missing(
+    write_tree, tmp_path: Path
+) -> None:
+    repo = write_tree({**COMMENTED, **{f"shop/m{i}.py": f"X = {i}\n" for i in range(30)}})
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    analyze(repo, out, "--cache-dir", str(cache))
+    (saved,) = cache.glob("facts-*/*.json")
+    before = saved.stat().st_mtime_ns
+    orders = repo / "shop" / "orders.py"
+    orders.write_text(orders.read_text().replace("# place an order", "# place one order"))
+    assert analyze(repo, out, "--cache-dir", str(cache))["reuse"] == "facts"
+    assert saved.stat().st_mtime_ns == before  # one file of 33 parsed: not worth 10 MB
+    saved.unlink()
+    orders.write_text(orders.read_text().replace("# place one order", "# place two orders"))
+    assert analyze(repo, out, "--cache-dir", str(cache))["reuse"] == "facts"
+    assert saved.is_file()  # every file parsed: kept for the next run
