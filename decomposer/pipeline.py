@@ -679,10 +679,10 @@ def _write_analysis(
     graph_written: bool = False,
 ) -> tuple[str, ...]:
     """graph.json (unless `graph_written` already), plan.json, the report and the exports,
-    under `out`; with `keys` (analyze: the key of the files' contents and of their facts),
-    recorded for the next run to reuse. With a second core,
-    the report and the exports are rendered and written in two child processes while this one
-    writes the JSON files."""
+    under `out`; with `keys` (analyze: the keys of the files' contents and of their facts, and
+    the facts digests), recorded for the next run to reuse. With a second core, the report and
+    the exports are rendered and written in two child processes while this one writes the JSON
+    files."""
     from decomposer import export as plan_export
     from decomposer import report as html_report
 
@@ -819,7 +819,8 @@ def _dependency_graph(
 class _Extracted(NamedTuple):
     """What discovery and extraction found: the files, each one's facts (or failure; those
     from the cache first), the facts cache as it is now, and what saves it where it changed
-    (`save`: started with the graph, never by a run that reuses the last one's outputs)."""
+    (`save`: started with the graph; by a run that keeps the last outputs, only where most of
+    the cache was missing)."""
 
     tree: SourceTree
     results: list[ModuleFacts | ParseFailure]
