@@ -4,7 +4,7 @@ One module per group of stages (facts: stages 1-2, graph: stage 3, plan: stages 
 everything is importable from `decomposer.models`.
 """
 
-from decomposer.models.base import Model
+from decomposer.models.base import Model, trusted
 from decomposer.models.check import Violation
 from decomposer.models.delivery import (
     DeliverySpec,
@@ -270,4 +270,5 @@ __all__ = [
     "Violation",
     "WireValue",
     "is_safe_name",
+    "trusted",
 ]
