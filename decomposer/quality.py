@@ -36,3 +36,20 @@ def modularity(graph: nx.Graph, communities: Iterable[Collection[str]]) -> float
         degrees = sum(degree[node] for node in ordered)
         total += inside / m - degrees * degrees * norm
     return total
+
+
+def undirected_graph(nodes: Iterable[str], edges: Iterable[tuple[str, str, float]]) -> nx.Graph:
+    """The weighted undirected graph of `nodes` and directed (source, target, weight) `edges`:
+    both directions of a pair, and its repeats, summed in a dict, then added once in the order
+    of each pair's first edge, which is what adding them one by one gives without a networkx
+    update per edge. Self-loops are left out."""
+    weights: dict[tuple[str, str], float] = {}
+    for a, b, weight in edges:
+        if a == b:
+            continue
+        key = (a, b) if a < b else (b, a)
+        weights[key] = weights[key] + weight if key in weights else weight
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items())
+    return graph

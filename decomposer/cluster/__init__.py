@@ -82,9 +82,11 @@ def find_contexts(
     # and only the god modules left (a models.py) are split so their symbols can follow the
     # domains that use them.
     domains = _domain_map(graph)
-    kernel = _shared_kernel(_UnitView(graph, frozenset()), settings, _in_domain(domains))
+    modules = _UnitView(graph, frozenset())
+    kernel = _shared_kernel(modules, settings, _in_domain(domains))
     split = _split_modules(graph, settings) - kernel.keys()
-    view = _UnitView(graph, split)
+    # without split modules, the units are the modules (their runtime edges are computed once)
+    view = _UnitView(graph, split) if split else modules
     for module in sorted(split):
         # What is left of a split module is its imports and module-level code (a Base class
         # import, constants): shared by the symbols that went to their domains.

@@ -23,7 +23,7 @@ from decomposer.models import (
     Alternative,
     ContextCountChoice,
 )
-from decomposer.quality import modularity
+from decomposer.quality import modularity, undirected_graph
 
 # The contracted graph's node for a domain unit: `unit:<domain>`.
 _UNIT = "unit:"
@@ -246,21 +246,15 @@ def _contracted(
         for unit in present:
             group_of[unit] = target
     members: dict[str, set[str]] = defaultdict(set)
-    contracted = nx.Graph()
     for node in sorted(graph.nodes):
-        key = group_of.get(node, node)
-        members[key].add(node)
-        contracted.add_node(key)
-    # Summed in a dict and added once, in the order of each pair's first edge (what adding
-    # them one by one gives).
-    weights: dict[tuple[str, str], float] = {}
-    for a, b, weight in sorted(graph.edges(data="weight")):
-        ka, kb = group_of.get(a, a), group_of.get(b, b)
-        if ka == kb:
-            continue
-        key = (ka, kb) if ka < kb else (kb, ka)
-        weights[key] = weights[key] + weight if key in weights else weight
-    contracted.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items())
+        members[group_of.get(node, node)].add(node)
+    contracted = undirected_graph(
+        members,
+        (
+            (group_of.get(a, a), group_of.get(b, b), weight)
+            for a, b, weight in sorted(graph.edges(data="weight"))
+        ),
+    )
     return _Contracted(contracted, dict(members))
 
 

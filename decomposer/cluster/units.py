@@ -85,10 +85,17 @@ class _UnitView:
         graph's order (computed once: the clustering reads them several times)."""
         if self._runtime is None:
             runtime: list[tuple[str, str, GraphEdge]] = []
+            lifted: dict[str, str] = {}  # node -> unit, each node lifted once
+            unit_of = self.unit_of
             for edge in self.graph.edges:
                 if edge.kind not in RUNTIME_KINDS:
                     continue
-                source, target = self.unit_of(edge.source), self.unit_of(edge.target)
+                source = lifted.get(edge.source)
+                if source is None:
+                    source = lifted[edge.source] = unit_of(edge.source)
+                target = lifted.get(edge.target)
+                if target is None:
+                    target = lifted[edge.target] = unit_of(edge.target)
                 if source != target:
                     runtime.append((source, target, edge))
             self._runtime = runtime
