@@ -191,13 +191,11 @@ class _Cut:
         return cls(graph, clustering, owner, models, names)
 
     def context(self, node: str) -> str | None:
-        if node not in self.context_of_node:
-            unit = self.clustering.unit_of(node)
-            self.context_of_node[node] = self.context_of_unit.get(unit)
-        return self.context_of_node[node]
-
-    def is_kernel(self, context: str | None) -> bool:
-        return context == self.clustering.shared_kernel.name
+        known = self.context_of_node
+        if node in known:
+            return known[node]
+        found = known[node] = self.context_of_unit.get(self.clustering.unit_of(node))
+        return found
 
     def crossing(self) -> list[tuple[str, str, GraphEdge]]:
         """(source unit, target unit, edge) for runtime edges between two service contexts,
@@ -207,21 +205,14 @@ class _Cut:
         return self.crossings
 
     def _crossing(self) -> Iterable[tuple[str, str, GraphEdge]]:
+        context, unit_of = self.context, self.clustering.unit_of
+        kernel = self.clustering.shared_kernel.name
         for edge in self.graph.edges:
             if edge.kind not in RUNTIME_KINDS:
                 continue
-            source, target = self.context(edge.source), self.context(edge.target)
-            if (
-                source
-                and target
-                and source != target
-                and not (self.is_kernel(source) or self.is_kernel(target))
-            ):
-                yield (
-                    self.clustering.unit_of(edge.source),
-                    self.clustering.unit_of(edge.target),
-                    edge,
-                )
+            source, target = context(edge.source), context(edge.target)
+            if source and target and source != target and kernel not in (source, target):
+                yield unit_of(edge.source), unit_of(edge.target), edge
 
     def orm_relations(self) -> list[GraphEdge]:
         """The graph's orm_relation edges, in its order."""
@@ -374,14 +365,16 @@ def _dependencies(
         waits = any(_needs_answer(e) for e in edges if e.kind in _OPERATION_KINDS)
         data = kinds.get("orm_relation", 0)
         style: Style = "rest" if waits or (data and not events) or not (events or waits) else "sqs"
+        # the first few by (location, kind, target), in the edges' order where those tie; a
+        # model only for those kept
         evidence = sorted(
             (
-                Evidence(source=e.source, target=e.target, kind=e.kind, location=str(loc))
+                (f"{loc.path}:{loc.line}:{loc.col}", e.kind, e.target, e.source)
                 for e in edges
                 for loc in e.locations
             ),
-            key=lambda ev: (ev.location, ev.kind, ev.target),
-        )
+            key=lambda ev: ev[:3],
+        )[:_MAX_EVIDENCE]
         dependencies.append(
             ContextDependency(
                 source=source,
@@ -391,7 +384,10 @@ def _dependencies(
                 weight=sum(e.weight for e in edges),
                 operations=tuple(ops),
                 events=tuple(sorted(set(events))),
-                evidence=tuple(evidence[:_MAX_EVIDENCE]),
+                evidence=tuple(
+                    Evidence(source=source_node, target=target_node, kind=kind, location=location)
+                    for location, kind, target_node, source_node in evidence
+                ),
             )
         )
     return tuple(dependencies)
