@@ -4,6 +4,7 @@ placement rules."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import igraph
@@ -23,7 +24,7 @@ from decomposer.models import (
     Alternative,
     ContextCountChoice,
 )
-from decomposer.quality import modularity, undirected_graph
+from decomposer.quality import modularity_of, undirected_graph
 
 # The contracted graph's node for a domain unit: `unit:<domain>`.
 _UNIT = "unit:"
@@ -41,6 +42,7 @@ def _choose_partition(
     # The igraph graph is built once for every resolution of the sweep, and the partition at
     # the configured resolution computed once: the sweep reuses it.
     lifted = _Lifted.of(graph.graph)
+    score = _scorer(graph.graph)  # the degrees summed once for the whole sweep
     configured = lifted.leiden(settings.resolution, settings.seed)
     candidates: dict[int, tuple[float, float, list[set[str]]]] = {}
     for resolution in _resolutions(settings):
@@ -51,7 +53,7 @@ def _choose_partition(
         )
         if not communities:
             break
-        quality = _modularity(graph.graph, communities)
+        quality = score(communities)
         count = len(communities)
         if count not in candidates or quality > candidates[count][1]:
             candidates[count] = (resolution, quality, communities)
@@ -92,7 +94,7 @@ def _choose_partition(
             Alternative(
                 contexts=chosen,
                 resolution=0.0,
-                modularity=round(_modularity(graph.graph, communities), 4),
+                modularity=round(score(communities), 4),
                 chosen=True,
             ),
         )
@@ -157,10 +159,12 @@ class _Lifted:
         return sorted(({nodes[i] for i in members} for members in partition), key=lambda c: min(c))
 
 
-def _modularity(graph: nx.Graph, communities: list[set[str]]) -> float:
-    if graph.number_of_edges() == 0 or not communities:
-        return 0.0
-    return float(modularity(graph, communities))
+def _scorer(graph: nx.Graph) -> Callable[[list[set[str]]], float]:
+    """The modularity of partitions of `graph`; 0 without edges or communities."""
+    if graph.number_of_edges() == 0:
+        return lambda communities: 0.0
+    of = modularity_of(graph)
+    return lambda communities: float(of(communities)) if communities else 0.0
 
 
 def _with_count(
