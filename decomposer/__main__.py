@@ -1,5 +1,5 @@
 """Run decomposer as `python -m decomposer`."""
 
-from decomposer.cli import main
+from decomposer.cli import run
 
-main()
+run()

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -17,8 +17,11 @@ from decomposer.config import Settings, load_settings
 from decomposer.console import Reporter
 from decomposer.errors import ExitCode, UserError
 from decomposer.export import FORMATS
-from decomposer.models import DecompositionPlan, ScaffoldOptions, ServiceMigration
+from decomposer.models import DecompositionPlan
 from decomposer.models.check import CheckResult
+
+if TYPE_CHECKING:
+    from decomposer.models import ServiceMigration
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -408,6 +411,8 @@ def scaffold(
     **_: Any,
 ) -> None:
     """Generate PLAN's AWS infrastructure (Terraform), CI/CD pipelines and services into --out."""
+    from decomposer.models import ScaffoldOptions
+
     options = ScaffoldOptions(vpc_link=vpc_link)
     result = pipeline.scaffold(
         plan_file, out=out, options=options, force=force, dry_run=dry_run, repo=with_code
@@ -528,3 +533,35 @@ def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: 
         reporter.plan_summary(plan)
     if plan is not None and result.previous is not None and reporter.verbosity >= 0:
         reporter.before_after(result.previous, plan.metrics)
+
+
+def run() -> None:
+    """The `decompose` program (and `python -m decomposer`): `main`, then the process ends
+    without tearing the interpreter down. Freeing the analysis's millions of objects one by one
+    at exit took about 0.4 s on saleor; every file is closed and every child process joined by
+    then, so what is left to do is flushing the two streams."""
+    import os
+
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:  # click's standalone mode always ends so
+        code = _exit_status(exc.code)
+    if sys.getprofile() or sys.gettrace():  # a profiler or coverage writes its data at exit
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a full disk, a reader gone: the output is incomplete
+            code = code or ExitCode.INTERNAL
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """What `sys.exit(code)` makes the exit status: None is 0, a message is printed and is 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    sys.stderr.write(f"{code}\n")
+    return 1

@@ -33,8 +33,8 @@ from decomposer.models import (
     SourceTree,
     SymbolRef,
     Unresolved,
-    trusted,
 )
+from decomposer.models.base import trusted
 
 _CERTAINTY_RANK: dict[Certainty, int] = {"certain": 0, "inferred": 1, "dynamic": 2}
 _DJANGO_MODEL_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})

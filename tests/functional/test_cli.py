@@ -276,3 +276,30 @@ def test_q_prints_nothing_but_errors_on_every_command(tmp_path: Path) -> None:
     assert run("report", plan, "-q") == (0, "", "")
     assert run("export", plan, "-q") == (0, "", "")
     assert run("scaffold", plan, "--out", str(tmp_path / "target"), "-q") == (0, "", "")
+
+
+def test_the_program_keeps_exit_statuses_and_output_though_it_skips_teardown(
+    write_tree, tmp_path: Path
+) -> None:
+    """`python -m decomposer` ends with os._exit (no interpreter teardown): every status and
+    every byte written to the streams still reach the caller."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+
+    def program(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "decomposer", *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+
+    repo = write_tree(PACKAGE)
+    done = program("analyze", str(repo), "--out", str(tmp_path / "out"), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["stats"]["files"] == 3  # the whole document, flushed
+    assert program("--version").stdout.startswith("decompose, version ")
+    (tmp_path / "empty").mkdir()
+    empty = program("analyze", str(tmp_path / "empty"), "--out", str(tmp_path / "out2"))
+    assert empty.returncode == 1 and "empty" in empty.stderr  # a user error, with its message
+    assert program("analyze", str(tmp_path / "nowhere")).returncode == 2  # a usage error
