@@ -51,7 +51,7 @@ from decomposer.models import (
 )
 from decomposer.sqltypes import column_python, django_type, sqlalchemy_type
 from decomposer.templating import snake_case
-from decomposer.wire import constant, to_wire
+from decomposer.wire import Wire, constant, to_wire
 
 _OPERATION_KINDS = frozenset({"call", "instantiation", "reference"})
 _MAX_EVIDENCE = 20
@@ -179,6 +179,7 @@ class _Cut:
     model_names: dict[str, str]  # dotted name of each ORM model (`shop.models.Order`) -> node
     # remembered as they are asked for
     context_of_node: dict[str, str | None] = field(default_factory=dict)
+    wires: dict[str | None, Wire] = field(default_factory=dict)  # annotation -> to_wire
     crossings: list[tuple[str, str, GraphEdge]] | None = None
     relations: list[GraphEdge] | None = None
 
@@ -189,6 +190,13 @@ class _Cut:
         models = tuple(n for n in graph.nodes if n.orm)
         names = {n.id.replace(":", "."): n.id for n in models}
         return cls(graph, clustering, owner, models, names)
+
+    def wire(self, annotation: str | None) -> Wire:
+        """`to_wire` of an annotation (the same few recur in every signature)."""
+        found = self.wires.get(annotation)
+        if found is None:
+            found = self.wires[annotation] = to_wire(annotation, self.model_names)
+        return found
 
     def context(self, node: str) -> str | None:
         known = self.context_of_node
@@ -252,7 +260,7 @@ def _operations(cut: _Cut) -> dict[str, list[Operation]]:
                 style="rest" if any(_needs_answer(e) for e in edges) else "sqs",
                 callers=tuple(callers),
                 locations=tuple(locations[:10]),
-                **_interface(nodes.get(target), cut.model_names),
+                **_interface(nodes.get(target), cut),
             )
         )
     return by_context
@@ -296,7 +304,7 @@ def _contracts(cut: _Cut) -> dict[str, tuple[str, ...]]:
     return {context: tuple(sorted(targets)) for context, targets in used.items()}
 
 
-def _interface(node: GraphNode | None, models: dict[str, str]) -> dict[str, Any]:
+def _interface(node: GraphNode | None, cut: _Cut) -> dict[str, Any]:
     """The request fields and the result of an operation, from its function's signature."""
     signature = node.signature if node else None
     if signature is None:
@@ -307,7 +315,7 @@ def _interface(node: GraphNode | None, models: dict[str, str]) -> dict[str, Any]
             star = "*" if parameter.kind == "var_positional" else "**"
             notes.append(f"{star}{parameter.name} is not on the wire: send named fields")
             continue
-        wire = to_wire(parameter.annotation, models)
+        wire = cut.wire(parameter.annotation)
         parameters.append(
             OperationParameter(
                 name=parameter.name,
@@ -320,7 +328,7 @@ def _interface(node: GraphNode | None, models: dict[str, str]) -> dict[str, Any]
                 default=parameter.default,
             )
         )
-    result = to_wire(signature.returns, models)
+    result = cut.wire(signature.returns)
     notes_of_result = result.notes
     if signature.returns is None:
         notes_of_result = ("the return value is not annotated in the monolith",)
@@ -598,7 +606,7 @@ def _columns(node: GraphNode, cut: _Cut, context: str) -> tuple[ModelColumn, ...
         if node.orm == "django":
             sql = django_type(column.sql_type)
         else:
-            annotated = to_wire(column.annotation, models).type if column.annotation else None
+            annotated = cut.wire(column.annotation).type if column.annotation else None
             sql = sqlalchemy_type(column.sql_type, annotated)
         target = _referenced(column.foreign_key, node, cut) if column.foreign_key else None
         references, note = None, sql.note

@@ -15,6 +15,12 @@ class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+# The slots pydantic keeps beside an instance's __dict__, set without its __setattr__.
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
 def trusted(cls: type[M], values: dict[str, Any]) -> M:
     """An instance of `cls` from `values` the tool computed itself, already of the fields'
     types and naming every field, without validating them again (validation stays where data
@@ -23,7 +29,7 @@ def trusted(cls: type[M], values: dict[str, Any]) -> M:
     would be slower than validating: it fills defaults and aliases field by field.)"""
     instance = object.__new__(cls)
     object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
+    _SET_FIELDS_SET(instance, set(values))
+    _SET_EXTRA(instance, None)
+    _SET_PRIVATE(instance, None)
     return instance
