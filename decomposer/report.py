@@ -174,7 +174,8 @@ def _unit_edges(graph: DependencyGraph, owners: dict[str, str]) -> Counter[tuple
         if target == "":
             target = units[edge.target] = _unit_of(edge.target, owners)
         if source and target and source != target:
-            weights[source, target] += edge.weight
+            key = (source, target)
+            weights[key] = weights.get(key, 0) + edge.weight  # Counter's += is a call more
     return weights
 
 
