@@ -423,7 +423,7 @@ def _context(
 ) -> BoundedContext:
     group = next(g for g in cut.clustering.contexts if g.name == name)
     graph = cut.graph
-    owned = [n for n in graph.nodes if n.orm and cut.context(n.id) == name]
+    owned = [n for n in cut.orm_models if cut.context(n.id) == name]
     entry_points = tuple(
         PlanEntryPoint(
             kind=e.kind,
@@ -496,11 +496,11 @@ def _datastore(
 
 
 def _risks(cut: _Cut, graph: DependencyGraph) -> Risks:
-    contexts = nx.DiGraph()
+    pairs: dict[tuple[str, str], None] = {}  # the context pairs, each once
     broken = []
     for _, _, edge in cut.crossing():
         source, target = cut.context(edge.source) or "", cut.context(edge.target) or ""
-        contexts.add_edge(source, target)
+        pairs[source, target] = None
         if edge.kind == "orm_relation":
             broken.append(
                 BrokenRelation(
@@ -511,6 +511,7 @@ def _risks(cut: _Cut, graph: DependencyGraph) -> Risks:
                     location=str(edge.locations[0]),
                 )
             )
+    contexts = nx.DiGraph(list(pairs))
     cycles = []
     for cycle in nx.simple_cycles(contexts, length_bound=4):
         start = cycle.index(min(cycle))
