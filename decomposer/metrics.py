@@ -208,7 +208,7 @@ def _cut_of(
         members[group].append(unit)
     lifted: dict[str, str] = {}  # node -> unit, each node lifted once
     unit_of = clustering.unit_of
-    kind_weights = {kind: weights.of(kind) for kind in {edge.kind for edge in graph.edges}}
+    kind_weights: dict[str, float] = {}
     edges = []
     ends = []
     for edge in graph.edges:
@@ -226,9 +226,10 @@ def _cut_of(
             and source != target
             and edge.kind not in _TYPE_ONLY_KINDS
         ):
-            edges.append(
-                _UnitEdge(source, target, edge.kind, kind_weights[edge.kind] * edge.weight)
-            )
+            kind_weight = kind_weights.get(edge.kind)
+            if kind_weight is None:
+                kind_weight = kind_weights[edge.kind] = weights.of(edge.kind)
+            edges.append(_UnitEdge(source, target, edge.kind, kind_weight * edge.weight))
     return _Cut(
         graph=graph,
         clustering=clustering,
