@@ -180,19 +180,21 @@ def _graphml(plan: DecompositionPlan, graph: DependencyGraph | None) -> str:
     for context in plan.contexts:
         owners.update(dict.fromkeys((*context.modules, *context.symbols), context.name))
     nodes: dict[str, dict[str, _Value]] = {}
-    edges: dict[str, dict[str, dict[str, dict[str, _Value]]]] = {}
+    # source -> target -> kind -> the edge's data, in the order each was first seen (a later
+    # edge of the same three replaces the data)
+    edges: dict[str, dict[str, dict[str, tuple[tuple[str, _Value], ...]]]] = {}
 
-    def add_edge(source: str, target: str, attributes: dict[str, _Value]) -> None:
+    def add_edge(source: str, target: str, attributes: tuple[tuple[str, _Value], ...]) -> None:
         nodes.setdefault(source, {})
         nodes.setdefault(target, {})
-        key = str(attributes["kind"])
-        edges.setdefault(source, {}).setdefault(target, {}).setdefault(key, {}).update(attributes)
+        key = str(attributes[0][1])  # the kind
+        edges.setdefault(source, {}).setdefault(target, {})[key] = attributes
 
     if graph is None:
         for context in plan.contexts:
             nodes.setdefault(context.name, {}).update(kind="context", context=context.name)
         for source, target, kind, weight, _ in _links(plan):
-            add_edge(source, target, {"kind": kind, "weight": weight})
+            add_edge(source, target, (("kind", kind), ("weight", weight)))
     else:
         for node in graph.nodes:
             nodes.setdefault(node.id, {}).update(
@@ -207,7 +209,7 @@ def _graphml(plan: DecompositionPlan, graph: DependencyGraph | None) -> str:
             add_edge(
                 edge.source,
                 edge.target,
-                {"kind": edge.kind, "weight": edge.weight, "certainty": edge.certainty},
+                (("kind", edge.kind), ("weight", edge.weight), ("certainty", edge.certainty)),
             )
     keys: dict[tuple[str, str, str], str] = {}
     quoted = {node_id: _attribute(node_id) for node_id in nodes}  # each id quoted once
@@ -215,11 +217,18 @@ def _graphml(plan: DecompositionPlan, graph: DependencyGraph | None) -> str:
     body = ['  <graph edgedefault="directed">']
     for node_id, attributes in nodes.items():
         body.append(element("node", f"id={quoted[node_id]}", attributes))
+    # the <data> lines of an edge, by its data: few kinds, weights and certainties repeat
+    blocks: dict[tuple[tuple[str, _Value], ...], str] = {}
+    key_ids: dict[str, str] = {}  # each edge kind quoted once
     for source, targets in edges.items():
         for target, kinds in targets.items():
             ends = f"source={quoted[source]} target={quoted[target]}"
-            for key, attributes in kinds.items():
-                body.append(element("edge", f"{ends} id={_attribute(key)}", attributes))
+            for key, data in kinds.items():
+                block = blocks.get(data)
+                if block is None:
+                    block = blocks[data] = element.data_lines("edge", dict(data))
+                key_id = key_ids.get(key) or key_ids.setdefault(key, _attribute(key))
+                body.append(f"    <edge {ends} id={key_id}>\n{block}\n    </edge>")
     head = [
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'
         ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
@@ -249,7 +258,11 @@ class _GraphmlWriter:
     def __call__(self, tag: str, opening: str, attributes: dict[str, _Value]) -> str:
         if not attributes:
             return f"    <{tag} {opening} />"
-        lines = [f"    <{tag} {opening}>"]
+        return f"    <{tag} {opening}>\n{self.data_lines(tag, attributes)}\n    </{tag}>"
+
+    def data_lines(self, tag: str, attributes: dict[str, _Value]) -> str:
+        """The `<data>` lines of a node or an edge (at least one attribute)."""
+        lines = []
         memo = self.lines
         for name, value in attributes.items():
             # the type is part of the key: 1, 1.0 and True are equal in a dict
@@ -257,7 +270,6 @@ class _GraphmlWriter:
             if line is None:
                 line = memo[(tag, name, type(value), value)] = self._data(tag, name, value)
             lines.append(line)
-        lines.append(f"    </{tag}>")
         return "\n".join(lines)
 
     def _data(self, tag: str, name: str, value: _Value) -> str:

@@ -12,7 +12,7 @@ import networkx as nx
 
 from decomposer.config import ClusterSettings, Weights
 from decomposer.models import Clustering, ContextMetrics, CutMetrics, DependencyGraph, GraphNode
-from decomposer.quality import modularity
+from decomposer.quality import modularity, undirected_graph
 
 # Type-only coupling is not runtime coupling: these kinds never count in any metric.
 _TYPE_ONLY_KINDS = frozenset({"annotation", "type_import"})
@@ -206,26 +206,25 @@ def _cut_of(
     members: dict[str, list[str]] = {name: [] for name in names}
     for unit, group in group_of.items():
         members[group].append(unit)
-    lifted: dict[str, str] = {}  # node -> unit
-    split = frozenset(clustering.split_modules)
-
-    def unit_of(node: str) -> str:  # Clustering.unit_of, with the split modules in a set
-        module, _, name = node.partition(":")
-        unit = lifted[node] = node if name and module in split else module
-        return unit
-
+    lifted: dict[str, str] = {}  # node -> unit, each node lifted once
+    unit_of = clustering.unit_of
     kind_weights: dict[str, float] = {}
     edges = []
     ends = []
     for edge in graph.edges:
-        source = lifted.get(edge.source) or unit_of(edge.source)
-        target = lifted.get(edge.target) or unit_of(edge.target)
-        ends.append((group_of.get(source), group_of.get(target)))
+        source = lifted.get(edge.source)
+        if source is None:
+            source = lifted[edge.source] = unit_of(edge.source)
+        target = lifted.get(edge.target)
+        if target is None:
+            target = lifted[edge.target] = unit_of(edge.target)
+        source_group, target_group = group_of.get(source), group_of.get(target)
+        ends.append((source_group, target_group))
         if (
-            edge.kind not in _TYPE_ONLY_KINDS
+            source_group is not None
+            and target_group is not None
             and source != target
-            and source in group_of
-            and target in group_of
+            and edge.kind not in _TYPE_ONLY_KINDS
         ):
             kind_weight = kind_weights.get(edge.kind)
             if kind_weight is None:
@@ -254,17 +253,9 @@ def _modularity(cut: _Cut) -> float:
     weight is weights.of(kind) x call sites, and kinds weighted 0 drop out. Units without
     edges still belong to their context. A graph without weight has Q = 0.
     """
-    # Both directions summed in a dict, then added once in the order of each pair's first edge
-    # (what adding them one by one gives, without a networkx update per edge).
-    pairs: dict[tuple[str, str], float] = {}
-    for edge in cut.edges:
-        if edge.weight > 0:
-            source, target = edge.source, edge.target
-            key = (source, target) if source < target else (target, source)
-            pairs[key] = pairs.get(key, 0.0) + edge.weight
-    undirected = nx.Graph()
-    undirected.add_nodes_from(sorted(cut.group_of))
-    undirected.add_weighted_edges_from((a, b, w) for (a, b), w in pairs.items())
+    undirected = undirected_graph(
+        sorted(cut.group_of), ((e.source, e.target, e.weight) for e in cut.edges if e.weight > 0)
+    )
     if undirected.size(weight="weight") == 0:
         return 0.0
     communities = [set(units) for units in cut.members.values() if units]

@@ -51,7 +51,7 @@ from decomposer.models import (
 )
 from decomposer.sqltypes import column_python, django_type, sqlalchemy_type
 from decomposer.templating import snake_case
-from decomposer.wire import constant, to_wire
+from decomposer.wire import Wire, constant, to_wire
 
 _OPERATION_KINDS = frozenset({"call", "instantiation", "reference"})
 _MAX_EVIDENCE = 20
@@ -179,6 +179,7 @@ class _Cut:
     model_names: dict[str, str]  # dotted name of each ORM model (`shop.models.Order`) -> node
     # remembered as they are asked for
     context_of_node: dict[str, str | None] = field(default_factory=dict)
+    wires: dict[str | None, Wire] = field(default_factory=dict)  # annotation -> to_wire
     crossings: list[tuple[str, str, GraphEdge]] | None = None
     relations: list[GraphEdge] | None = None
 
@@ -190,14 +191,19 @@ class _Cut:
         names = {n.id.replace(":", "."): n.id for n in models}
         return cls(graph, clustering, owner, models, names)
 
-    def context(self, node: str) -> str | None:
-        if node not in self.context_of_node:
-            unit = self.clustering.unit_of(node)
-            self.context_of_node[node] = self.context_of_unit.get(unit)
-        return self.context_of_node[node]
+    def wire(self, annotation: str | None) -> Wire:
+        """`to_wire` of an annotation (the same few recur in every signature)."""
+        found = self.wires.get(annotation)
+        if found is None:
+            found = self.wires[annotation] = to_wire(annotation, self.model_names)
+        return found
 
-    def is_kernel(self, context: str | None) -> bool:
-        return context == self.clustering.shared_kernel.name
+    def context(self, node: str) -> str | None:
+        known = self.context_of_node
+        if node in known:
+            return known[node]
+        found = known[node] = self.context_of_unit.get(self.clustering.unit_of(node))
+        return found
 
     def crossing(self) -> list[tuple[str, str, GraphEdge]]:
         """(source unit, target unit, edge) for runtime edges between two service contexts,
@@ -207,21 +213,14 @@ class _Cut:
         return self.crossings
 
     def _crossing(self) -> Iterable[tuple[str, str, GraphEdge]]:
+        context, unit_of = self.context, self.clustering.unit_of
+        kernel = self.clustering.shared_kernel.name
         for edge in self.graph.edges:
             if edge.kind not in RUNTIME_KINDS:
                 continue
-            source, target = self.context(edge.source), self.context(edge.target)
-            if (
-                source
-                and target
-                and source != target
-                and not (self.is_kernel(source) or self.is_kernel(target))
-            ):
-                yield (
-                    self.clustering.unit_of(edge.source),
-                    self.clustering.unit_of(edge.target),
-                    edge,
-                )
+            source, target = context(edge.source), context(edge.target)
+            if source and target and source != target and kernel not in (source, target):
+                yield unit_of(edge.source), unit_of(edge.target), edge
 
     def orm_relations(self) -> list[GraphEdge]:
         """The graph's orm_relation edges, in its order."""
@@ -261,7 +260,7 @@ def _operations(cut: _Cut) -> dict[str, list[Operation]]:
                 style="rest" if any(_needs_answer(e) for e in edges) else "sqs",
                 callers=tuple(callers),
                 locations=tuple(locations[:10]),
-                **_interface(nodes.get(target), cut.model_names),
+                **_interface(nodes.get(target), cut),
             )
         )
     return by_context
@@ -305,7 +304,7 @@ def _contracts(cut: _Cut) -> dict[str, tuple[str, ...]]:
     return {context: tuple(sorted(targets)) for context, targets in used.items()}
 
 
-def _interface(node: GraphNode | None, models: dict[str, str]) -> dict[str, Any]:
+def _interface(node: GraphNode | None, cut: _Cut) -> dict[str, Any]:
     """The request fields and the result of an operation, from its function's signature."""
     signature = node.signature if node else None
     if signature is None:
@@ -316,7 +315,7 @@ def _interface(node: GraphNode | None, models: dict[str, str]) -> dict[str, Any]
             star = "*" if parameter.kind == "var_positional" else "**"
             notes.append(f"{star}{parameter.name} is not on the wire: send named fields")
             continue
-        wire = to_wire(parameter.annotation, models)
+        wire = cut.wire(parameter.annotation)
         parameters.append(
             OperationParameter(
                 name=parameter.name,
@@ -329,7 +328,7 @@ def _interface(node: GraphNode | None, models: dict[str, str]) -> dict[str, Any]
                 default=parameter.default,
             )
         )
-    result = to_wire(signature.returns, models)
+    result = cut.wire(signature.returns)
     notes_of_result = result.notes
     if signature.returns is None:
         notes_of_result = ("the return value is not annotated in the monolith",)
@@ -374,14 +373,16 @@ def _dependencies(
         waits = any(_needs_answer(e) for e in edges if e.kind in _OPERATION_KINDS)
         data = kinds.get("orm_relation", 0)
         style: Style = "rest" if waits or (data and not events) or not (events or waits) else "sqs"
+        # the first few by (location, kind, target), in the edges' order where those tie; a
+        # model only for those kept
         evidence = sorted(
             (
-                Evidence(source=e.source, target=e.target, kind=e.kind, location=str(loc))
+                (f"{loc.path}:{loc.line}:{loc.col}", e.kind, e.target, e.source)
                 for e in edges
                 for loc in e.locations
             ),
-            key=lambda ev: (ev.location, ev.kind, ev.target),
-        )
+            key=lambda ev: ev[:3],
+        )[:_MAX_EVIDENCE]
         dependencies.append(
             ContextDependency(
                 source=source,
@@ -391,7 +392,10 @@ def _dependencies(
                 weight=sum(e.weight for e in edges),
                 operations=tuple(ops),
                 events=tuple(sorted(set(events))),
-                evidence=tuple(evidence[:_MAX_EVIDENCE]),
+                evidence=tuple(
+                    Evidence(source=source_node, target=target_node, kind=kind, location=location)
+                    for location, kind, target_node, source_node in evidence
+                ),
             )
         )
     return tuple(dependencies)
@@ -419,7 +423,7 @@ def _context(
 ) -> BoundedContext:
     group = next(g for g in cut.clustering.contexts if g.name == name)
     graph = cut.graph
-    owned = [n for n in graph.nodes if n.orm and cut.context(n.id) == name]
+    owned = [n for n in cut.orm_models if cut.context(n.id) == name]
     entry_points = tuple(
         PlanEntryPoint(
             kind=e.kind,
@@ -492,11 +496,11 @@ def _datastore(
 
 
 def _risks(cut: _Cut, graph: DependencyGraph) -> Risks:
-    contexts = nx.DiGraph()
+    pairs: dict[tuple[str, str], None] = {}  # the context pairs, each once
     broken = []
     for _, _, edge in cut.crossing():
         source, target = cut.context(edge.source) or "", cut.context(edge.target) or ""
-        contexts.add_edge(source, target)
+        pairs[source, target] = None
         if edge.kind == "orm_relation":
             broken.append(
                 BrokenRelation(
@@ -507,6 +511,7 @@ def _risks(cut: _Cut, graph: DependencyGraph) -> Risks:
                     location=str(edge.locations[0]),
                 )
             )
+    contexts = nx.DiGraph(list(pairs))
     cycles = []
     for cycle in nx.simple_cycles(contexts, length_bound=4):
         start = cycle.index(min(cycle))
@@ -602,7 +607,7 @@ def _columns(node: GraphNode, cut: _Cut, context: str) -> tuple[ModelColumn, ...
         if node.orm == "django":
             sql = django_type(column.sql_type)
         else:
-            annotated = to_wire(column.annotation, models).type if column.annotation else None
+            annotated = cut.wire(column.annotation).type if column.annotation else None
             sql = sqlalchemy_type(column.sql_type, annotated)
         target = _referenced(column.foreign_key, node, cut) if column.foreign_key else None
         references, note = None, sql.note

@@ -3,7 +3,7 @@ order that does not depend on Python's string hashing."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 import networkx as nx
 
@@ -13,6 +13,12 @@ def modularity(graph: nx.Graph, communities: Iterable[Collection[str]]) -> float
     `networkx.community.modularity` computes it, but with each community's nodes taken in
     sorted order: networkx walks a set of them, whose order changes with PYTHONHASHSEED, and
     a float sum depends on its order (plans differed in the last digit from run to run)."""
+    return modularity_of(graph)(communities)
+
+
+def modularity_of(graph: nx.Graph) -> Callable[[Iterable[Collection[str]]], float]:
+    """`modularity` of any partition of `graph` (which must not change meanwhile), with the
+    degrees summed once: a sweep of resolutions scores many partitions of one graph."""
     adjacency = graph.adj
     degree = {
         node: sum(data.get("weight", 1) for data in neighbours.values())
@@ -22,17 +28,38 @@ def modularity(graph: nx.Graph, communities: Iterable[Collection[str]]) -> float
     degree_sum = sum(degree.values())
     m = degree_sum / 2
     norm = 1 / degree_sum**2
-    total: float = 0
-    for community in communities:
-        members = set(community)
-        ordered = sorted(members)
-        seen: set[str] = set()
-        inside: float = 0
-        for node in ordered:
-            for other, data in adjacency[node].items():
-                if other not in seen and other in members:
-                    inside += data.get("weight", 1)
-            seen.add(node)
-        degrees = sum(degree[node] for node in ordered)
-        total += inside / m - degrees * degrees * norm
-    return total
+
+    def score(communities: Iterable[Collection[str]]) -> float:
+        total: float = 0
+        for community in communities:
+            members = set(community)
+            ordered = sorted(members)
+            seen: set[str] = set()
+            inside: float = 0
+            for node in ordered:
+                for other, data in adjacency[node].items():
+                    if other not in seen and other in members:
+                        inside += data.get("weight", 1)
+                seen.add(node)
+            degrees = sum(degree[node] for node in ordered)
+            total += inside / m - degrees * degrees * norm
+        return total
+
+    return score
+
+
+def undirected_graph(nodes: Iterable[str], edges: Iterable[tuple[str, str, float]]) -> nx.Graph:
+    """The weighted undirected graph of `nodes` and directed (source, target, weight) `edges`:
+    both directions of a pair, and its repeats, summed in a dict, then added once in the order
+    of each pair's first edge, which is what adding them one by one gives without a networkx
+    update per edge. Self-loops are left out."""
+    weights: dict[tuple[str, str], float] = {}
+    for a, b, weight in edges:
+        if a == b:
+            continue
+        key = (a, b) if a < b else (b, a)
+        weights[key] = weights[key] + weight if key in weights else weight
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items())
+    return graph

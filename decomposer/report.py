@@ -61,14 +61,16 @@ def render_report(plan: DecompositionPlan, graph: DependencyGraph | None) -> Ren
 def report_view(plan: DecompositionPlan, graph: DependencyGraph | None) -> dict[str, Any]:
     """Everything the report shows, as JSON-ready data with a stable order."""
     owners = _owners(plan)
+    # dependency locations between placed units: the map and the DSM both show them
+    unit_edges = _unit_edges(graph, owners) if graph is not None else None
     return {
         "repo": plan.repo,
         "tool_version": plan.tool_version,
         "has_graph": graph is not None,
         "problems": list(inconsistencies(plan, graph)),
         "overview": _overview(plan, graph),
-        "map": _map(plan, graph, owners),
-        "dsm": _dsm(plan, graph, owners),
+        "map": _map(plan, graph, owners, unit_edges),
+        "dsm": _dsm(plan, owners, unit_edges),
         "contexts": [_context_page(plan, name) for name in _names(plan)],
         "kernel": {
             "modules": list(plan.shared_kernel.modules),
@@ -161,12 +163,19 @@ def _unit_of(node: str, owners: dict[str, str]) -> str | None:
 def _unit_edges(graph: DependencyGraph, owners: dict[str, str]) -> Counter[tuple[str, str]]:
     """Runtime dependency locations between placed units (self-loops left out)."""
     weights: Counter[tuple[str, str]] = Counter()
+    units: dict[str, str | None] = {}  # node -> unit, each node looked up once
     for edge in graph.edges:
         if edge.kind in STATIC_ONLY:
             continue
-        source, target = _unit_of(edge.source, owners), _unit_of(edge.target, owners)
+        source = units.get(edge.source, "")
+        if source == "":
+            source = units[edge.source] = _unit_of(edge.source, owners)
+        target = units.get(edge.target, "")
+        if target == "":
+            target = units[edge.target] = _unit_of(edge.target, owners)
         if source and target and source != target:
-            weights[source, target] += edge.weight
+            key = (source, target)
+            weights[key] = weights.get(key, 0) + edge.weight  # Counter's += is a call more
     return weights
 
 
@@ -257,7 +266,10 @@ def _risks(plan: DecompositionPlan, failures: list[str]) -> list[dict[str, Any]]
 
 
 def _map(
-    plan: DecompositionPlan, graph: DependencyGraph | None, owners: dict[str, str]
+    plan: DecompositionPlan,
+    graph: DependencyGraph | None,
+    owners: dict[str, str],
+    unit_edges: Counter[tuple[str, str]] | None,
 ) -> dict[str, Any]:
     """Context nodes (with seed positions on a circle), weighted edges by kind, and the
     members and internal edges each context shows when it is opened."""
@@ -305,7 +317,7 @@ def _map(
         "min_weight": _heaviest_links(edges, limit=_LINKS_PER_CONTEXT * len(nodes)),
         "wide": len(nodes) > _MAP_BESIDE_OVERVIEW,  # the map gets the page's whole width
         "height": min(_MAP_HEIGHT_MAX, _MAP_HEIGHT + _MAP_HEIGHT_STEP * max(0, crowd)),
-    } | _members(plan, graph, owners)
+    } | _members(plan, graph, owners, unit_edges)
 
 
 def _heaviest_links(edges: list[dict[str, Any]], *, limit: int) -> int:
@@ -322,7 +334,10 @@ def _heaviest_links(edges: list[dict[str, Any]], *, limit: int) -> int:
 
 
 def _members(
-    plan: DecompositionPlan, graph: DependencyGraph | None, owners: dict[str, str]
+    plan: DecompositionPlan,
+    graph: DependencyGraph | None,
+    owners: dict[str, str],
+    unit_edges: Counter[tuple[str, str]] | None,
 ) -> dict[str, Any]:
     members = {}
     for c in plan.contexts:
@@ -330,8 +345,8 @@ def _members(
         members[c.name] = [{"id": u, "label": _short(_within(u, package), 40)} for u in _units(c)]
     internal: dict[str, list[list[object]]] = defaultdict(list)
     symbols: dict[str, list[str]] = defaultdict(list)
-    if graph is not None:
-        for (source, target), weight in sorted(_unit_edges(graph, owners).items()):
+    if graph is not None and unit_edges is not None:
+        for (source, target), weight in sorted(unit_edges.items()):
             if owners[source] == owners[target] != KERNEL:
                 internal[owners[source]].append([source, target, weight])
         for node in graph.nodes:
@@ -367,13 +382,13 @@ def _short(name: str, limit: int = _LABEL_CHARS) -> str:
 
 
 def _dsm(
-    plan: DecompositionPlan, graph: DependencyGraph | None, owners: dict[str, str]
+    plan: DecompositionPlan, owners: dict[str, str], unit_edges: Counter[tuple[str, str]] | None
 ) -> dict[str, Any]:
     """Dependency locations from each context (row) to each context (column)."""
     names = _names(plan)
     counts: Counter[tuple[str, str]] = Counter()
-    if graph is not None:
-        for (source, target), weight in _unit_edges(graph, owners).items():
+    if unit_edges is not None:
+        for (source, target), weight in unit_edges.items():
             counts[owners[source], owners[target]] += weight
     else:
         for dependency in plan.dependencies:
@@ -387,7 +402,7 @@ def _dsm(
             shade = 0 if row == column or not count else 1 + min(4, 5 * count // (peak + 1))
             cells.append({"count": count, "shade": shade, "is_self": row == column})
         rows.append({"name": row, "cells": cells, "kernel": counts[row, KERNEL]})
-    return {"names": names, "rows": rows, "source": "graph" if graph else "plan"}
+    return {"names": names, "rows": rows, "source": "plan" if unit_edges is None else "graph"}
 
 
 def _context_page(plan: DecompositionPlan, name: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ vocabulary before it becomes generated code.
 from __future__ import annotations
 
 import ast
+import functools
 from typing import NamedTuple
 
 from decomposer import wire
@@ -111,6 +112,7 @@ def sqlalchemy_type(written: str | None, annotation_wire: str | None) -> SqlType
     return SqlType("String", f"type {written or annotation_wire or 'unknown'} kept as String")
 
 
+@functools.lru_cache(maxsize=4096)  # a plan asks about the same few fields hundreds of times
 def django_type(written: str | None) -> SqlType:
     """The type of a Django field: CharField(max_length=n) -> String(n), and so on."""
     call = _parse_call(written or "")
@@ -132,6 +134,7 @@ def python_type(sql_type: str) -> str:
     return TYPES[check(sql_type).partition("(")[0]]
 
 
+@functools.lru_cache(maxsize=4096)
 def check(sql_type: str) -> str:
     """`sql_type` itself if it is in the vocabulary (a type of TYPES with constant arguments).
 

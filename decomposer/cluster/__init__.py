@@ -12,6 +12,7 @@ to the kernel, name each context from its dominant domain and say why each unit 
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -88,9 +89,11 @@ def find_contexts(
     # and only the god modules left (a models.py) are split so their symbols can follow the
     # domains that use them.
     domains = _domain_map(graph)
-    kernel = _shared_kernel(_UnitView(graph, frozenset()), settings, _in_domain(domains))
+    modules = _UnitView(graph, frozenset())
+    kernel = _shared_kernel(modules, settings, _in_domain(domains))
     split = _split_modules(graph, settings) - kernel.keys()
-    view = _UnitView(graph, split)
+    # without split modules, the units are the modules (their runtime edges are computed once)
+    view = _UnitView(graph, split) if split else modules
     for module in sorted(split):
         # What is left of a split module is its imports and module-level code (a Base class
         # import, constants): shared by the symbols that went to their domains.
@@ -521,28 +524,26 @@ def _snake(name: str) -> str:
 def _placements(units: set[str], weighted: _Weighted) -> tuple[Placement, ...]:
     """Why here: each member's three strongest ties to other members, with the evidence."""
     placements = []
+    graph = weighted.graph
     for unit in sorted(units):
-        ties = []
         # Neighbours, not every other member: a context of 5,000 modules would otherwise cost
         # 25 million look-ups (issue 13.7).
-        neighbours = weighted.graph.neighbors(unit) if weighted.graph.has_node(unit) else ()
-        for other in sorted(n for n in neighbours if n in units):
-            if other == unit:
-                continue
+        neighbours = graph.adj[unit] if unit in graph else {}
+        ties = [
+            (float(neighbours[other]["weight"]), other)
+            for other in sorted(n for n in neighbours if n in units)
+            if other != unit
+        ]
+        # the three strongest (sorted()[:3] would give the same), and their evidence only
+        reasons = []
+        for total, other in heapq.nsmallest(3, ties, key=lambda t: (-t[0], t[1])):
             key = (unit, other) if unit < other else (other, unit)
             signals = weighted.evidence.get(key, {})
             signal, (_, location) = max(
                 signals.items(), key=lambda kv: (kv[1][0], kv[0]), default=("", (0.0, None))
             )
-            ties.append((weighted.weight(unit, other), other, signal, location))
-        ties.sort(key=lambda t: (-t[0], t[1]))
-        placements.append(
-            Placement(
-                unit=unit,
-                reasons=tuple(
-                    Reason(unit=other, signal=signal, weight=round(total, 3), location=location)
-                    for total, other, signal, location in ties[:3]
-                ),
+            reasons.append(
+                Reason(unit=other, signal=signal, weight=round(total, 3), location=location)
             )
-        )
+        placements.append(Placement(unit=unit, reasons=tuple(reasons)))
     return tuple(placements)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import igraph
@@ -25,7 +26,7 @@ from decomposer.models import (
     ContextCountChoice,
     StoredPartition,
 )
-from decomposer.quality import modularity
+from decomposer.quality import modularity_of, undirected_graph
 
 # The contracted graph's node for a domain unit: `unit:<domain>`.
 _UNIT = "unit:"
@@ -43,6 +44,7 @@ def _choose_partition(
     # The igraph graph is built once for every resolution of the sweep, and the partition at
     # the configured resolution computed once: the sweep reuses it.
     lifted = _Lifted.of(graph.graph)
+    score = _scorer(graph.graph)  # the degrees summed once for the whole sweep
     configured = lifted.leiden(settings.resolution, settings.seed)
     candidates: dict[int, tuple[float, float, list[set[str]]]] = {}
     for resolution in _resolutions(settings):
@@ -53,7 +55,7 @@ def _choose_partition(
         )
         if not communities:
             break
-        quality = _modularity(graph.graph, communities)
+        quality = score(communities)
         count = len(communities)
         if count not in candidates or quality > candidates[count][1]:
             candidates[count] = (resolution, quality, communities)
@@ -94,7 +96,7 @@ def _choose_partition(
             Alternative(
                 contexts=chosen,
                 resolution=0.0,
-                modularity=round(_modularity(graph.graph, communities), 4),
+                modularity=round(score(communities), 4),
                 chosen=True,
             ),
         )
@@ -207,10 +209,12 @@ class _Lifted:
         return sorted(({nodes[i] for i in members} for members in partition), key=lambda c: min(c))
 
 
-def _modularity(graph: nx.Graph, communities: list[set[str]]) -> float:
-    if graph.number_of_edges() == 0 or not communities:
-        return 0.0
-    return float(modularity(graph, communities))
+def _scorer(graph: nx.Graph) -> Callable[[list[set[str]]], float]:
+    """The modularity of partitions of `graph`; 0 without edges or communities."""
+    if graph.number_of_edges() == 0:
+        return lambda communities: 0.0
+    of = modularity_of(graph)
+    return lambda communities: float(of(communities)) if communities else 0.0
 
 
 def _with_count(
@@ -296,21 +300,15 @@ def _contracted(
         for unit in present:
             group_of[unit] = target
     members: dict[str, set[str]] = defaultdict(set)
-    contracted = nx.Graph()
     for node in sorted(graph.nodes):
-        key = group_of.get(node, node)
-        members[key].add(node)
-        contracted.add_node(key)
-    # Summed in a dict and added once, in the order of each pair's first edge (what adding
-    # them one by one gives).
-    weights: dict[tuple[str, str], float] = {}
-    for a, b, weight in sorted(graph.edges(data="weight")):
-        ka, kb = group_of.get(a, a), group_of.get(b, b)
-        if ka == kb:
-            continue
-        key = (ka, kb) if ka < kb else (kb, ka)
-        weights[key] = weights[key] + weight if key in weights else weight
-    contracted.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items())
+        members[group_of.get(node, node)].add(node)
+    contracted = undirected_graph(
+        members,
+        (
+            (group_of.get(a, a), group_of.get(b, b), weight)
+            for a, b, weight in sorted(graph.edges(data="weight"))
+        ),
+    )
     return _Contracted(contracted, dict(members))
 
 

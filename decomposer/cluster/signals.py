@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -40,13 +40,14 @@ class _Builder:
     the order of their first signal, as adding them one by one would (a networkx edge update
     per signal cost most of the clustering's time)."""
 
+    exclude: Container[str] = ()  # units that get no edges (the shared kernel)
     weights: dict[tuple[str, str], float] = field(default_factory=dict)
     evidence: dict[tuple[str, str], dict[str, tuple[float, str | None]]] = field(
         default_factory=lambda: defaultdict(dict)
     )
 
-    def add(self, a: str, b: str, weight: float, signal: str, location: str | None) -> None:
-        if a == b or weight <= 0:
+    def add(self, a: str, b: str, weight: float, signal: str, location: str | None = None) -> None:
+        if a == b or weight <= 0 or a in self.exclude or b in self.exclude:
             return
         key = (a, b) if a < b else (b, a)
         weights = self.weights
@@ -73,20 +74,21 @@ def _weighted_graph(
     cochanges: Iterable[tuple[str, ...]],
 ) -> _Weighted:
     weights = settings.weights
-    builder = _Builder()
-
-    def add(a: str, b: str, weight: float, signal: str, location: str | None = None) -> None:
-        if a not in exclude and b not in exclude:
-            builder.add(a, b, weight, signal, location)
+    builder = _Builder(exclude)
+    add = builder.add
 
     # Structural and ORM coupling: each edge kind by its weight, damped by log of repetitions.
+    kind_weights: dict[str, float] = {}
     for source, target, edge in view.runtime_edges():
         if edge.kind in ("import", "dynamic_import") and target in view.split:
             continue  # the module part of a god module: its symbols carry the real edges
         kind: str = edge.kind
         if kind == "instantiation" and target in view.orm_units:
             kind = "ownership"  # creating a model's instances is what owning its data means
-        weight = weights.of(kind) * (1 + math.log2(edge.weight))
+        kind_weight = kind_weights.get(kind)
+        if kind_weight is None:
+            kind_weight = kind_weights[kind] = weights.of(kind)
+        weight = kind_weight * (1 + math.log2(edge.weight))
         first = edge.locations[0]
         add(source, target, weight, kind, f"{first.path}:{first.line}")
     _data_sharing(view, weights.data_sharing, add)

@@ -60,6 +60,7 @@ class _UnitView:
     root: str = ""
     orm_units: frozenset[str] = frozenset()
     _runtime: list[tuple[str, str, GraphEdge]] | None = field(default=None, repr=False)
+    _domains: dict[str, str] = field(default_factory=dict, repr=False)  # unit -> domain
 
     def __post_init__(self) -> None:
         modules = [n.id for n in self.graph.nodes if n.kind == "module"]
@@ -85,10 +86,17 @@ class _UnitView:
         graph's order (computed once: the clustering reads them several times)."""
         if self._runtime is None:
             runtime: list[tuple[str, str, GraphEdge]] = []
+            lifted: dict[str, str] = {}  # node -> unit, each node lifted once
+            unit_of = self.unit_of
             for edge in self.graph.edges:
                 if edge.kind not in RUNTIME_KINDS:
                     continue
-                source, target = self.unit_of(edge.source), self.unit_of(edge.target)
+                source = lifted.get(edge.source)
+                if source is None:
+                    source = lifted[edge.source] = unit_of(edge.source)
+                target = lifted.get(edge.target)
+                if target is None:
+                    target = lifted[edge.target] = unit_of(edge.target)
                 if source != target:
                     runtime.append((source, target, edge))
             self._runtime = runtime
@@ -98,7 +106,10 @@ class _UnitView:
         return unit.partition(":")[0]
 
     def domain(self, unit: str) -> str:
-        return domain_of(self.module_of(unit), self.root)
+        found = self._domains.get(unit)
+        if found is None:
+            found = self._domains[unit] = domain_of(self.module_of(unit), self.root)
+        return found
 
 
 def _split_modules(graph: DependencyGraph, settings: ClusterSettings) -> frozenset[str]:
@@ -115,12 +126,16 @@ def _split_modules(graph: DependencyGraph, settings: ClusterSettings) -> frozens
         return frozenset(symbols_by_module)
     root = common_root(n.id for n in graph.nodes if n.kind == "module")
     users: dict[str, set[str]] = defaultdict(set)
+    domains: dict[str, str] = {}  # module -> domain, each module looked up once
     for edge in graph.edges:
         if edge.kind in RUNTIME_KINDS and ":" in edge.target:
             module = edge.target.partition(":")[0]
             source_module = edge.source.partition(":")[0]
             if source_module != module:
-                users[module].add(domain_of(source_module, root))
+                domain = domains.get(source_module)
+                if domain is None:
+                    domain = domains[source_module] = domain_of(source_module, root)
+                users[module].add(domain)
     packages = {n.id for n in graph.nodes if n.is_package}
     return frozenset(
         module

@@ -10,6 +10,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections import Counter
+from collections.abc import Collection
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
@@ -219,7 +220,24 @@ class Clustering(Model):
     def unit_of(self, node: str) -> str:
         """The unit a graph node belongs to: its module, or itself in a split module."""
         module, _, name = node.partition(":")
-        return node if name and module in self.split_modules else module
+        return node if name and module in _as_set(self.split_modules) else module
+
+
+# The set of each tuple of split modules unit_of was asked about, by the tuple's identity (the
+# tuple is kept, so its id is not reused while here): a Clustering is frozen, but
+# model_copy(update=...) may give it other split modules, so nothing is stored on it.
+_SPLIT_SETS: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _as_set(modules: tuple[str, ...]) -> Collection[str]:
+    if len(modules) < 8:  # scanned as fast as hashed
+        return modules
+    known = _SPLIT_SETS.get(id(modules))
+    if known is None or known[0] is not modules:
+        if len(_SPLIT_SETS) >= 32:
+            _SPLIT_SETS.clear()
+        known = _SPLIT_SETS[id(modules)] = (modules, frozenset(modules))
+    return known[1]
 
 
 # --------------------------------------------------------------------------- stage 5: metrics

@@ -238,3 +238,19 @@ def test_unit_of_work_lists_the_models_it_touches() -> None:
     (unit,) = graph.transactions
     assert (unit.node, unit.kind, unit.line) == ("shop.service:place", "atomic", 4)
     assert unit.models == ("shop.models:Order", "shop.models:Stock")
+
+
+def test_edges_built_without_validation_equal_validated_ones() -> None:
+    code = (
+        "from shop import b\nfrom shop.b import *\n"
+        "class C(b.Base):\n    x: b.G = b.G()\n"
+        "def f():\n    b.g()\n    g()\n    b.G()\n"
+    )
+    graph = graph_of(
+        {"shop/": "", "shop.a": code, "shop.b": "class Base: ...\nclass G: ...\ndef g(): ..."}
+    )
+    assert {e.kind for e in graph.edges} >= {"import", "call", "instantiation", "inheritance"}
+    again = DependencyGraph.model_validate_json(graph.model_dump_json())
+    assert again == graph
+    assert [hash(e) for e in again.edges] == [hash(e) for e in graph.edges]
+    assert again.model_dump_json() == graph.model_dump_json()

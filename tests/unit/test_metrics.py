@@ -506,3 +506,15 @@ def test_bcp_is_the_same_whatever_the_order_of_python_sets() -> None:
         for seed in range(4)
     }
     assert len(values) == 1, values
+
+
+def test_unit_of_follows_the_split_modules_of_a_copy() -> None:
+    # unit_of keeps a set of each tuple of split modules (tuples of 8 or more): a copy with
+    # other split modules must not see the first one's set
+    many = tuple(f"shop.m{i}" for i in range(10))
+    first = clustering_of({"a": "shop.m0"}, split=many)
+    assert first.unit_of("shop.m3:f") == "shop.m3:f"
+    other = first.model_copy(update={"split_modules": tuple(f"shop.n{i}" for i in range(10))})
+    assert other.unit_of("shop.m3:f") == "shop.m3"
+    assert other.unit_of("shop.n3:f") == "shop.n3:f"
+    assert first.unit_of("shop.m3:f") == "shop.m3:f"

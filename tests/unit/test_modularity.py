@@ -12,12 +12,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from decomposer.quality import modularity
+from decomposer.quality import modularity, undirected_graph
 
 SCRIPT = """
 import random
 import networkx as nx
-from decomposer.quality import modularity
+from decomposer.quality import modularity, undirected_graph
 rng = random.Random(3)
 g = nx.Graph()
 nodes = [f"pkg.mod{i}" for i in range(120)]
@@ -59,3 +59,12 @@ def test_the_same_bits_whatever_the_hash_seed() -> None:
     }
     # networkx's own gives up to six different last digits for these six seeds
     assert len(values) == 1
+
+
+def test_undirected_graph_sums_both_directions_in_the_order_of_first_edges() -> None:
+    graph = undirected_graph(
+        ["c", "b", "a"], [("b", "a", 1.0), ("a", "c", 2.0), ("a", "b", 0.5), ("c", "c", 9.0)]
+    )
+    assert list(graph.nodes) == ["c", "b", "a"]
+    assert list(graph.edges(data="weight")) == [("c", "a", 2.0), ("b", "a", 1.5)]
+    assert list(graph.adj["a"]) == ["b", "c"]
