@@ -127,6 +127,20 @@ def md_code(value: str) -> str:
 _NOT_IN_A_LINE = frozenset({"Cc", "Zl", "Zp", "Cs"})
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Jinja's compiled templates, kept between runs: compiling the report's template took
+    0.1-0.16 s of every analysis, all 94 templates 0.5 s of every scaffold (0.02 s from the
+    cache). Jinja's own per-user folder under the temporary directory, which it creates with
+    mode 0700 and refuses if another user owns it; an entry is keyed by the template's name and
+    a checksum of its source. None where that folder cannot be had: templates are compiled."""
+    import jinja2
+
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
+
+
 @cache
 def _environment() -> jinja2.Environment:
     import jinja2  # imported on the first rendering: reading where templates live needs none
@@ -138,6 +152,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+        bytecode_cache=_bytecode_cache(),
     )
     environment.filters["tf_identifier"] = tf_identifier
     environment.filters["snake_case"] = snake_case
