@@ -8,6 +8,7 @@ from typing import Literal
 from decomposer.extract.syntax import (
     _BUILTIN_NAMES,
     _arg,
+    _dotted,
     _join_route,
     _keyword,
     _mapped_class,
@@ -28,7 +29,6 @@ from decomposer.models import (
     SourceFile,
     Transaction,
 )
-from decomposer.wire import dotted as _dotted
 
 _HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _ROUTE_DECORATORS = _HTTP_VERBS | {"route", "api_route", "websocket"}
