@@ -262,7 +262,7 @@ class _ScopeScanner:
         elif callee in _DJANGO_URL_FUNCS:
             module.django_url(node, self.local_imports)
         elif id(node) not in self.orm_done:
-            module.orm_call(self.owner, "", node, self.local_imports, annotation=None)
+            module.orm_call_to(self.owner, "", node, callee, self.local_imports, annotation=None)
 
     def _with(self, node: ast.With | ast.AsyncWith) -> None:
         """`with transaction.atomic():`, `with session.begin():`: a unit of work."""
