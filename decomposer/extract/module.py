@@ -19,6 +19,7 @@ from decomposer.extract.syntax import (
     _COMPOUND_TYPES,
     _FUNCTION_TYPES,
     _blocks,
+    _dotted,
     _headers,
     _is_type_checking,
     _module_statements,
@@ -44,7 +45,6 @@ from decomposer.models import (
     SymbolRef,
     Transaction,
 )
-from decomposer.wire import dotted as _dotted
 
 
 @dataclass
@@ -261,6 +261,14 @@ class _ModuleCollector(FrameworkFacts):
     def _annotation(self, annotation: ast.expr | None) -> str | None:
         if annotation is None:
             return None
+        chain = _dotted(annotation)
+        if chain is not None:
+            # `Order`, `models.Order` (most annotations): the chain resolves whole or not at all
+            qualified = self.qualified_annotations.get(chain)
+            if qualified is None:
+                qualified = self._resolve_chain(chain, {}) or chain
+                self.qualified_annotations[chain] = qualified
+            return qualified
         text = ast.unparse(annotation)
         # the names an annotation resolves to are fixed once the module's imports are read:
         # each distinct annotation of the module is qualified once (on a copy: the scan of
