@@ -8,6 +8,7 @@ from typing import Literal
 from decomposer.extract.syntax import (
     _BUILTIN_NAMES,
     _arg,
+    _dotted,
     _join_route,
     _keyword,
     _mapped_class,
@@ -28,7 +29,6 @@ from decomposer.models import (
     SourceFile,
     Transaction,
 )
-from decomposer.wire import dotted as _dotted
 
 _HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _ROUTE_DECORATORS = _HTTP_VERBS | {"route", "api_route", "websocket"}
@@ -147,8 +147,20 @@ class FrameworkFacts:
     ) -> None:
         """Record an ORM relation (or model lookup) if `call` declares one."""
         callee = self._resolve_chain(_dotted(call.func), local_imports)
-        if callee is None:
-            return
+        if callee is not None:
+            self.orm_call_to(owner, field_name, call, callee, local_imports, annotation=annotation)
+
+    def orm_call_to(
+        self,
+        owner: str,
+        field_name: str,
+        call: ast.Call,
+        callee: str,
+        local_imports: dict[str, str],
+        *,
+        annotation: ast.expr | None,
+    ) -> None:
+        """`orm_call` where the callee is resolved already."""
         if callee in _DJANGO_RELATIONS:
             framework, kind = "django", _DJANGO_RELATIONS[callee]
             target_node = _arg(call, 0, "to")

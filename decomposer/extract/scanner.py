@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from decomposer.extract.frameworks import (
@@ -22,26 +21,21 @@ from decomposer.extract.syntax import (
     _NAME,
     _SCOPE_TYPE_SET,
     _child_fields,
+    _dotted,
     _stored_names,
 )
 from decomposer.models import (
     ImportScope,
     RefKind,
 )
-from decomposer.wire import dotted as _dotted
 
 if TYPE_CHECKING:
     from decomposer.extract.module import _ModuleCollector
 
 
-@dataclass(slots=True)
-class _Candidate:
-    source: str
-    chain: str
-    kind: RefKind
-    line: int
-    col: int
-    discards_result: bool
+# A name or chain that may be a reference, resolved once the scope's locals are known:
+# (chain, kind, line, col, discards_result). A plain tuple: one is made per use of a name.
+_Candidate = tuple[str, RefKind, int, int, bool]
 
 
 class _ScopeScanner:
@@ -72,8 +66,9 @@ class _ScopeScanner:
         self.orm_done: set[int] = set()
         self.discarded: set[int] = set()
         self.scope_node: ast.AST | None = None
-        # Names a chain can start with to matter: imports and the module's own definitions.
-        self.known_heads = module.bindings.keys() | module.top_names | local_imports.keys()
+        # Names a chain can start with to matter: imports and the module's own definitions
+        # (and `local_imports`, which grows during the scan).
+        self.known_heads = module.known_heads
 
     def run(self, root: ast.AST, *, with_header: bool) -> None:
         """Scan one scope; `with_header` also scans the decorators, bases and annotations of a
@@ -140,8 +135,20 @@ class _ScopeScanner:
         stack.append(decorator)
 
     def _annotation(self, node: ast.expr, stack: list[ast.AST]) -> None:
-        for inner in ast.walk(node):
-            self.annotation_ids.add(id(inner))
+        # the nodes of the annotation (the names, attributes and strings among them matter)
+        ids, todo = self.annotation_ids, [node]
+        while todo:
+            inner = todo.pop()
+            ids.add(id(inner))
+            fields = _CHILD_FIELDS.get(type(inner))
+            if fields is None:
+                fields = _child_fields(type(inner))
+            for field_name in fields:
+                value = getattr(inner, field_name)
+                if type(value) is list:
+                    todo.extend(value)
+                elif value is not None:
+                    todo.append(value)
         stack.append(node)
 
     def _claim(self, node: ast.expr, kind: RefKind) -> None:
@@ -212,14 +219,7 @@ class _ScopeScanner:
         if kind is None:
             kind = "annotation" if id(node) in self.annotation_ids else "reference"
         self.candidates.append(
-            _Candidate(
-                self.owner,
-                chain,
-                kind,
-                node.lineno,
-                node.col_offset + 1,
-                id(node) in self.discarded,
-            )
+            (chain, kind, node.lineno, node.col_offset + 1, id(node) in self.discarded)
         )
 
     def _reference(self, node: ast.Attribute) -> bool:
@@ -262,7 +262,7 @@ class _ScopeScanner:
         elif callee in _DJANGO_URL_FUNCS:
             module.django_url(node, self.local_imports)
         elif id(node) not in self.orm_done:
-            module.orm_call(self.owner, "", node, self.local_imports, annotation=None)
+            module.orm_call_to(self.owner, "", node, callee, self.local_imports, annotation=None)
 
     def _with(self, node: ast.With | ast.AsyncWith) -> None:
         """`with transaction.atomic():`, `with session.begin():`: a unit of work."""
@@ -302,9 +302,7 @@ class _ScopeScanner:
                 chain = _dotted(inner)
                 if chain is not None:
                     self.candidates.append(
-                        _Candidate(
-                            self.owner, chain, "annotation", node.lineno, node.col_offset + 1, False
-                        )
+                        (chain, "annotation", node.lineno, node.col_offset + 1, False)
                     )
 
     def _nested_scope(self, node: ast.AST, stack: list[ast.AST]) -> None:

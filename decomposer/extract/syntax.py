@@ -151,6 +151,24 @@ _NAME, _ATTRIBUTE, _CALL, _CONSTANT, _LOAD = (
     ast.Load,
 )
 _SCOPE_TYPE_SET = frozenset(_SCOPE_TYPES)
+
+
+def _dotted(node: ast.AST | None) -> str | None:
+    """`a.b.c` for a chain of names and attributes, else None: `wire.dotted` for the nodes of a
+    parsed tree, whose types are exact (no subclasses), so tested with `is`, which is faster."""
+    if type(node) is _NAME:
+        return node.id
+    parts = []
+    while type(node) is _ATTRIBUTE:
+        parts.append(node.attr)
+        node = node.value
+    if type(node) is not _NAME:
+        return None
+    parts.append(node.id)
+    parts.reverse()
+    return ".".join(parts)
+
+
 _NOT_CHILDREN = frozenset({"ctx", "op", "ops", "type_ignores", "type_comment"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 

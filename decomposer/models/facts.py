@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import Discriminator, Field, Tag
@@ -305,6 +306,28 @@ class ModuleFacts(Model):
     transactions: tuple[Transaction, ...] = ()
     emits: tuple[EventEmit, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (from the worker processes that extract the facts) with its imports,
+        references and ORM refs as plain tuples: pickling and unpickling 70,000 NamedTuples
+        one at a time cost about 0.3 s of saleor's extraction."""
+        state = self.__getstate__()
+        fields = dict(state["__dict__"])
+        for name in _NAMED_TUPLES:
+            fields[name] = tuple(map(tuple, fields[name]))
+        return (_unpickle_facts, ({**state, "__dict__": fields},))
+
+
+_NAMED_TUPLES = {"imports": ImportRef, "references": SymbolRef, "orm_refs": OrmRef}
+
+
+def _unpickle_facts(state: dict[str, Any]) -> ModuleFacts:
+    fields = state["__dict__"]
+    for name, kind in _NAMED_TUPLES.items():
+        fields[name] = tuple(map(tuple.__new__, repeat(kind), fields[name]))
+    facts = ModuleFacts.__new__(ModuleFacts)
+    facts.__setstate__(state)
+    return facts
 
 
 FailureReason = Literal[

@@ -527,3 +527,28 @@ def test_a_long_line_in_a_file_that_fails_to_parse_never_reaches_libcst() -> Non
     result = extract_facts(source, text.encode())
     assert isinstance(result, ParseFailure), result
     assert time.perf_counter() - start < 5
+
+
+def test_facts_come_back_from_a_worker_process_equal() -> None:
+    # pickled with their NamedTuples as plain tuples, rebuilt as NamedTuples
+    import pickle
+
+    from decomposer.models import OrmRef
+
+    code = """
+        from django.db import models
+        from pkg import helpers
+        class Order(models.Model):
+            customer = models.ForeignKey("shop.Customer", on_delete=models.CASCADE)
+        def place(order: Order) -> None:
+            helpers.notify(order)
+    """
+    facts = facts_of(code)
+    back = pickle.loads(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == facts
+    assert back.model_dump_json() == facts.model_dump_json()
+    assert facts.imports and facts.references and facts.orm_refs
+    assert {type(r) for r in back.imports} == {ImportRef}
+    assert {type(r) for r in back.references} == {SymbolRef}
+    assert {type(r) for r in back.orm_refs} == {OrmRef}
+    assert back.references[0].target == facts.references[0].target
