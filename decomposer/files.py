@@ -7,10 +7,10 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import platformdirs
 from pydantic import BaseModel, ValidationError
@@ -33,6 +33,8 @@ from decomposer.models import (
     StoredPartition,
 )
 from decomposer.models.check import CheckRecord, CheckResult
+
+_M = TypeVar("_M", bound=BaseModel)
 
 # Beside a file changed in both places: the generated version (.new); before --force
 # replaces an edited file: the edited version (.orig).
@@ -213,18 +215,14 @@ def read_plan_document(
 def read_written_plan(path: Path) -> DecompositionPlan:
     """A plan.json this decomposer wrote, found unchanged since: validated in one pass, twice as
     fast as `read_plan`, which explains the problems of a hand-edited plan one by one."""
-    try:
-        return DecompositionPlan.model_validate_json(path.read_bytes())
-    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
-        return read_plan(path)
+    plan = _read_model(path, DecompositionPlan)
+    return plan if plan is not None else read_plan(path)
 
 
 def cache_file(cache_dir: Path | None, *, repo: Path, key: str) -> Path:
     """Where the facts of `repo` are cached: under the user's cache folder (or `cache_dir`),
     never inside the analyzed repository, named by the repository's path and `key`."""
-    base = cache_dir if cache_dir is not None else platformdirs.user_cache_path("decomposer")
-    name = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:24]
-    return base / f"facts-{key}" / f"{name}.json"
+    return _repo_entry(cache_dir, repo, f"facts-{key}")
 
 
 def load_cache(
@@ -236,12 +234,9 @@ def load_cache(
     it. An entry is used only when the file's path and content digest match, so a stale cache
     costs time, never correctness.
     """
-    try:
-        cache = FactsCache.model_validate_json(path.read_bytes())
-    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
-        return {}
+    cache = _read_model(path, FactsCache)
     expected = (tool_version, extractor_version, str(repo.resolve()))
-    if (cache.tool_version, cache.extractor_version, cache.repo) != expected:
+    if cache is None or (cache.tool_version, cache.extractor_version, cache.repo) != expected:
         return {}
     return {
         path: (entry.digest, entry.module, entry.is_package, entry.result)
@@ -267,39 +262,35 @@ def save_cache(
             for key, (digest, module, is_package, result) in sorted(entries.items())
         },
     )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, document.model_dump_json())
-    except OSError:
-        return
+    _write_best_effort(path, document.model_dump_json(), parents=True)
 
 
 def partitions_file(cache_dir: Path | None, *, repo: Path) -> Path:
     """Where the partitions of the clustering of `repo` are kept: beside its facts, in the
     user's cache folder (or `cache_dir`). Not in the output folder: a partition depends on no
     output, and a run into another folder (or after the folder was removed) finds it too."""
+    return _repo_entry(cache_dir, repo, "partitions")
+
+
+def _repo_entry(cache_dir: Path | None, repo: Path, folder: str) -> Path:
+    """`repo`'s file in `folder` of the user's cache folder (or `cache_dir`), named by the
+    repository's path."""
     base = cache_dir if cache_dir is not None else platformdirs.user_cache_path("decomposer")
     name = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:24]
-    return base / "partitions" / f"{name}.json"
+    return base / folder / f"{name}.json"
 
 
 def load_partitions(path: Path) -> dict[str, StoredPartition]:
     """The partitions kept in `path`, or none if it is missing, corrupt or foreign (plain JSON
     validated by a model, as the facts cache)."""
-    try:
-        return dict(PartitionStore.model_validate_json(path.read_bytes()).entries)
-    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
-        return {}
+    store = _read_model(path, PartitionStore)
+    return dict(store.entries) if store is not None else {}
 
 
 def save_partitions(path: Path, entries: dict[str, StoredPartition], *, keep: int = 8) -> None:
     """Keep the `keep` newest of `entries` (the last ones) in `path` (best effort)."""
     newest = dict(list(entries.items())[-keep:])
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, PartitionStore(entries=newest).model_dump_json())
-    except OSError:
-        return
+    _write_best_effort(path, PartitionStore(entries=newest).model_dump_json(), parents=True)
 
 
 def reusable_outputs(
@@ -308,21 +299,23 @@ def reusable_outputs(
     """The outputs the last `analyze` wrote into `out` and the summary of its graph, if it ran
     with the same `key` (with `facts`: the same key of its files' facts) and every file it
     wrote is still there with the same content; else None."""
-    record = _read_record(out)
-    if record is None or record.summary is None:
-        return None
-    if (record.facts_key if facts else record.key) != key:
-        return None
-    paths = _outputs_as_written(out, record)
-    return (paths, record.summary) if paths is not None else None
+    return _kept_outputs(out, lambda record: (record.facts_key if facts else record.key) == key)
 
 
 def unchanged_outputs(out: Path, inputs: str) -> tuple[tuple[Path, ...], GraphSummary] | None:
     """The outputs the last `analyze` wrote into `out` and the summary of its graph, if its
     inputs had the same fingerprint (see `discover.fingerprint`) and every file it wrote is
     still there as written; else None."""
+    return _kept_outputs(out, lambda record: record.inputs == inputs)
+
+
+def _kept_outputs(
+    out: Path, same: Callable[[AnalysisRecord], bool]
+) -> tuple[tuple[Path, ...], GraphSummary] | None:
+    """The outputs and graph summary of the record in `out`, if `same` says it was made from
+    the same inputs and every output is still there as written."""
     record = _read_record(out)
-    if record is None or record.inputs != inputs or record.summary is None:
+    if record is None or record.summary is None or not same(record):
         return None
     paths = _outputs_as_written(out, record)
     return (paths, record.summary) if paths is not None else None
@@ -385,19 +378,13 @@ def recorded_facts(out: Path) -> FactsDigests | None:
 
 def kept_check(out: Path, key: str) -> CheckResult | None:
     """The result the last `check` into `out` recorded, if it ran with the same `key`."""
-    try:
-        record = CheckRecord.model_validate_json((out / CHECK_RECORD).read_bytes())
-    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
-        return None
-    return record.result if record.key == key else None
+    record = _read_model(out / CHECK_RECORD, CheckRecord)
+    return record.result if record is not None and record.key == key else None
 
 
 def record_check(out: Path, key: str, result: CheckResult) -> None:
     """Remember what this `check` found, for the next one with the same key (best effort)."""
-    try:
-        _write_atomic(out / CHECK_RECORD, CheckRecord(key=key, result=result).model_dump_json())
-    except OSError:
-        return
+    _write_best_effort(out / CHECK_RECORD, CheckRecord(key=key, result=result).model_dump_json())
 
 
 def prepare_out_dir(out: Path) -> Path:
@@ -571,16 +558,30 @@ def _read_manifest(path: Path) -> dict[str, str]:
 
 
 def _read_record(out: Path) -> AnalysisRecord | None:
-    try:
-        record = AnalysisRecord.model_validate_json((out / ANALYSIS_RECORD).read_bytes())
-    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
-        return None
-    return record if record.outputs else None
+    record = _read_model(out / ANALYSIS_RECORD, AnalysisRecord)
+    return record if record is not None and record.outputs else None
 
 
 def _write_record(out: Path, record: AnalysisRecord) -> None:
+    _write_best_effort(out / ANALYSIS_RECORD, record.model_dump_json(indent=2) + "\n")
+
+
+def _read_model(path: Path, model: type[_M]) -> _M | None:
+    """The model kept in `path` (plain JSON, validated), or None if it is missing, corrupt or
+    foreign: what a run keeps for the next one is never trusted, only reused when valid."""
     try:
-        _write_atomic(out / ANALYSIS_RECORD, record.model_dump_json(indent=2) + "\n")
+        return model.model_validate_json(path.read_bytes())
+    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
+        return None
+
+
+def _write_best_effort(path: Path, content: str, *, parents: bool = False) -> None:
+    """Write what a later run may reuse, atomically; where it cannot be written, the later run
+    computes it again."""
+    try:
+        if parents:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, content)
     except OSError:
         return
 
