@@ -12,7 +12,7 @@ import networkx as nx
 
 from decomposer.config import ClusterSettings, Weights
 from decomposer.models import Clustering, ContextMetrics, CutMetrics, DependencyGraph, GraphNode
-from decomposer.quality import modularity, undirected_graph
+from decomposer.quality import lifted_edges, modularity, undirected_graph
 
 # Type-only coupling is not runtime coupling: these kinds never count in any metric.
 _TYPE_ONLY_KINDS = frozenset({"annotation", "type_import"})
@@ -207,17 +207,10 @@ def _cut_of(
     for unit, group in group_of.items():
         members[group].append(unit)
     lifted: dict[str, str] = {}  # node -> unit, each node lifted once
-    unit_of = clustering.unit_of
     kind_weights: dict[str, float] = {}
     edges = []
     ends = []
-    for edge in graph.edges:
-        source = lifted.get(edge.source)
-        if source is None:
-            source = lifted[edge.source] = unit_of(edge.source)
-        target = lifted.get(edge.target)
-        if target is None:
-            target = lifted[edge.target] = unit_of(edge.target)
+    for source, target, edge in lifted_edges(graph.edges, clustering.unit_of, lifted):
         source_group, target_group = group_of.get(source), group_of.get(target)
         ends.append((source_group, target_group))
         if (

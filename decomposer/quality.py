@@ -1,11 +1,16 @@
 """Newman's modularity of a partition of a weighted undirected networkx graph, summed in an
-order that does not depend on Python's string hashing."""
+order that does not depend on Python's string hashing; and the dependency graph's edges lifted
+to the units that are clustered and measured."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import networkx as nx
+
+if TYPE_CHECKING:
+    from decomposer.models import GraphEdge
 
 
 def modularity(graph: nx.Graph, communities: Iterable[Collection[str]]) -> float:
@@ -63,3 +68,18 @@ def undirected_graph(nodes: Iterable[str], edges: Iterable[tuple[str, str, float
     graph.add_nodes_from(nodes)
     graph.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items())
     return graph
+
+
+def lifted_edges(
+    edges: Iterable[GraphEdge], unit_of: Callable[[str], str], lifted: dict[str, str]
+) -> Iterator[tuple[str, str, GraphEdge]]:
+    """(source unit, target unit, edge) for each edge, in order; each node is lifted to its
+    unit once, and `lifted` keeps node -> unit for the caller."""
+    for edge in edges:
+        source = lifted.get(edge.source)
+        if source is None:
+            source = lifted[edge.source] = unit_of(edge.source)
+        target = lifted.get(edge.target)
+        if target is None:
+            target = lifted[edge.target] = unit_of(edge.target)
+        yield source, target, edge

@@ -12,6 +12,7 @@ from decomposer.models import (
     DependencyGraph,
     GraphEdge,
 )
+from decomposer.quality import lifted_edges
 
 KERNEL_NAME = "shared"
 _USE_KINDS = frozenset({"call", "instantiation", "reference"})
@@ -85,21 +86,12 @@ class _UnitView:
         """(source unit, target unit, edge) for runtime edges between different units, in the
         graph's order (computed once: the clustering reads them several times)."""
         if self._runtime is None:
-            runtime: list[tuple[str, str, GraphEdge]] = []
-            lifted: dict[str, str] = {}  # node -> unit, each node lifted once
-            unit_of = self.unit_of
-            for edge in self.graph.edges:
-                if edge.kind not in RUNTIME_KINDS:
-                    continue
-                source = lifted.get(edge.source)
-                if source is None:
-                    source = lifted[edge.source] = unit_of(edge.source)
-                target = lifted.get(edge.target)
-                if target is None:
-                    target = lifted[edge.target] = unit_of(edge.target)
-                if source != target:
-                    runtime.append((source, target, edge))
-            self._runtime = runtime
+            edges = (e for e in self.graph.edges if e.kind in RUNTIME_KINDS)
+            self._runtime = [
+                (source, target, edge)
+                for source, target, edge in lifted_edges(edges, self.unit_of, {})
+                if source != target
+            ]
         return self._runtime
 
     def module_of(self, unit: str) -> str:
