@@ -167,18 +167,8 @@ def analyze(
         if kept:
             with clock.stage("reuse"):
                 kept_plan = files.read_written_plan(out / "plan.json")
-            paths, summary = kept
-            return AnalysisResult(
-                graph=None,
-                summary=summary,
-                plan=kept_plan,
-                outputs=tuple(str(p) for p in paths),
-                cache_hits=summary.stats.files,
-                parsed_files=0,
-                reused=True,
-                reuse="inputs",
-                stages=tuple(clock.timings),
-            )
+            hits = kept[1].stats.files
+            return _kept_result(kept, kept_plan, "inputs", clock, hits=hits, parsed=0)
     extracted = _extracted(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
@@ -204,17 +194,8 @@ def analyze(
             # again when their facts are needed.
             if extracted.save is not None and extracted.parsed * 20 > len(extracted.results):
                 extracted.save()
-            paths, summary = kept
-            return AnalysisResult(
-                graph=None,
-                summary=summary,
-                plan=previous,
-                outputs=tuple(str(p) for p in paths),
-                cache_hits=extracted.hits,
-                parsed_files=extracted.parsed,
-                reused=True,
-                reuse=level,
-                stages=tuple(clock.timings),
+            return _kept_result(
+                kept, previous, level, clock, hits=extracted.hits, parsed=extracted.parsed
             )
     # The later stages are imported where they are used: `analyze --graph-only`, a run that
     # reuses the last one's outputs and the other commands do not pay for networkx, the
@@ -276,6 +257,31 @@ def analyze(
         cache_hits=extracted.hits,
         parsed_files=extracted.parsed,
         reused_partition=partitions is not None and partitions.reused,
+        stages=tuple(clock.timings),
+    )
+
+
+def _kept_result(
+    kept: tuple[tuple[Path, ...], GraphSummary],
+    plan: DecompositionPlan,
+    reuse: Reuse,
+    clock: _Stopwatch,
+    *,
+    hits: int,
+    parsed: int,
+) -> AnalysisResult:
+    """The result of a run that kept the last run's outputs (`kept`: their paths and the
+    summary of their graph), found unchanged by `reuse`."""
+    paths, summary = kept
+    return AnalysisResult(
+        graph=None,
+        summary=summary,
+        plan=plan,
+        outputs=tuple(str(p) for p in paths),
+        cache_hits=hits,
+        parsed_files=parsed,
+        reused=True,
+        reuse=reuse,
         stages=tuple(clock.timings),
     )
 
