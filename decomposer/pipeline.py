@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 import tokenize
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from decomposer import __version__, discover, extract, files
 from decomposer.config import Settings, load_settings
 from decomposer.errors import PlanError, UserError
+from decomposer.keys import key_of
 from decomposer.models import (
     AsIsSplit,
     Clustering,
@@ -220,7 +221,7 @@ def analyze(
         partitions_path = files.partitions_file(cache_dir, repo=repo)
         partitions = (
             cluster.Partitions(
-                salt=_digest((__version__, _tool_stamp())),
+                salt=key_of((__version__, _tool_stamp())),
                 entries=files.load_partitions(partitions_path),
             )
             if settings.cache
@@ -457,7 +458,7 @@ def _check_key(
         plan = plan_path.read_bytes()
     except OSError:
         return None
-    return _digest((inputs, hashlib.sha256(plan).hexdigest(), report_format, str(allow_unparsed)))
+    return key_of((inputs, hashlib.sha256(plan).hexdigest(), report_format, str(allow_unparsed)))
 
 
 class RenderResult(BaseModel):
@@ -898,7 +899,7 @@ def _analysis_key(
     """sha256 of everything an analysis depends on: the tool and extractor versions, the
     repository's path, the files found (and skipped, and excluded), the digest of each file's
     content, and the settings that shape the result (not --jobs, not --no-cache)."""
-    return _digest(
+    return key_of(
         (
             *_identity(repo, settings),
             tree.model_dump_json(),
@@ -921,7 +922,7 @@ def _facts_key(
     file's content and the identity are the same, else computed; returned with the key, for
     the next run."""
     identity = _identity(repo, settings)
-    salt = _digest(identity)
+    salt = key_of(identity)
     trusted = known.files if known is not None and known.identity == salt else {}
     digests: dict[str, tuple[str, str]] = {}
     parts = []
@@ -937,7 +938,7 @@ def _facts_key(
             digests[result.path] = (entry[0], part)
         parts.append(part)
     tree = extracted.tree.model_dump_json(exclude={"files": {"__all__": {"size_bytes"}}})
-    return _digest((*identity, tree, *parts)), FactsDigests(identity=salt, files=digests)
+    return key_of((*identity, tree, *parts)), FactsDigests(identity=salt, files=digests)
 
 
 def _identity(repo: Path, settings: Settings) -> tuple[str, ...]:
@@ -951,15 +952,6 @@ def _identity(repo: Path, settings: Settings) -> tuple[str, ...]:
         str(repo.resolve()),
         settings.model_dump_json(exclude={"jobs", "cache"}),
     )
-
-
-def _digest(parts: Iterable[str]) -> str:
-    """sha256 of the parts, each ended by a NUL byte."""
-    key = hashlib.sha256()
-    for part in parts:
-        key.update(part.encode())
-        key.update(b"\0")
-    return key.hexdigest()
 
 
 @functools.cache

@@ -3,7 +3,6 @@ placement rules."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from decomposer.cluster.units import (
     _UnitView,
 )
 from decomposer.config import ClusterSettings
+from decomposer.keys import key_of
 from decomposer.models import (
     Alternative,
     ContextCountChoice,
@@ -137,20 +137,18 @@ class Partitions:
         return partition, selection
 
     def key(self, weighted: _Weighted, settings: ClusterSettings, units_of: dict[str, str]) -> str:
-        digest = hashlib.sha256()
         graph = weighted.graph
-        parts = (
-            self.salt,
-            f"igraph {igraph.__version__} leidenalg {leidenalg.version} networkx {nx.__version__}",
-            settings.model_dump_json(),
-            "\n".join(f"{u}\t{d}" for u, d in sorted(units_of.items())),
-            "\n".join(graph.nodes),
-            "\n".join(f"{a}\t{b}\t{w!r}" for a, b, w in graph.edges(data="weight")),
+        return key_of(
+            (
+                self.salt,
+                f"igraph {igraph.__version__} leidenalg {leidenalg.version}"
+                f" networkx {nx.__version__}",
+                settings.model_dump_json(),
+                "\n".join(f"{u}\t{d}" for u, d in sorted(units_of.items())),
+                "\n".join(graph.nodes),
+                "\n".join(f"{a}\t{b}\t{w!r}" for a, b, w in graph.edges(data="weight")),
+            )
         )
-        for part in parts:
-            digest.update(part.encode())
-            digest.update(b"\0")
-        return digest.hexdigest()
 
 
 def _services(communities: list[set[str]], units_of: dict[str, str]) -> int:
