@@ -34,11 +34,12 @@ def find_sources(repo: Path, settings: Settings) -> SourceTree:
     if not repo.is_dir():
         raise UserError(f"{repo} is not a folder", hint="pass the repository's root folder")
     walk = _Walk(repo=repo, settings=settings)
-    for root, prefix in _source_roots(repo, settings):
+    roots = _source_roots(repo, settings)
+    for root, prefix in roots:
         # The package-itself case (prefix set) has its root above the repo: call it "..".
         walk.current_root = ".." if prefix else (walk._rel(root) or ".")
         walk.source_root(root, prefix)
-    walk.skipped.extend(_left_out(repo, [root for root, _ in _source_roots(repo, settings)]))
+    walk.skipped.extend(_left_out(repo, [root for root, _ in roots]))
     files = _dedupe(walk.files, walk.skipped)
     if not files:
         excluded = ", ".join(name for name, _ in walk.excluded.most_common(6)) or "nothing"
@@ -266,7 +267,9 @@ def _project_folders(repo: Path) -> list[Path]:
 def _package_sizes(repo: Path) -> dict[Path, int]:
     """For every folder of the repository: the bytes of Python in the packages directly in it
     (folders with an `__init__.py`, and everything below them)."""
-    visited: list[tuple[Path, int, bool, list[str]]] = []
+    # Folders as strings: Django has 2,400 folders (its locales), and a Path for each costs more
+    # than the walk itself.
+    visited: list[tuple[str, int, bool, list[str]]] = []
     for folder, names, files in os.walk(repo):
         names[:] = [n for n in names if not n.startswith(".") and n != "node_modules"]
         size = 0
@@ -276,15 +279,16 @@ def _package_sizes(repo: Path) -> dict[Path, int]:
                     size += os.path.getsize(os.path.join(folder, name))
                 except OSError:
                     continue
-        visited.append((Path(folder), size, "__init__.py" in files, list(names)))
-    below: dict[Path, int] = {}  # bytes of .py in a package and its subpackages
-    sizes: dict[Path, int] = {}
-    for path, size, is_package, names in reversed(visited):  # children before parents
+        visited.append((folder, size, "__init__.py" in files, names))
+    below: dict[str, int] = {}  # bytes of .py in a package and its subpackages
+    sizes: dict[str, int] = {}
+    for folder, size, is_package, names in reversed(visited):  # children before parents
         if not is_package:
             continue
-        below[path] = size + sum(below.get(path / name, 0) for name in names)
-        sizes[path.parent] = sizes.get(path.parent, 0) + below[path]
-    return sizes
+        below[folder] = size + sum(below.get(os.path.join(folder, name), 0) for name in names)
+        parent = os.path.dirname(folder)
+        sizes[parent] = sizes.get(parent, 0) + below[folder]
+    return {Path(folder): size for folder, size in sizes.items()}
 
 
 @dataclass
@@ -302,23 +306,27 @@ class _Walk:
     current_root: str = "."
     seen: set[str] = field(default_factory=set)
     links: list[Callable[[], None]] = field(default_factory=list)
+    # the folders whose top-level tooling files (setup.py, ...) are no modules, as strings
+    _tops: set[str] = field(default_factory=set)
 
     def source_root(self, root: Path, prefix: str) -> None:
         """Walk one source root, then the links found in it (and in the folders they reach)."""
         real = str(root.resolve())
         self.seen.add(real)
-        self.package_dir(root, prefix, real=real, ancestors=frozenset({real}))
+        self._tops = {str(folder) for folder in self._root_folders}
+        self.package_dir(str(root), prefix, real=real, ancestors=frozenset({real}))
         while self.links:
             self.links.pop(0)()
 
     def package_dir(
-        self, folder: Path, prefix: str, *, real: str, ancestors: frozenset[str]
+        self, folder: str, prefix: str, *, real: str, ancestors: frozenset[str]
     ) -> None:
-        """Visit one folder whose modules are named `prefix.<name>`."""
+        """Visit one folder whose modules are named `prefix.<name>` (folders are strings here:
+        Django has 2,400 folders, and a Path for each costs more than listing it)."""
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            self._skip(folder, "unreadable", f"cannot list folder: {exc.strerror}")
+            self._skip(Path(folder), "unreadable", f"cannot list folder: {exc.strerror}")
             return
         for entry in entries:
             try:
@@ -340,7 +348,7 @@ class _Walk:
                     subfolder(entry, prefix, ancestors, real=os.path.join(real, entry.name))
             elif is_file:
                 path = Path(entry.path)
-                is_top = folder in self._root_folders
+                is_top = folder in self._tops
                 if is_link:
                     self.links.append(partial(self._file, path, prefix, is_top=is_top))
                 else:
@@ -366,10 +374,10 @@ class _Walk:
         if not entry.name.isidentifier() or self._is_excluded_dir(entry):
             self.excluded[entry.name + "/"] += 1
             return
-        path = Path(entry.path)
         # Only a symbolic link can close a loop; resolving every folder is costly (Django has
         # 1,400 locale folders), so plain folders extend the chain of ancestors by name.
         if link:
+            path = Path(entry.path)
             real = os.path.realpath(path)
             if real in ancestors:
                 self._skip(
@@ -380,7 +388,7 @@ class _Walk:
                 return
         self.seen.add(real)
         name = f"{prefix}.{entry.name}" if prefix else entry.name
-        self.package_dir(path, name, real=real, ancestors=ancestors | {real})
+        self.package_dir(entry.path, name, real=real, ancestors=ancestors | {real})
 
     def _not_a_file(self, path: Path, *, is_link: bool) -> None:
         """Skip a `.py` name that is no regular file, saying what it is: a broken link, a link
@@ -434,14 +442,17 @@ class _Walk:
 
     def _exclusion_of_dir(self, entry: os.DirEntry[str]) -> ExclusionKind | None:
         name = entry.name
-        rel = os.path.relpath(entry.path, self.repo).replace(os.sep, "/")
         if name.startswith("."):
             return "hidden"
-        # `build`, `env`, `docs`... inside a real package are code: only plain folders go
-        plain = not os.path.isfile(os.path.join(entry.path, "__init__.py"))
-        if name in ("docs", "doc") and plain:
-            return "docs"
-        if (name in DEFAULT_EXCLUDED_DIRS and plain) or name.endswith(".egg-info"):
+        if name.endswith(".egg-info"):
+            return "build output"
+        # `build`, `env`, `docs`... inside a real package are code: only plain folders go (the
+        # stat only for those names)
+        if (name in ("docs", "doc") or name in DEFAULT_EXCLUDED_DIRS) and not os.path.isfile(
+            os.path.join(entry.path, "__init__.py")
+        ):
+            if name in ("docs", "doc"):
+                return "docs"
             return "build output" if name not in ("venv", "env") else "virtual environment"
         if not self.settings.include_tests and name in TEST_DIRS:
             return "tests"
@@ -451,8 +462,10 @@ class _Walk:
             return "migrations"
         if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
             return "virtual environment"
-        if self._matches_exclude(rel + "/"):
-            return "--exclude"
+        if self.settings.exclude:
+            rel = os.path.relpath(entry.path, self.repo).replace(os.sep, "/")
+            if self._matches_exclude(rel + "/"):
+                return "--exclude"
         return None
 
     def _file(self, path: Path, prefix: str, *, is_top: bool, real: str = "") -> None:
