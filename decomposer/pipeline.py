@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from decomposer import __version__, discover, extract, files
+from decomposer import __version__, discover, extract, files, forks
 from decomposer.config import Settings, load_settings
 from decomposer.errors import PlanError, UserError
 from decomposer.keys import key_of
@@ -214,7 +214,7 @@ def analyze(
             files.write_json(document, graph_json)
             return _as_is_split(document, settings).model_dump_json()
 
-        as_is = _forked(beside_clustering) if _cores(settings.jobs) > 1 else None
+        as_is = forks.forked(beside_clustering) if forks.cores(settings.jobs) > 1 else None
         cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
         # the partitions of earlier runs, by the weighted unit graph they were found on: an
         # edit that moves lines but no dependency finds its partition there
@@ -228,7 +228,11 @@ def analyze(
             else None
         )
         clustering = cluster.find_contexts(
-            document, settings.cluster, cochanges=cochanges, partitions=partitions
+            document,
+            settings.cluster,
+            cochanges=cochanges,
+            partitions=partitions,
+            jobs=settings.jobs,
         )
         if partitions is not None and not partitions.reused:
             files.save_partitions(partitions_path, partitions.entries)
@@ -703,8 +707,10 @@ def _write_analysis(
         return written(plan_export.render_exports(decomposition, document))
 
     with clock.stage("report"):
-        parallel = _cores(jobs) > 1
-        renderings = [_forked(task) if parallel else task for task in (report_task, exports_task)]
+        parallel = forks.cores(jobs) > 1
+        renderings = [
+            forks.forked(task) if parallel else task for task in (report_task, exports_task)
+        ]
         models = (
             out / "graph.json" if graph_written else files.write_json(document, out / "graph.json"),
             files.write_json(decomposition, out / "plan.json"),
@@ -723,45 +729,6 @@ def _write_analysis(
                 summary=document.summary(),
             )
     return tuple(str(p) for p in outputs)
-
-
-def _cores(jobs: int) -> int:
-    return jobs or os.cpu_count() or 1
-
-
-def _forked(task: Callable[[], str]) -> Callable[[], str]:
-    """Start `task` in a forked child process (it sees this process's memory without copying
-    it), and return what waits for its result. Where fork is not safe (Windows, macOS), or if
-    the child fails, the task runs here when its result is asked for: a failure is raised
-    with its own traceback."""
-    if sys.platform != "linux":
-        return task
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    reader, writer = context.Pipe(duplex=False)
-
-    def child() -> None:
-        try:
-            writer.send(task())
-        except BaseException:  # the parent runs the task again and raises what it raises
-            writer.send(None)
-        finally:
-            writer.close()
-
-    process = context.Process(target=child, daemon=True)
-    process.start()
-    writer.close()
-
-    def result() -> str:
-        try:
-            value = reader.recv()
-        except EOFError:  # the child died
-            value = None
-        process.join()
-        return value if isinstance(value, str) else task()
-
-    return result
 
 
 def _module_sources(repo: Path, decomposition: DecompositionPlan) -> dict[str, ModuleSource]:
@@ -883,7 +850,7 @@ def _graph_of(
 
         # the facts cache, written by a second core while this one builds the graph
         save = extracted.save or str
-        saved = _forked(save) if extracted.save and _cores(extracted.jobs) > 1 else save
+        saved = forks.forked(save) if extracted.save and forks.cores(extracted.jobs) > 1 else save
         facts = [r for r in extracted.results if isinstance(r, ModuleFacts)]
         failures = [r for r in extracted.results if isinstance(r, ParseFailure)]
         on_stage("graph", 0, 1)

@@ -73,6 +73,7 @@ def find_contexts(
     *,
     cochanges: Iterable[tuple[str, ...]] = (),
     partitions: Partitions | None = None,
+    jobs: int = 1,
 ) -> Clustering:
     """Cut the graph into bounded contexts plus a shared kernel.
 
@@ -83,6 +84,8 @@ def find_contexts(
         partitions: the partitions earlier runs found, by what they were computed from: the
             one for this graph's weighted unit graph is reused (Leiden not run again), a new
             one is added.
+        jobs: processes for the sweep of resolutions (0: one per core); the partition is the
+            same for any number.
     """
     _check_rules(graph, settings)
     # The kernel is decided on whole modules first: a utility module stays whole in the kernel,
@@ -127,9 +130,9 @@ def find_contexts(
                 kernel[unit] = why
     weighted.graph.remove_nodes_from([u for u in kernel if weighted.graph.has_node(u)])
     partition, selection = (
-        partitions.choose(weighted, settings, units_of=units_of)
+        partitions.choose(weighted, settings, units_of=units_of, jobs=jobs)
         if partitions is not None
-        else _choose_partition(weighted, settings, units_of=units_of)
+        else _choose_partition(weighted, settings, units_of=units_of, jobs=jobs)
     )
     partition = _apply_rules(partition, weighted, settings, kernel)
     partition = _adopt_orphans(partition, weighted, view, kernel, settings.apart)

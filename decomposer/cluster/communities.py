@@ -4,13 +4,15 @@ placement rules."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 import igraph
 import leidenalg
 import networkx as nx
 
+from decomposer import forks
 from decomposer.cluster.signals import (
     _Weighted,
 )
@@ -33,26 +35,22 @@ _UNIT = "unit:"
 
 
 def _choose_partition(
-    weighted: _Weighted, settings: ClusterSettings, *, units_of: dict[str, str]
+    weighted: _Weighted, settings: ClusterSettings, *, units_of: dict[str, str], jobs: int = 1
 ) -> tuple[list[set[str]], ContextCountChoice]:
     """Leiden over a sweep of resolutions; take the configured resolution, or the requested
     count.
 
     `units_of` maps a unit to the domain unit it moves with (its app, its mirrored layer
-    files): those move as one node."""
+    files): those move as one node. The sweep runs on `jobs` processes (see `_sweep`)."""
     graph = _contracted(weighted.graph, settings, units_of)
     # The igraph graph is built once for every resolution of the sweep, and the partition at
     # the configured resolution computed once: the sweep reuses it.
     lifted = _Lifted.of(graph.graph)
     score = _scorer(graph.graph)  # the degrees summed once for the whole sweep
-    configured = lifted.leiden(settings.resolution, settings.seed)
+    sweep = _sweep(lifted, settings, jobs)
+    configured = next(sweep)[1]
     candidates: dict[int, tuple[float, float, list[set[str]]]] = {}
-    for resolution in _resolutions(settings):
-        communities = (
-            configured
-            if resolution == settings.resolution
-            else lifted.leiden(resolution, settings.seed)
-        )
+    for resolution, communities in sweep:
         if not communities:
             break
         quality = score(communities)
@@ -121,7 +119,12 @@ class Partitions:
     reused: bool = False
 
     def choose(
-        self, weighted: _Weighted, settings: ClusterSettings, *, units_of: dict[str, str]
+        self,
+        weighted: _Weighted,
+        settings: ClusterSettings,
+        *,
+        units_of: dict[str, str],
+        jobs: int = 1,
     ) -> tuple[list[set[str]], ContextCountChoice]:
         """`_choose_partition`'s answer: the one kept for the same inputs, or computed (and
         kept)."""
@@ -130,7 +133,7 @@ class Partitions:
         if stored is not None:
             self.reused = True
             return [set(c) for c in stored.communities], stored.selection
-        partition, selection = _choose_partition(weighted, settings, units_of=units_of)
+        partition, selection = _choose_partition(weighted, settings, units_of=units_of, jobs=jobs)
         self.entries[key] = StoredPartition(
             communities=tuple(tuple(sorted(c)) for c in partition), selection=selection
         )
@@ -156,6 +159,29 @@ def _services(communities: list[set[str]], units_of: dict[str, str]) -> int:
     if not units_of:
         return len(communities)
     return sum(1 for c in communities if any(n.startswith(_UNIT) for n in c))
+
+
+def _sweep(
+    lifted: _Lifted, settings: ClusterSettings, jobs: int
+) -> Iterator[tuple[float, list[set[str]]]]:
+    """The partition at the configured resolution, then (resolution, partition) for each
+    resolution of the sweep, in order (the configured one again where it falls). Computed a
+    batch at a time on `jobs` processes: Leiden is seeded, so each partition is the same
+    wherever it is computed, and a caller that stops early leaves later batches undone."""
+    resolutions = _resolutions(settings)
+    pending = [settings.resolution, *(r for r in resolutions if r != settings.resolution)]
+    found: dict[float, list[set[str]]] = {}
+    position = 0  # the next resolution of the sweep to hand out
+    batch = len(_SWEEP)
+    for start in range(0, len(pending), batch):
+        chunk = pending[start : start + batch]
+        partitions = forks.map_forked(partial(lifted.leiden, seed=settings.seed), chunk, jobs)
+        found.update(zip(chunk, partitions, strict=True))
+        if start == 0:
+            yield settings.resolution, found[settings.resolution]
+        while position < len(resolutions) and resolutions[position] in found:
+            yield resolutions[position], found[resolutions[position]]
+            position += 1
 
 
 def _resolutions(settings: ClusterSettings) -> tuple[float, ...]:
