@@ -115,22 +115,28 @@ def place_units(
 
 
 def find_violations(
-    graph: DependencyGraph, clustering: Clustering, baseline: tuple[BaselineEdge, ...]
+    graph: DependencyGraph,
+    clustering: Clustering,
+    baseline: tuple[BaselineEdge, ...],
+    *,
+    roots: frozenset[str] | None = None,
 ) -> tuple[Violation, ...]:
     """Every location of a runtime dependency that crosses the plan's boundaries beyond its
     baseline: between two service contexts (DEC001), or from the shared kernel into a service
-    context (DEC002). Anything may use the kernel, and the kernel's composition roots may use
-    anything; unplaced units are not checked."""
+    context (DEC002). Anything may use the kernel, and the kernel's composition roots (`roots`,
+    found here unless given) may use anything; unplaced units are not checked."""
     owner = {u: g.name for g in clustering.contexts for u in g.units}
     kernel = set(clustering.shared_kernel.units)
     owner.update({u: clustering.shared_kernel.name for u in kernel})
-    roots = composition_roots(graph, clustering)
+    if roots is None:
+        roots = composition_roots(graph, clustering)
     allowed = {(b.source, b.target, b.kind) for b in baseline}
     found: dict[tuple[str, int, int, str, str], Violation] = {}
+    unit_of = _Units(clustering)
     for edge in graph.edges:
         if edge.kind not in RUNTIME_KINDS:
             continue
-        source, target = clustering.unit_of(edge.source), clustering.unit_of(edge.target)
+        source, target = unit_of[edge.source], unit_of[edge.target]
         source_context, target_context = owner.get(source), owner.get(target)
         if (
             source_context is None
@@ -157,9 +163,10 @@ def composition_roots(graph: DependencyGraph, clustering: Clustering) -> frozens
     kernel = set(clustering.shared_kernel.units)
     placed = {u for g in clustering.contexts for u in g.units}
     uses: defaultdict[str, set[str]] = defaultdict(set)
+    unit_of = _Units(clustering)
     for edge in graph.edges:
         if edge.kind in RUNTIME_KINDS:
-            uses[clustering.unit_of(edge.source)].add(clustering.unit_of(edge.target))
+            uses[unit_of[edge.source]].add(unit_of[edge.target])
     todo = [t for s in placed for t in uses[s] if t in kernel]
     shared: set[str] = set()
     while todo:
@@ -168,6 +175,18 @@ def composition_roots(graph: DependencyGraph, clustering: Clustering) -> frozens
             shared.add(unit)
             todo.extend(t for t in uses[unit] if t in kernel)
     return frozenset(kernel - shared)
+
+
+class _Units(dict[str, str]):
+    """`clustering.unit_of`, asked once per node: a graph has a few nodes per edge."""
+
+    def __init__(self, clustering: Clustering) -> None:
+        super().__init__()
+        self.clustering = clustering
+
+    def __missing__(self, node: str) -> str:
+        unit = self[node] = self.clustering.unit_of(node)
+        return unit
 
 
 def export_tach(

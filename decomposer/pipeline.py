@@ -23,6 +23,7 @@ from decomposer.config import Settings, load_settings
 from decomposer.errors import PlanError, UserError
 from decomposer.keys import key_of
 from decomposer.models import (
+    KERNEL_NAME,
     AsIsSplit,
     Clustering,
     ContextGroup,
@@ -403,18 +404,20 @@ def check(
             written = (str(report_file),) if report_file else ()
             return kept.model_copy(update={"outputs": written, "reused": True})
     # imported here: only `check` needs it, and every command pays for what the CLI imports
+    # (not cluster: networkx and igraph are a quarter of a second, and check places units
+    # by the plan alone)
     from decomposer import check as contract_check
-    from decomposer import cluster
 
     contract = files.read_plan(plan_path)
     document, _, _, _ = _dependency_graph(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=_Stopwatch()
     )
     on_stage("check", 0, 1)
-    clustering, unplaced = contract_check.place_units(
-        contract, document, kernel_name=cluster.KERNEL_NAME
+    clustering, unplaced = contract_check.place_units(contract, document, kernel_name=KERNEL_NAME)
+    roots = contract_check.composition_roots(document, clustering)
+    violations = contract_check.find_violations(
+        document, clustering, contract.baseline, roots=roots
     )
-    violations = contract_check.find_violations(document, clustering, contract.baseline)
     on_stage("check", 1, 1)
     report = contract_check.render_report(
         violations,
@@ -424,7 +427,6 @@ def check(
         unparsed=document.failures,
         allow_unparsed=allow_unparsed,
     )
-    roots = contract_check.composition_roots(document, clustering)
     writes = [(report_file, report)]
     if tach_file:
         tach = contract_check.export_tach(contract, source_roots=document.roots, roots=roots)
@@ -607,11 +609,10 @@ def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clust
     Raises:
         PlanError: one line per problem, naming the field.
     """
-    from decomposer import cluster
 
     kernel = edited.shared_kernel
     groups = [(f"contexts.{c.name}", c.name, c.modules, c.symbols) for c in edited.contexts]
-    groups.append(("shared_kernel", cluster.KERNEL_NAME, kernel.modules, kernel.symbols))
+    groups.append(("shared_kernel", KERNEL_NAME, kernel.modules, kernel.symbols))
     problems = cut_problems(groups, document, made_for=edited.repo)
     if problems:
         raise PlanError(
@@ -633,7 +634,7 @@ def clustering_of(edited: DecompositionPlan, document: DependencyGraph) -> Clust
             for _, name, m, s in groups[:-1]
         ),
         shared_kernel=ContextGroup(
-            name=cluster.KERNEL_NAME, units=tuple(sorted((*kernel.modules, *kernel.symbols)))
+            name=KERNEL_NAME, units=tuple(sorted((*kernel.modules, *kernel.symbols)))
         ),
         selection=edited.selection,
     )

@@ -32,7 +32,6 @@ from decomposer.cluster.signals import (
     _weighted_graph,
 )
 from decomposer.cluster.units import (
-    KERNEL_NAME,
     _shared_kernel,
     _split_modules,
     _UnitView,
@@ -42,6 +41,7 @@ from decomposer.cluster.units import (
 from decomposer.config import ClusterSettings
 from decomposer.errors import ConfigError
 from decomposer.models import (
+    KERNEL_NAME,
     Clustering,
     ContextCountChoice,
     ContextGroup,

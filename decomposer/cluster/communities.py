@@ -18,12 +18,12 @@ from decomposer.cluster.signals import (
 )
 from decomposer.cluster.units import (
     _SWEEP,
-    KERNEL_NAME,
     _UnitView,
 )
 from decomposer.config import ClusterSettings
 from decomposer.keys import key_of
 from decomposer.models import (
+    KERNEL_NAME,
     Alternative,
     ContextCountChoice,
     StoredPartition,

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 from decomposer.config import ClusterSettings
 from decomposer.models import (
+    KERNEL_NAME,
     RUNTIME_KINDS,
     DependencyGraph,
     GraphEdge,
 )
 from decomposer.quality import lifted_edges
 
-KERNEL_NAME = "shared"
 _USE_KINDS = frozenset({"call", "instantiation", "reference"})
 _REACH_KINDS = frozenset({"call", "instantiation", "reference", "event"})
 _SWEEP = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)

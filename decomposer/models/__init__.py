@@ -89,6 +89,7 @@ if TYPE_CHECKING:
         ServicePipeline,
     )
     from decomposer.models.plan import (
+        KERNEL_NAME,
         METRIC_DIRECTIONS,
         PLAN_SCHEMA_VERSION,
         RESERVED_OPERATIONS,
@@ -236,6 +237,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "ServicePipeline",
     ),
     "plan": (
+        "KERNEL_NAME",
         "METRIC_DIRECTIONS",
         "PLAN_SCHEMA_VERSION",
         "RESERVED_OPERATIONS",
@@ -325,6 +327,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "KERNEL_NAME",
     "METRIC_DIRECTIONS",
     "PLAN_SCHEMA_VERSION",
     "RESERVED_OPERATIONS",

@@ -117,6 +117,10 @@ class Placement(Model):
     reasons: tuple[Reason, ...] = Field(description="Strongest ties first")
 
 
+# The name of the shared kernel's group, in a clustering and in a plan (no context takes it).
+KERNEL_NAME = "shared"
+
+
 class ContextGroup(Model):
     """One cluster of units, as the clustering stage found it."""
 
