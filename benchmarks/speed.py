@@ -19,7 +19,10 @@ unchanged files, into the same folder) and with one file changed, three ways: `c
 text of a comment made longer: no fact changes), `body` (a statement inserted at the top of a
 function's body: every line below it moves, no dependency changes) and `line` (a comment line
 appended: the module's size changes), each after the one before; as processes, with each
-one's peak memory, beside grimp's `build_graph` on the same copy.
+one's peak memory, beside grimp's `build_graph` on the same copy. Then `decompose check`
+against the plan just written (facts cache warm: a CI job's or a pre-commit hook's run), beside
+`lint-imports` with one layers contract (the package's largest subpackage above its second
+largest; import-linter's own cache warm) on the same copy.
 --baseline DIR measures the decomposer package under DIR (another
 checkout, e.g. `git worktree add /tmp/before main`) beside this one, alternating, with ratios.
 
@@ -159,8 +162,17 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
     timings: dict[str, list[float]] = {}
     peaks: dict[str, list[float]] = {}
     cpus: dict[str, list[float]] = {}
+    # import-linter with its own cache, as a CI job keeps it (filled here: a broken contract
+    # exits 1 after the same work)
+    linter, contract = _layers_contract(grimp_root, package, scratch)
+    _measured(linter, dict(os.environ), cwd=grimp_root, allowed=(0, 1))
     for _ in range(runs):
         _record(timings, "grimp", _wall([sys.executable, "-c", grimp_code]))
+        _record(
+            timings,
+            "lint-imports",
+            _measured(linter, dict(os.environ), cwd=grimp_root, allowed=(0, 1))[0],
+        )
         for name, checkout in versions.items():
             environment = {**os.environ, "PYTHONPATH": str(checkout)}
             environment["DECOMPOSER_CACHE_DIR"] = str(scratch / name / "cache")
@@ -181,8 +193,23 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
                     _record(timings, f"{name} {kind}", seconds)
                     _record(peaks, f"{name} {kind}", peak)
                     _record(cpus, f"{name} {kind}", cpu)
+            # `decompose check` against the plan just written, facts cache warm: what a CI job
+            # or a pre-commit hook runs on every push
+            # (into a fresh folder: a run that finds its own last outputs unchanged reuses them)
+            checked = scratch / name / "checked"
+            shutil.rmtree(checked, ignore_errors=True)
+            checking = [*command[:3], "check", str(copies[name]), "--plan", str(out / "plan.json")]
+            checking += ["--out", str(checked)]
+            # (exit 4: violations found, after the same work)
+            seconds, peak, cpu = _measured(
+                [*checking, "-q"], environment, cwd=checkout, allowed=(0, 4)
+            )
+            _record(timings, f"{name} check", seconds)
+            _record(peaks, f"{name} check", peak)
+            _record(cpus, f"{name} check", cpu)
     medians = {name: statistics.median(values) for name, values in timings.items()}
     print(f"decompose analyze {package} ({runs} runs each, medians; changed: {changed.name}):")
+    print(f"  lint-imports: one layers contract, {contract}")
     for name, value in medians.items():
         usage = (
             f"   cpu {statistics.median(cpus[name]):7.3f} s   peak"
@@ -192,8 +219,9 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
         )
         every = ", ".join(f"{v:.3f}" for v in timings[name])
         print(f"  {name:18} {value:7.3f} s{usage}   (all: {every})")
-    for kind in ("cold", "warm", *EDITS):
-        line = f"  {kind}: this {medians[f'this {kind}'] / medians['grimp']:5.1f}x grimp"
+    for kind in ("cold", "warm", *EDITS, "check"):
+        against = "lint-imports" if kind == "check" else "grimp"
+        line = f"  {kind}: this {medians[f'this {kind}'] / medians[against]:5.1f}x {against}"
         if baseline is not None:
             line += (
                 f", this / baseline = {medians[f'this {kind}'] / medians[f'baseline {kind}']:5.2f}"
@@ -315,7 +343,7 @@ def _file_to_change(root: Path) -> Path:
 
 
 def _measured(
-    command: list[str], environment: dict[str, str], cwd: Path
+    command: list[str], environment: dict[str, str], cwd: Path, allowed: tuple[int, ...] = (0,)
 ) -> tuple[float, float, float]:
     """Wall seconds, peak memory (MiB, of the largest process of the run) and CPU seconds (user
     and system, worker processes included: what a loaded machine inflates least) of a
@@ -327,9 +355,29 @@ def _measured(
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+    if process.returncode not in allowed:
         raise subprocess.CalledProcessError(process.returncode, command)
     return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def _layers_contract(root: Path, package: str, scratch: Path) -> tuple[list[str], str]:
+    """The `lint-imports` command for one layers contract on `package` (under `root`): its
+    largest subpackage above its second largest, as a team would start; and the contract."""
+    sizes = {
+        folder.name: sum(p.stat().st_size for p in folder.rglob("*.py"))
+        for folder in (root / package).iterdir()
+        if (folder / "__init__.py").is_file()
+    }
+    upper, lower = sorted(sizes, key=lambda name: (-sizes[name], name))[:2]
+    config = scratch / "importlinter.ini"
+    config.write_text(
+        f"[importlinter]\nroot_package = {package}\n\n"
+        f"[importlinter:contract:layers]\nname = benchmark\ntype = layers\n"
+        f"layers =\n    {package}.{upper}\n    {package}.{lower}\n",
+        encoding="utf-8",
+    )
+    command = [str(Path(sys.executable).with_name("lint-imports")), "--config", str(config)]
+    return command, f"{package}.{upper} above {package}.{lower}"
 
 
 def _decompose(target: str, out: Path, *flags: str, full: bool = False) -> list[str]:
