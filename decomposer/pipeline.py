@@ -101,6 +101,16 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
+def _no_wait() -> None:
+    return None
+
+
+def _import_later_stages() -> None:
+    """Import what the stages after the graph use (networkx, igraph: a quarter of a second),
+    for a cold run to do while discovery runs in a child process."""
+    import decomposer.cluster  # noqa: F401
+
+
 class _Stopwatch:
     """The wall time and the peak memory of each stage of one run (the clock is I/O: it is
     read here, at the pipeline's edge, and handed out as StageTiming models)."""
@@ -172,7 +182,15 @@ def analyze(
             hits = kept[1].stats.files
             return _kept_result(kept, kept_plan, "inputs", clock, hits=hits, parsed=0)
     extracted = _extracted(
-        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
+        repo,
+        settings,
+        out=out,
+        on_stage=on_stage,
+        cache_dir=cache_dir,
+        clock=clock,
+        # a run with the cache may yet reuse the last outputs and need none of the later
+        # stages; a run without it will run them all
+        meanwhile=_no_wait if settings.cache else _import_later_stages,
     )
     key = _analysis_key(repo, extracted.tree, extracted.fresh, settings)
     facts: tuple[str, FactsDigests] | None = None
@@ -817,13 +835,16 @@ def _extracted(
     on_stage: StageCallback,
     cache_dir: Path | None,
     clock: _Stopwatch,
+    meanwhile: Callable[[], object] = _no_wait,
 ) -> _Extracted:
+    """discover -> extract. With a second core, discovery runs in a child process while this
+    one loads the facts cache and runs `meanwhile` (the "discover" stage is the time until
+    both are done); the files found are the same either way."""
+    version = extract.EXTRACTOR_VERSION
+    cache_path = files.cache_file(cache_dir, repo=repo, key=f"{__version__}-{version}")
     with clock.stage("discover"):
-        tree = discover.find_sources(repo, settings)
-        out = files.prepare_out_dir(out)
-    with clock.stage("extract"):
-        version = extract.EXTRACTOR_VERSION
-        cache_path = files.cache_file(cache_dir, repo=repo, key=f"{__version__}-{version}")
+        find = functools.partial(discover.find_sources, repo, settings)
+        found = forks.forked(find) if forks.cores(settings.jobs) > 1 else find
         cache = (
             files.load_cache(
                 cache_path, repo=repo, tool_version=__version__, extractor_version=version
@@ -831,6 +852,10 @@ def _extracted(
             if settings.cache
             else {}
         )
+        meanwhile()
+        tree = found()
+        out = files.prepare_out_dir(out)
+    with clock.stage("extract"):
         results, fresh, hits = _extract_all(repo.resolve(), tree.files, cache, settings, on_stage)
 
     def save() -> str:
