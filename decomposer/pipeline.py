@@ -261,7 +261,7 @@ def analyze(
             document,
             clustering,
             settings,
-            as_is=AsIsSplit.model_validate_json(as_is()) if as_is is not None else None,
+            as_is=(lambda: AsIsSplit.model_validate_json(as_is())) if as_is is not None else None,
         )
     outputs = _write_analysis(
         document,
@@ -982,17 +982,22 @@ def _plan_of(
     clustering: Clustering,
     settings: Settings,
     *,
-    as_is: AsIsSplit | None = None,
+    as_is: Callable[[], AsIsSplit] | None = None,
 ) -> DecompositionPlan:
-    """Metrics of the cut and of the as-is split (`as_is`, if measured already) -> the plan."""
+    """Metrics of the cut and of the as-is split (`as_is`: what waits for it, if measured
+    meanwhile) -> the plan. With a second core, the cut's metrics are measured in a child
+    process while this one assembles the rest of the plan."""
     from decomposer import metrics, plan
+
+    def cut() -> CutMetrics:
+        return metrics.measure_cut(document, clustering, settings.cluster)
 
     return plan.make_plan(
         document,
         clustering,
-        metrics=metrics.measure_cut(document, clustering, settings.cluster),
+        metrics=forks.forked(cut) if forks.cores(settings.jobs) > 1 else cut,
         context_metrics=metrics.measure_contexts(document, clustering, settings.cluster),
-        as_is=as_is or _as_is_split(document, settings),
+        as_is=as_is or (lambda: _as_is_split(document, settings)),
         settings=settings,
     )
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import keyword
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeAlias, TypeVar
 
 import networkx as nx
 
@@ -60,16 +60,27 @@ _MAX_CYCLES = 20
 # Public functions
 
 
+_T = TypeVar("_T")
+
+# A value, or what gives it when asked (a result computed meanwhile on another core).
+Later: TypeAlias = _T | Callable[[], _T]
+
+
+def _now(value: Later[_T]) -> _T:
+    return value() if callable(value) else value
+
+
 def make_plan(
     graph: DependencyGraph,
     clustering: Clustering,
     *,
-    metrics: CutMetrics,
+    metrics: Later[CutMetrics],
     context_metrics: dict[str, ContextMetrics],
-    as_is: AsIsSplit,
+    as_is: Later[AsIsSplit],
     settings: Settings,
 ) -> DecompositionPlan:
-    """Assemble the decomposition plan of one cut."""
+    """Assemble the decomposition plan of one cut. `metrics` and `as_is` are asked for last:
+    a caller may compute them meanwhile, elsewhere."""
     clustering, renamed = _safe_context_names(clustering)
     context_metrics = {renamed.get(k, k): v for k, v in context_metrics.items()}
     cut = _Cut.of(graph, clustering)
@@ -89,6 +100,8 @@ def make_plan(
         for group in clustering.contexts
     )
     risks = _risks(cut, graph)
+    metrics = _now(metrics)
+    as_is = _now(as_is)
     return DecompositionPlan(
         tool_version=__version__,
         repo=graph.repo,
