@@ -18,11 +18,11 @@ def cores(jobs: int) -> int:
     return jobs or os.cpu_count() or 1
 
 
-def forked(task: Callable[[], T]) -> Callable[[], T]:
-    """Start `task` in a forked child process, and return what waits for its result. Where
-    fork is not safe, or if the child fails, the task runs here when its result is asked for:
-    a failure is raised with its own traceback."""
-    if sys.platform != "linux":
+def forked(task: Callable[[], T], jobs: int) -> Callable[[], T]:
+    """Start `task` in a forked child process, and return what waits for its result. With
+    one core for `jobs`, where fork is not safe, or if the child fails, the task runs here when
+    its result is asked for: a failure is raised with its own traceback."""
+    if cores(jobs) <= 1 or sys.platform != "linux":
         return task
     import multiprocessing
 
@@ -62,7 +62,7 @@ def map_forked(function: Callable[[T], R], items: Sequence[T], jobs: int) -> lis
     def share(k: int) -> Callable[[], list[R]]:
         return lambda: [function(item) for item in items[k::n]]
 
-    waiting = [forked(share(k)) for k in range(1, n)]
+    waiting = [forked(share(k), jobs) for k in range(1, n)]
     shares = [share(0)(), *(wait() for wait in waiting)]
     results: list[R] = [None] * len(items)  # type: ignore[list-item]
     for k, answers in enumerate(shares):

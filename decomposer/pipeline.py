@@ -233,7 +233,11 @@ def analyze(
             files.write_json(document, graph_json)
             return _as_is_split(document, settings).model_dump_json()
 
-        as_is = forks.forked(beside_clustering) if forks.cores(settings.jobs) > 1 else None
+        as_is = (
+            forks.forked(beside_clustering, settings.jobs)
+            if forks.cores(settings.jobs) > 1
+            else None
+        )
         cochanges = discover.read_cochanges(repo) if settings.cluster.git else ()
         # the partitions of earlier runs, by the weighted unit graph they were found on: an
         # edit that moves lines but no dependency finds its partition there
@@ -726,10 +730,7 @@ def _write_analysis(
         return written(plan_export.render_exports(decomposition, document))
 
     with clock.stage("report"):
-        parallel = forks.cores(jobs) > 1
-        renderings = [
-            forks.forked(task) if parallel else task for task in (report_task, exports_task)
-        ]
+        renderings = [forks.forked(task, jobs) for task in (report_task, exports_task)]
         models = (
             out / "graph.json" if graph_written else files.write_json(document, out / "graph.json"),
             files.write_json(decomposition, out / "plan.json"),
@@ -844,7 +845,7 @@ def _extracted(
     cache_path = files.cache_file(cache_dir, repo=repo, key=f"{__version__}-{version}")
     with clock.stage("discover"):
         find = functools.partial(discover.find_sources, repo, settings)
-        found = forks.forked(find) if forks.cores(settings.jobs) > 1 else find
+        found = forks.forked(find, settings.jobs)
         cache = (
             files.load_cache(
                 cache_path, repo=repo, tool_version=__version__, extractor_version=version
@@ -876,7 +877,7 @@ def _graph_of(
 
         # the facts cache, written by a second core while this one builds the graph
         save = extracted.save or str
-        saved = forks.forked(save) if extracted.save and forks.cores(extracted.jobs) > 1 else save
+        saved = forks.forked(save, extracted.jobs) if extracted.save else save
         facts = [r for r in extracted.results if isinstance(r, ModuleFacts)]
         failures = [r for r in extracted.results if isinstance(r, ParseFailure)]
         on_stage("graph", 0, 1)
@@ -995,7 +996,7 @@ def _plan_of(
     return plan.make_plan(
         document,
         clustering,
-        metrics=forks.forked(cut) if forks.cores(settings.jobs) > 1 else cut,
+        metrics=forks.forked(cut, settings.jobs),
         context_metrics=metrics.measure_contexts(document, clustering, settings.cluster),
         as_is=as_is or (lambda: _as_is_split(document, settings)),
         settings=settings,

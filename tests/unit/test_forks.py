@@ -36,8 +36,12 @@ def test_map_forked_uses_other_processes_for_the_other_items() -> None:
     assert results[1][1] != os.getpid() and results[1][1] == results[3][1]
 
 
+def test_forked_on_one_core_runs_the_task_here() -> None:
+    assert forks.forked(lambda: os.getpid(), 1)() == os.getpid()
+
+
 def test_forked_returns_any_picklable_value() -> None:
-    assert forks.forked(lambda: {"a": (1, 2.5, None)})() == {"a": (1, 2.5, None)}
+    assert forks.forked(lambda: {"a": (1, 2.5, None)}, 2)() == {"a": (1, 2.5, None)}
 
 
 def test_a_failing_child_hands_its_task_back_and_the_parent_raises_its_error() -> None:
@@ -48,13 +52,13 @@ def test_a_failing_child_hands_its_task_back_and_the_parent_raises_its_error() -
             raise RuntimeError("the child fails")
         return "answered here"
 
-    assert forks.forked(fails_in_the_child)() == "answered here"
+    assert forks.forked(fails_in_the_child, 2)() == "answered here"
 
     def always_fails() -> str:
         raise ValueError("broken task")
 
     with pytest.raises(ValueError, match="broken task"):
-        forks.forked(always_fails)()
+        forks.forked(always_fails, 2)()
 
 
 @pytest.mark.parametrize("settings", [ClusterSettings(), ClusterSettings(services=3)])
