@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from decomposer import __version__
@@ -26,6 +26,7 @@ from decomposer.models import (
     ParseFailure,
     Violation,
 )
+from decomposer.quality import lifted_edges
 
 ReportFormat = Literal["text", "json", "sarif"]
 
@@ -132,11 +133,7 @@ def find_violations(
         roots = composition_roots(graph, clustering)
     allowed = {(b.source, b.target, b.kind) for b in baseline}
     found: dict[tuple[str, int, int, str, str], Violation] = {}
-    unit_of = _Units(clustering)
-    for edge in graph.edges:
-        if edge.kind not in RUNTIME_KINDS:
-            continue
-        source, target = unit_of[edge.source], unit_of[edge.target]
+    for source, target, edge in lifted_edges(_runtime(graph), clustering.unit_of, {}):
         source_context, target_context = owner.get(source), owner.get(target)
         if (
             source_context is None
@@ -163,10 +160,8 @@ def composition_roots(graph: DependencyGraph, clustering: Clustering) -> frozens
     kernel = set(clustering.shared_kernel.units)
     placed = {u for g in clustering.contexts for u in g.units}
     uses: defaultdict[str, set[str]] = defaultdict(set)
-    unit_of = _Units(clustering)
-    for edge in graph.edges:
-        if edge.kind in RUNTIME_KINDS:
-            uses[unit_of[edge.source]].add(unit_of[edge.target])
+    for source, target, _ in lifted_edges(_runtime(graph), clustering.unit_of, {}):
+        uses[source].add(target)
     todo = [t for s in placed for t in uses[s] if t in kernel]
     shared: set[str] = set()
     while todo:
@@ -177,16 +172,8 @@ def composition_roots(graph: DependencyGraph, clustering: Clustering) -> frozens
     return frozenset(kernel - shared)
 
 
-class _Units(dict[str, str]):
-    """`clustering.unit_of`, asked once per node: a graph has a few nodes per edge."""
-
-    def __init__(self, clustering: Clustering) -> None:
-        super().__init__()
-        self.clustering = clustering
-
-    def __missing__(self, node: str) -> str:
-        unit = self[node] = self.clustering.unit_of(node)
-        return unit
+def _runtime(graph: DependencyGraph) -> Iterator[GraphEdge]:
+    return (edge for edge in graph.edges if edge.kind in RUNTIME_KINDS)
 
 
 def export_tach(

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 if TYPE_CHECKING:
+    import networkx as nx
+
     from decomposer.models import GraphEdge
 
 
@@ -58,6 +58,9 @@ def undirected_graph(nodes: Iterable[str], edges: Iterable[tuple[str, str, float
     both directions of a pair, and its repeats, summed in a dict, then added once in the order
     of each pair's first edge, which is what adding them one by one gives without a networkx
     update per edge. Self-loops are left out."""
+    # imported here: `check` lifts edges with this module and has no use for networkx
+    import networkx as nx
+
     weights: dict[tuple[str, str], float] = {}
     for a, b, weight in edges:
         if a == b:
