@@ -57,17 +57,12 @@ _OPERATION_KINDS = frozenset({"call", "instantiation", "reference"})
 _MAX_EVIDENCE = 20
 _MAX_CYCLES = 20
 
-# Public functions
-
-
 _T = TypeVar("_T")
 
 # A value, or what gives it when asked (a result computed meanwhile on another core).
 Later: TypeAlias = _T | Callable[[], _T]
 
-
-def _now(value: Later[_T]) -> _T:
-    return value() if callable(value) else value
+# Public functions
 
 
 def make_plan(
@@ -152,6 +147,10 @@ def operation_name(node: str) -> str:
 
 
 # Private functions
+
+
+def _now(value: Later[_T]) -> _T:
+    return value() if callable(value) else value
 
 
 def _safe_context_names(clustering: Clustering) -> tuple[Clustering, dict[str, str]]:
