@@ -27,6 +27,7 @@ from decomposer.models import (
     AsIsSplit,
     Clustering,
     ContextGroup,
+    ContextMetrics,
     CutMetrics,
     DecompositionPlan,
     DependencyGraph,
@@ -730,12 +731,13 @@ def _write_analysis(
         return written(plan_export.render_exports(decomposition, document))
 
     with clock.stage("report"):
-        renderings = [forks.forked(task, jobs) for task in (report_task, exports_task)]
+        exports = forks.forked(exports_task, jobs)
         models = (
             out / "graph.json" if graph_written else files.write_json(document, out / "graph.json"),
             files.write_json(decomposition, out / "plan.json"),
         )
-        outputs = (*models, *(Path(p) for task in renderings for p in task().splitlines()))
+        renderings = [report_task(), exports()]
+        outputs = (*models, *(Path(p) for task in renderings for p in task.splitlines()))
     with clock.stage("writes"):
         if keys is not None:
             key, facts_key, facts = keys
@@ -986,18 +988,22 @@ def _plan_of(
     as_is: Callable[[], AsIsSplit] | None = None,
 ) -> DecompositionPlan:
     """Metrics of the cut and of the as-is split (`as_is`: what waits for it, if measured
-    meanwhile) -> the plan. With a second core, the cut's metrics are measured in a child
-    process while this one assembles the rest of the plan."""
+    meanwhile) -> the plan. With a second core, the cut's metrics (whole, and per context) are
+    measured in a child process while this one assembles the rest of the plan."""
     from decomposer import metrics, plan
 
-    def cut() -> CutMetrics:
-        return metrics.measure_cut(document, clustering, settings.cluster)
+    def cut() -> tuple[CutMetrics, dict[str, ContextMetrics]]:
+        return (
+            metrics.measure_cut(document, clustering, settings.cluster),
+            metrics.measure_contexts(document, clustering, settings.cluster),
+        )
 
+    measured = functools.cache(forks.forked(cut, settings.jobs))
     return plan.make_plan(
         document,
         clustering,
-        metrics=forks.forked(cut, settings.jobs),
-        context_metrics=metrics.measure_contexts(document, clustering, settings.cluster),
+        metrics=lambda: measured()[0],
+        context_metrics=lambda: measured()[1],
         as_is=as_is or (lambda: _as_is_split(document, settings)),
         settings=settings,
     )

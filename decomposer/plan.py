@@ -70,18 +70,19 @@ def make_plan(
     clustering: Clustering,
     *,
     metrics: Later[CutMetrics],
-    context_metrics: dict[str, ContextMetrics],
+    context_metrics: Later[dict[str, ContextMetrics]],
     as_is: Later[AsIsSplit],
     settings: Settings,
 ) -> DecompositionPlan:
-    """Assemble the decomposition plan of one cut. `metrics` and `as_is` are asked for last:
-    a caller may compute them meanwhile, elsewhere."""
+    """Assemble the decomposition plan of one cut. The metrics (`metrics`, `context_metrics`)
+    and `as_is` are asked for last: a caller may compute them meanwhile, elsewhere."""
     clustering, renamed = _safe_context_names(clustering)
-    context_metrics = {renamed.get(k, k): v for k, v in context_metrics.items()}
     cut = _Cut.of(graph, clustering)
     operations = _operations(cut)
     contracts = _contracts(cut)
     dependencies = _dependencies(cut, operations)
+    risks = _risks(cut, graph)
+    measured = {renamed.get(k, k): v for k, v in _now(context_metrics).items()}
     contexts = tuple(
         _context(
             cut,
@@ -89,12 +90,11 @@ def make_plan(
             operations,
             contracts,
             dependencies,
-            context_metrics,
+            measured,
             settings.cluster.relational_engine,
         )
         for group in clustering.contexts
     )
-    risks = _risks(cut, graph)
     metrics = _now(metrics)
     as_is = _now(as_is)
     return DecompositionPlan(
