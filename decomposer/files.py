@@ -158,9 +158,16 @@ def read_graph(path: Path) -> DependencyGraph:
 def read_plan(path: Path) -> DecompositionPlan:
     """Load plan.json, with one readable line per problem.
 
+    A valid plan is validated in one pass from its bytes, twice as fast as the reading that
+    explains a hand-edited plan's problems one by one, which runs only where that pass fails.
+
     Raises:
         PlanError: not JSON, a schema version this decomposer does not know, invalid fields.
     """
+    plan = _read_model(path, DecompositionPlan)
+    # a plan that does not say its schema version is not taken for the one this model reads
+    if plan is not None and "schema_version" in plan.model_fields_set:
+        return plan
     plan, _, problems = read_plan_document(path)
     if plan is None:
         raise PlanError(
@@ -210,13 +217,6 @@ def read_plan_document(
         return DecompositionPlan.model_validate(document), document, ()
     except ValidationError as exc:
         return None, document, tuple(_problems(exc, document))
-
-
-def read_written_plan(path: Path) -> DecompositionPlan:
-    """A plan.json this decomposer wrote, found unchanged since: validated in one pass, twice as
-    fast as `read_plan`, which explains the problems of a hand-edited plan one by one."""
-    plan = _read_model(path, DecompositionPlan)
-    return plan if plan is not None else read_plan(path)
 
 
 def cache_file(cache_dir: Path | None, *, repo: Path, key: str) -> Path:

@@ -421,8 +421,9 @@ class _Builder:
         # Built with `trusted`: every value here was computed from validated facts, and
         # validating ~80k models again cost a third of this stage on saleor.
         edges = []
-        rank = _CERTAINTY_RANK
+        rank = _CERTAINTY_RANK.__getitem__
         for (source, target, kind), raw in sorted(self.locations.items()):
+            ordered = sorted(raw) if len(raw) > 1 else raw
             unique = tuple(
                 [
                     trusted(
@@ -436,8 +437,14 @@ class _Builder:
                             "discards_result": discards,
                         },
                     )
-                    for path, line, col, certainty, resolution, discards in sorted(raw)
+                    for path, line, col, certainty, resolution, discards in ordered
                 ]
+            )
+            # most edges have one location: its certainty is the edge's
+            certainty = (
+                unique[0].certainty
+                if len(unique) == 1
+                else min({location.certainty for location in unique}, key=rank)
             )
             edges.append(
                 trusted(
@@ -447,7 +454,7 @@ class _Builder:
                         "target": target,
                         "kind": kind,
                         "weight": len(unique),
-                        "certainty": min({entry[3] for entry in raw}, key=rank.__getitem__),
+                        "certainty": certainty,
                         "locations": unique,
                     },
                 )

@@ -179,7 +179,7 @@ def analyze(
             kept = files.unchanged_outputs(out, inputs) if inputs is not None else None
         if kept:
             with clock.stage("reuse"):
-                kept_plan = files.read_written_plan(out / "plan.json")
+                kept_plan = files.read_plan(out / "plan.json")
             hits = kept[1].stats.files
             return _kept_result(kept, kept_plan, "inputs", clock, hits=hits, parsed=0)
     extracted = _extracted(
@@ -205,7 +205,7 @@ def analyze(
                 facts = _facts_key(repo, extracted, settings, files.recorded_facts(out))
                 kept, level = files.reusable_outputs(out, facts[0], facts=True), "facts"
             if kept is not None:
-                previous = files.read_written_plan(out / "plan.json")
+                previous = files.read_plan(out / "plan.json")
                 files.record_reuse(
                     out, key=key, inputs=inputs, facts=facts[1] if facts is not None else None
                 )

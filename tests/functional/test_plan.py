@@ -154,6 +154,8 @@ def test_score_accepts_renamed_and_merged_contexts(example_out: Path, tmp_path: 
             lambda d: d.update(schema_version="9"),
             "schema_version '9' is not one this decomposer reads",
         ),
+        # valid in every field but the version it does not give: not read as version "1"
+        (lambda d: d.pop("schema_version"), "schema_version None is not one this decomposer"),
         (lambda d: d["contexts"][0].update(name="Orders & Co"), "name: must be lowercase letters"),
         (
             lambda d: d["contexts"][0]["modules"].append("shop.nowhere"),
