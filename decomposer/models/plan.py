@@ -642,8 +642,9 @@ class DecompositionPlan(Model):
         description="Strangler-fig order: the least entangled context first"
     )
     baseline: tuple[BaselineEdge, ...] = Field(
-        description="Cross-context dependencies when the plan was made: `decompose check`"
-        " fails on any other"
+        description="Dependencies across the plan's boundaries when it was made (between"
+        " contexts, and from the shared kernel into a context): `decompose check` fails on"
+        " any other"
     )
 
     def inboxes(self) -> dict[str, tuple[str, ...]]:

@@ -156,6 +156,34 @@ def test_baseline_records_every_cross_context_dependency() -> None:
     assert all(not b.source.startswith("app.mail") for b in shop_plan().baseline)
 
 
+def test_baseline_records_the_kernels_dependencies_on_contexts() -> None:
+    # check fails where the shared kernel depends on a context (DEC002): the dependencies the
+    # code already has when the plan is made are its baseline, or a fresh plan fails day one
+    graph = graph_of(
+        {
+            "app/": "",
+            "app.util": "from app.sales import place\ndef helper():\n    return place()\n",
+            "app.sales": "from app import util\ndef place():\n    return 1\n",
+            "app.crm": "from app import util\n",
+        }
+    )
+    clustering = Clustering(
+        granularity="module",
+        split_modules=(),
+        contexts=(
+            ContextGroup(name="sales", units=("app.sales",)),
+            ContextGroup(name="crm", units=("app.crm",)),
+        ),
+        shared_kernel=ContextGroup(name="shared", units=("app", "app.util")),
+        selection=ContextCountChoice(criterion="by hand", alternatives=()),
+    )
+    baseline = {(b.source, b.target, b.kind) for b in plan_of(graph, clustering).baseline}
+    assert ("app.util", "app.sales", "import") in baseline
+    assert ("app.util", "app.sales", "call") in baseline
+    # what uses the kernel is allowed anyway, and is not recorded
+    assert not {b for b in baseline if b[1] == "app.util"}
+
+
 def test_members_and_entry_points_are_listed_per_context() -> None:
     sales = context(shop_plan(), "sales")
     assert sales.modules == ("app", "app.sales", "app.sales.models", "app.sales.services")
