@@ -20,7 +20,7 @@ from decomposer.models import Diagnostic, ModuleFacts, ParseFailure, SourceFile
 __all__ = ["EXTRACTOR_VERSION", "extract_facts"]
 
 # Bump when the facts extracted from the same bytes change: it invalidates the facts cache.
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "7"
 
 
 # Public functions
@@ -43,8 +43,10 @@ def extract_facts(source: SourceFile, content: bytes) -> ModuleFacts | ParseFail
         notes.append(
             Diagnostic(
                 code="SYN001",
-                message="Python 3.12+ syntax (type parameters or a `type` alias): analyzed with"
-                " them set aside; run decomposer on the project's Python for exact facts",
+                message="syntax of a newer Python (3.12+ type parameters or a `type` alias,"
+                " 3.14 exception types without parentheses): analyzed as this Python reads"
+                " it, with type parameters set aside; run decomposer on the project's Python"
+                " for exact facts",
                 line=max(exc.lineno or 1, 1),
                 col=max(exc.offset or 1, 1),
             )

@@ -18,10 +18,12 @@ from decomposer.models import (
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 # Syntax of Pythons newer than 3.11 that libcst can parse: type parameters and `type` aliases
 # (PEP 695), f-strings reusing their quote inside a replacement field (PEP 701), template strings
-# (PEP 750). A file without any of these that `ast` rejects has a plain syntax error.
+# (PEP 750); and exception types without parentheses (PEP 758, Python 3.14), which the tokens
+# alone rewrite. A file without any of these that `ast` rejects has a plain syntax error.
 _NEWER_SYNTAX = re.compile(
     r"""^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+\w+[ \t]*\["""
     r"""|^[ \t]*type[ \t]+\w+[ \t]*[=\[]"""
+    r"""|^[ \t]*except[ \t]*\*?[ \t]+[\w.]+[ \t]*,"""
     r"""|(?<![\w.])[fF][rR]?"[^"\n]*\{[^}"\n]*"|(?<![\w.])[fF][rR]?'[^'\n]*\{[^}'\n]*'"""
     r"""|(?<![\w.])(?:[tT][rR]?|[rR][tT])['"]""",
     re.MULTILINE,
@@ -124,8 +126,14 @@ def _syntax_failure(path: str, text: str, exc: SyntaxError) -> ParseFailure:
 
 def _looks_like_python2(line: str) -> bool:
     stripped = line.strip()
+    # `except ValueError, error:` binds a variable (Python 2); Python 3.14's `except ValueError,
+    # TypeError:` names types, capitalised
+    last = stripped.partition(":")[0].rpartition(",")[2].strip()
     return stripped.startswith(("print ", "exec ")) or (
-        stripped.startswith("except ") and "," in stripped and " as " not in stripped
+        stripped.startswith("except ")
+        and "," in stripped
+        and " as " not in stripped
+        and not last[:1].isupper()
     )
 
 
@@ -191,7 +199,12 @@ def _stripped_by_tokens(text: str) -> str | None:
     statement replaced by `NAME = `, every other character kept, as libcst's code generation
     keeps them. None where that is not certain (no such syntax found, a type parameter that is
     not a plain name with an optional bound, a `type` statement after `:` or `;` or before one,
-    a bracket over several lines, a tokenizer error): then libcst rewrites the file."""
+    a bracket over several lines, a tokenizer error): then libcst rewrites the file.
+
+    Exception types without parentheses (`except A, B:`, PEP 758) are put in parentheses: the
+    blank before the first type becomes `(`, so every name keeps its column, and `)` follows
+    the last. Only where each type is a (dotted) name starting with a capital letter:
+    Python 2's `except ValueError, error:` binds a variable, and must still be reported."""
     if "\r" in text:
         return None  # tokenize's lines and libcst's differ on a lone carriage return
     try:
@@ -207,6 +220,17 @@ def _stripped_by_tokens(text: str) -> str | None:
     index = 0
     while index < len(tokens) - 2:
         token, name, after = tokens[index], tokens[index + 1], tokens[index + 2]
+        if token.type == tokenize.NAME and token.string == "except":
+            types = _exception_types(tokens, index)
+            if types is not None:
+                first, last = types
+                before = _offset(starts, first.start) - 1
+                if text[before] not in " \t":
+                    return None
+                after_last = _offset(starts, last.end)
+                edits += [(before, before + 1, "("), (after_last, after_last, ")")]
+            index += 1
+            continue
         if token.type != tokenize.NAME or not _is_name(name):
             index += 1
             continue
@@ -317,6 +341,31 @@ def _plain_parameter(parameter: list[tokenize.TokenInfo]) -> bool:
     except Exception:
         return False
     return True
+
+
+def _exception_types(
+    tokens: list[tokenize.TokenInfo], at: int
+) -> tuple[tokenize.TokenInfo, tokenize.TokenInfo] | None:
+    """The first and last token of the exception types of the `except` at `at`, where they are
+    two or more capitalised (dotted) names without parentheses and without `as`, on one line
+    (PEP 758); else None."""
+    start = at + 2 if tokens[at + 1].string == "*" else at + 1
+    names: list[list[str]] = [[]]
+    index = start
+    while index < len(tokens) and tokens[index].string != ":":
+        token = tokens[index]
+        if token.string == ",":
+            names.append([])
+        elif token.type == tokenize.NAME and not keyword.iskeyword(token.string):
+            names[-1].append(token.string)
+        elif token.string != "." or not names[-1]:
+            return None
+        index += 1
+    if index == len(tokens) or len(names) < 2 or tokens[start].start[0] != tokens[index].start[0]:
+        return None
+    if not all(parts and parts[-1][:1].isupper() for parts in names):
+        return None
+    return tokens[start], tokens[index - 1]
 
 
 def _has_comma(tokens: list[tokenize.TokenInfo]) -> bool:

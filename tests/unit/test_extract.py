@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decomposer.models import ImportRef, SymbolRef
+from decomposer.extract import extract_facts
+from decomposer.models import ImportRef, ParseFailure, SourceFile, SymbolRef
 from tests.conftest import facts_of
 
 
@@ -438,6 +439,36 @@ def test_python_312_type_parameters_are_set_aside_and_the_rest_analyzed() -> Non
     assert [d.name for d in facts.definitions] == ["Box", "first"]
     assert [d.code for d in facts.diagnostics] == ["SYN001"]
     assert ("first", "pkg.base.pick", "call", 7) in refs(code)
+
+
+def test_python_314_exception_types_without_parentheses_are_analyzed_in_place() -> None:
+    code = """
+        from pkg import errors
+        def fetch():
+            try:
+                errors.run()
+            except* KeyError, errors.Failed:
+                pass
+            try:
+                errors.run()
+            except ValueError, errors.Gone: return None
+    """
+    facts = facts_of(code)
+    assert [d.code for d in facts.diagnostics] == ["SYN001"]
+    # every name keeps its line and column: `(` takes the blank before the first type
+    found = {(r.target, r.line, r.col) for r in facts.references}
+    assert ("pkg.errors.Failed", 6, 23) in found
+    assert ("pkg.errors.Gone", 10, 24) in found
+    assert ("pkg.errors.run", 9, 9) in found
+
+
+def test_python_2_except_binding_a_name_is_not_read_as_python_314() -> None:
+    failure = extract_facts(
+        SourceFile(path="m.py", module="m", is_package=False, root=".", size_bytes=1),
+        b"try:\n    pass\nexcept ValueError, error:\n    pass\n",
+    )
+    assert isinstance(failure, ParseFailure)
+    assert (failure.reason, failure.line) == ("python2", 3)
 
 
 # -- signatures ----------------------------------------------------------------------------
