@@ -546,9 +546,16 @@ def run() -> None:
     """The `decompose` program (and `python -m decomposer`): `main`, then the process ends
     without tearing the interpreter down. Freeing the analysis's millions of objects one by one
     at exit took about 0.4 s on saleor; every file is closed and every child process joined by
-    then, so what is left to do is flushing the two streams."""
+    then, so what is left to do is flushing the two streams.
+
+    For the same reason the process runs without the cyclic garbage collector: the pipeline
+    pauses it for a command anyway, and turning it on again when the command returned made
+    its first pass walk every object the run had made (0.16 s of saleor with one file changed)
+    for a process about to end."""
+    import gc
     import os
 
+    gc.disable()
     try:
         main()
         code = 0

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from decomposer.cli import main
@@ -310,3 +312,38 @@ def test_the_program_keeps_exit_statuses_and_output_though_it_skips_teardown(
     empty = program("analyze", str(tmp_path / "empty"), "--out", str(tmp_path / "out2"))
     assert empty.returncode == 1 and "empty" in empty.stderr  # a user error, with its message
     assert program("analyze", str(tmp_path / "nowhere")).returncode == 2  # a usage error
+
+
+def test_the_program_runs_without_the_cyclic_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turning the collector on again after a command made its first pass walk every object the
+    run had made, in a process about to end: `run` leaves it off, and still exits as `main` says."""
+    import gc
+    import os
+
+    from decomposer import cli
+
+    seen: list[bool] = []
+
+    class Exited(Exception):
+        pass
+
+    def exit_now(code: int) -> None:
+        raise Exited(code)
+
+    def command() -> None:
+        seen.append(gc.isenabled())
+        raise SystemExit(4)
+
+    monkeypatch.setattr(cli, "main", command)
+    monkeypatch.setattr(os, "_exit", exit_now)
+    monkeypatch.setattr(sys, "gettrace", lambda: None)  # under coverage: still the real ending
+    monkeypatch.setattr(sys, "getprofile", lambda: None)
+    enabled = gc.isenabled()
+    try:
+        with pytest.raises(Exited) as ended:
+            cli.run()
+    finally:
+        if enabled:
+            gc.enable()
+    assert seen == [False]
+    assert ended.value.args == (4,)
