@@ -199,7 +199,12 @@ def _stripped_by_tokens(text: str) -> str | None:
     statement replaced by `NAME = `, every other character kept, as libcst's code generation
     keeps them. None where that is not certain (no such syntax found, a type parameter that is
     not a plain name with an optional bound, a `type` statement after `:` or `;` or before one,
-    a bracket over several lines, a tokenizer error): then libcst rewrites the file.
+    a `type` alias's bracket over several lines, a tokenizer error): then libcst rewrites the
+    file.
+
+    Type parameters over several lines, which libcst's rewrite would join into one, leave their
+    line breaks inside the parentheses that follow (`def f[\n T,\n](x)` becomes
+    `def f(\n\nx)`), or inside `()` given to a class without bases: every line keeps its number.
 
     Exception types without parentheses (`except A, B:`, PEP 758) are put in parentheses: the
     blank before the first type becomes `(`, so every name keeps its column, and `)` follows
@@ -237,10 +242,23 @@ def _stripped_by_tokens(text: str) -> str | None:
         if token.string in ("def", "class") and after.string == "[":
             if after.start != name.end:
                 return None  # libcst refuses a space before the bracket, CPython does not
-            close = _type_parameters_end(tokens, index + 2)
+            close = _type_parameters_end(tokens, index + 2, one_line=False)
             if close is None or tokens[close + 1].start != tokens[close].end:
                 return None  # nor after it
-            edits.append((_offset(starts, after.start), _offset(starts, tokens[close].end), ""))
+            start, stop = _offset(starts, after.start), _offset(starts, tokens[close].end)
+            if tokens[close].end[0] == after.start[0]:
+                edits.append((start, stop, ""))
+            else:
+                # Over several lines (which libcst's rewrite loses): the line breaks go into
+                # the parentheses that follow, or that a class without bases gets.
+                breaks = "\n" * text.count("\n", start, stop)
+                following = tokens[close + 1]
+                if following.string == "(":
+                    edits.append((start, _offset(starts, following.end), f"({breaks}"))
+                elif following.string == ":" and token.string == "class":
+                    edits.append((start, stop, f"({breaks})"))
+                else:
+                    return None
             index = close + 1
         elif token.string == "type" and after.string in ("=", "["):
             previous = tokens[index - 1].type if index else tokenize.NEWLINE
@@ -289,9 +307,12 @@ def _offset(starts: list[int], position: tuple[int, int]) -> int:
     return starts[position[0] - 1] + position[1]
 
 
-def _type_parameters_end(tokens: list[tokenize.TokenInfo], open_at: int) -> int | None:
+def _type_parameters_end(
+    tokens: list[tokenize.TokenInfo], open_at: int, *, one_line: bool = True
+) -> int | None:
     """The index of the `]` closing the type parameters opened at `open_at`, if they are plain
-    names (`T`, `*Ts`, `**P`) or names with a bound (`T: int`), on one line; else None."""
+    names (`T`, `*Ts`, `**P`) or names with a bound (`T: int`, on one line), all on one line
+    unless not `one_line`; else None."""
     depth, close = 0, None
     for index in range(open_at, len(tokens)):
         string = tokens[index].string
@@ -304,7 +325,7 @@ def _type_parameters_end(tokens: list[tokenize.TokenInfo], open_at: int) -> int 
                 break
         elif tokens[index].type in (tokenize.NEWLINE, tokenize.ENDMARKER):
             return None
-    if close is None or tokens[open_at].start[0] != tokens[close].end[0]:
+    if close is None or (one_line and tokens[open_at].start[0] != tokens[close].end[0]):
         return None
     parameters: list[list[tokenize.TokenInfo]] = [[]]
     depth = 0
@@ -332,7 +353,9 @@ def _plain_parameter(parameter: list[tokenize.TokenInfo]) -> bool:
     if parameter[1].string != ":" or len(parameter) == 2:
         return False
     first, last = parameter[2], parameter[-1]
-    line = first.line  # one physical line: the brackets were checked to be on one
+    if first.start[0] != last.end[0]:
+        return False  # a bound over several lines
+    line = first.line
     bound = line[first.start[1] : last.end[1]]
     if any(t.string == "=" for t in parameter):
         return False  # a default (3.13): libcst decides

@@ -73,8 +73,8 @@ CASES = {
         1,
         "Python 2 syntax",
     ),
-    # PEP 701 (3.12) f-string quotes, and PEP 695 type parameters over several lines: syntax
-    # that cannot be set aside on the same lines (one-line PEP 695 is analyzed, see below).
+    # PEP 701 (3.12) f-string quotes, and a PEP 695 `type` alias with parameters over several
+    # lines: syntax that cannot be set aside on the same lines (other PEP 695 is analyzed).
     "newer-syntax-fstring": Bad(
         {"shop/new.py": 'import os\nx = f"{"nested"}"\n'},
         "shop/new.py",
@@ -84,7 +84,7 @@ CASES = {
         "syntax newer than the running Python",
     ),
     "newer-syntax-multiline-type-params": Bad(
-        {"shop/new.py": "import os\n\ndef f[\n    T,\n](x: T) -> T: ...\n"},
+        {"shop/new.py": "import os\n\ntype Pair[\n    T,\n] = tuple[T, T]\n"},
         "shop/new.py",
         "newer-syntax",
         3,

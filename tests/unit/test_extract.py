@@ -441,6 +441,30 @@ def test_python_312_type_parameters_are_set_aside_and_the_rest_analyzed() -> Non
     assert ("first", "pkg.base.pick", "call", 7) in refs(code)
 
 
+def test_type_parameters_over_several_lines_are_set_aside_on_the_same_lines() -> None:
+    code = """
+        from pkg import base
+        class Box[
+            T: base.Item,  # what it holds
+        ]:
+            def first[
+                U,
+            ](self, items: list[U]) -> U:
+                return base.pick(items)
+        class Crate[
+            T,
+        ](
+            base.Container,
+        ):
+            pass
+    """
+    facts = facts_of(code)
+    assert [d.name for d in facts.definitions] == ["Box", "Crate"]
+    assert [d.code for d in facts.diagnostics] == ["SYN001"]
+    assert ("Box", "pkg.base.pick", "call", 9) in refs(code)
+    assert ("Crate", "pkg.base.Container", "inheritance", 13) in refs(code)
+
+
 def test_python_314_exception_types_without_parentheses_are_analyzed_in_place() -> None:
     code = """
         from pkg import errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
 import subprocess
@@ -105,7 +106,7 @@ REWRITES = {
     "type A = int,\n": None,
     "type A = yield\n": None,
     "type A = *x\n": None,
-    "def f[\n    T,\n](x): pass\n": None,
+    "type X[\n    T,\n] = list[T]\n": None,
     "def f[](x): pass\n": None,
     "def f[T: ](x): pass\n": None,
     "def f[if](x): pass\n": None,
@@ -122,6 +123,28 @@ def test_the_token_rewrite_is_libcst_s_rewrite(text: str) -> None:
     assert _stripped_by_tokens(text) == REWRITES[text]
     if REWRITES[text] is not None:
         assert _stripped_by_libcst(text, "3.13") == REWRITES[text]
+
+
+# Type parameters over several lines: libcst's rewrite joins the lines, so the tokens' rewrite
+# moves the line breaks into parentheses and every line keeps its number.
+OVER_LINES = {
+    "def f[\n    T,\n](x): pass\n": "def f(\n\nx): pass\n",
+    "class C[\n    T: int,  # c\n]:\n    pass\n": "class C(\n\n):\n    pass\n",
+    "class C[\n    T,\n](\n    B,\n):\n    pass\n": "class C(\n\n\n    B,\n):\n    pass\n",
+    "def f[\n    T,\n] (x): pass\n": None,  # a space after, as on one line
+    "def f[\n    T: dict[\n        str, int\n    ],\n](x): pass\n": None,  # a bound over lines
+}
+
+
+@pytest.mark.parametrize("text", list(OVER_LINES))
+def test_type_parameters_over_lines_keep_their_line_breaks(text: str) -> None:
+    from decomposer.extract.decode import _stripped_by_tokens
+
+    rewritten = _stripped_by_tokens(text)
+    assert rewritten == OVER_LINES[text]
+    if rewritten is not None:
+        ast.parse(rewritten)
+        assert rewritten.count("\n") == text.count("\n")
 
 
 @pytest.fixture
