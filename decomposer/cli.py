@@ -495,6 +495,7 @@ def _report_check(reporter: Reporter, result: CheckResult, *, to_stdout: bool) -
         )
     if result.outputs:
         reporter.info(f"written: {', '.join(result.outputs)}")
+    reporter.stage_timings(result.stages)
 
 
 def _report(reporter: Reporter, result: pipeline.AnalysisResult, output_format: str) -> None:

@@ -412,67 +412,76 @@ def check(
     # Nothing changed since the last check into `out` (by the stat of the inputs, as analyze
     # sees it; the plan and the options by their content): its result is kept. Not with
     # exports, which are written from the graph.
+    clock = _Stopwatch()
     key = None
     if settings.cache and not (tach_file or importlinter_file) and repo.is_dir():
-        key = _check_key(
-            _fingerprint(repo, settings, out),
-            plan_path,
-            report_format=report_format,
-            allow_unparsed=allow_unparsed,
-        )
-        kept = files.kept_check(out, key) if key is not None else None
+        with clock.stage("fingerprint"):
+            key = _check_key(
+                _fingerprint(repo, settings, out),
+                plan_path,
+                report_format=report_format,
+                allow_unparsed=allow_unparsed,
+            )
+            kept = files.kept_check(out, key) if key is not None else None
         if kept is not None:
             if report_file:
                 files.write_text(kept.report, report_file)
             written = (str(report_file),) if report_file else ()
-            return kept.model_copy(update={"outputs": written, "reused": True})
+            return kept.model_copy(
+                update={"outputs": written, "reused": True, "stages": tuple(clock.timings)}
+            )
     # imported here: only `check` needs it, and every command pays for what the CLI imports
     # (not cluster: networkx and igraph are a quarter of a second, and check places units
     # by the plan alone)
     from decomposer import check as contract_check
 
-    contract = files.read_plan(plan_path)
+    with clock.stage("read plan"):
+        contract = files.read_plan(plan_path)
     document, _, _, _ = _dependency_graph(
-        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=_Stopwatch()
+        repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
-    on_stage("check", 0, 1)
-    clustering, unplaced = contract_check.place_units(contract, document, kernel_name=KERNEL_NAME)
-    roots = contract_check.composition_roots(document, clustering)
-    violations = contract_check.find_violations(
-        document, clustering, contract.baseline, roots=roots
-    )
-    on_stage("check", 1, 1)
-    report = contract_check.render_report(
-        violations,
-        report_format=report_format,
-        baseline=len(contract.baseline),
-        unplaced=unplaced,
-        unparsed=document.failures,
-        allow_unparsed=allow_unparsed,
-    )
-    writes = [(report_file, report)]
-    if tach_file:
-        tach = contract_check.export_tach(contract, source_roots=document.roots, roots=roots)
-        writes.append((tach_file, tach))
-    if importlinter_file:
-        writes.append(
-            (importlinter_file, contract_check.export_importlinter(contract, roots=roots))
+    with clock.stage("check"):
+        on_stage("check", 0, 1)
+        clustering, unplaced = contract_check.place_units(
+            contract, document, kernel_name=KERNEL_NAME
         )
-    outputs = tuple(str(files.write_text(text, path)) for path, text in writes if path)
-    result = CheckResult(
-        violations=violations,
-        unplaced=unplaced,
-        unparsed=document.failures,
-        baseline=len(contract.baseline),
-        summary=contract_check.summary(
-            violations, baseline=len(contract.baseline), unparsed=len(document.failures)
-        ),
-        report=report,
-        outputs=outputs,
-    )
-    if key is not None:
-        files.record_check(out, key, result.model_copy(update={"outputs": ()}))
-    return result
+        roots = contract_check.composition_roots(document, clustering)
+        violations = contract_check.find_violations(
+            document, clustering, contract.baseline, roots=roots
+        )
+        on_stage("check", 1, 1)
+        report = contract_check.render_report(
+            violations,
+            report_format=report_format,
+            baseline=len(contract.baseline),
+            unplaced=unplaced,
+            unparsed=document.failures,
+            allow_unparsed=allow_unparsed,
+        )
+    with clock.stage("writes"):
+        writes = [(report_file, report)]
+        if tach_file:
+            tach = contract_check.export_tach(contract, source_roots=document.roots, roots=roots)
+            writes.append((tach_file, tach))
+        if importlinter_file:
+            writes.append(
+                (importlinter_file, contract_check.export_importlinter(contract, roots=roots))
+            )
+        outputs = tuple(str(files.write_text(text, path)) for path, text in writes if path)
+        result = CheckResult(
+            violations=violations,
+            unplaced=unplaced,
+            unparsed=document.failures,
+            baseline=len(contract.baseline),
+            summary=contract_check.summary(
+                violations, baseline=len(contract.baseline), unparsed=len(document.failures)
+            ),
+            report=report,
+            outputs=outputs,
+        )
+        if key is not None:  # recorded without this run's outputs and timings
+            files.record_check(out, key, result.model_copy(update={"outputs": ()}))
+    return result.model_copy(update={"stages": tuple(clock.timings)})
 
 
 def _check_key(

@@ -9,6 +9,7 @@ from pydantic import Field
 from decomposer.models.base import Model
 from decomposer.models.facts import ParseFailure
 from decomposer.models.graph import EdgeKind
+from decomposer.models.run import StageTiming
 
 RuleId = Literal["DEC001", "DEC002"]
 
@@ -52,6 +53,9 @@ class CheckResult(Model):
         default=False,
         description="nothing changed since the last `check` into the same folder: its result was"
         " kept",
+    )
+    stages: tuple[StageTiming, ...] = Field(
+        default=(), description="Wall time and peak memory of each stage of this run"
     )
 
 

@@ -128,6 +128,30 @@ def check(repo: Path, plan: Path, *args: str) -> tuple[int, str, str]:
     return run("check", str(repo), "--plan", str(plan), "--out", str(plan.parent), *args)
 
 
+def test_verbose_check_says_where_the_time_went(planned, settled_at_once, tmp_path: Path) -> None:
+    repo, plan = planned
+    out = tmp_path / "checked"
+    args = ("check", str(repo), "--plan", str(plan), "--out", str(out), "-v")
+    code, _, err = run(*args)
+    assert code == 0, err
+    stages = [line.split()[1] for line in err.splitlines() if line.startswith("stage ")]
+    assert stages == [
+        "fingerprint",
+        "read",
+        "discover",
+        "extract",
+        "graph",
+        "check",
+        "writes",
+        "total",
+    ]
+    # nothing changed: the last result is kept, and the stages say so
+    code, _, err = run(*args)
+    assert code == 0, err
+    stages = [line.split()[1] for line in err.splitlines() if line.startswith("stage ")]
+    assert stages == ["fingerprint", "total"]
+
+
 def test_unchanged_code_keeps_the_plan(planned) -> None:
     repo, plan = planned
     code, out, _ = check(repo, plan)
