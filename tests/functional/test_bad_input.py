@@ -83,6 +83,22 @@ CASES = {
         9,
         "syntax newer than the running Python",
     ),
+    "newer-syntax-fstring-over-lines": Bad(
+        {"shop/new.py": 'import os\nx = f"-{\n    len(os.sep)\n}"\n'},
+        "shop/new.py",
+        "newer-syntax",
+        2,
+        5,
+        "syntax newer than the running Python",
+    ),
+    "unterminated-string": Bad(
+        {"shop/broken.py": 'x = "-{\n'},
+        "shop/broken.py",
+        "syntax-error",
+        1,
+        5,
+        "syntax error: unterminated string literal",
+    ),
     "newer-syntax-multiline-type-params": Bad(
         {"shop/new.py": "import os\n\ntype Pair[\n    T,\n] = tuple[T, T]\n"},
         "shop/new.py",
