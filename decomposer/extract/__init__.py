@@ -43,10 +43,10 @@ def extract_facts(source: SourceFile, content: bytes) -> ModuleFacts | ParseFail
         notes.append(
             Diagnostic(
                 code="SYN001",
-                message="syntax of a newer Python (3.12+ type parameters or a `type` alias,"
-                " 3.14 exception types without parentheses): analyzed as this Python reads"
-                " it, with type parameters set aside; run decomposer on the project's Python"
-                " for exact facts",
+                message="syntax of a newer Python (3.12+ type parameters, `type` aliases and"
+                " f-strings; 3.14 exception types without parentheses): analyzed as this"
+                " Python reads it, type parameters set aside, such f-strings triple-quoted;"
+                " run decomposer on the project's Python for exact facts",
                 line=max(exc.lineno or 1, 1),
                 col=max(exc.offset or 1, 1),
             )

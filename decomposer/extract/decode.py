@@ -170,10 +170,24 @@ def _without_new_syntax(text: str) -> ast.Module | None:
 
 def _stripped_by_libcst(text: str, version: str) -> str:
     """The text with PEP 695 syntax rewritten by libcst's parser for Python `version`: type
-    parameters dropped, `type X = ...` made `X = ...`. Raises what libcst raises."""
+    parameters dropped, `type X = ...` made `X = ...`; and each f-string with a replacement
+    field over several lines or reusing its quote (PEP 701) triple-quoted, which older Pythons
+    read on the same lines. Raises what libcst raises."""
     import libcst
 
     class StripTypeParameters(libcst.CSTTransformer):
+        def leave_FormattedString(
+            self, original_node: libcst.FormattedString, updated_node: libcst.FormattedString
+        ) -> libcst.FormattedString:
+            quote = updated_node.end
+            if len(quote) == 1:
+                inner = libcst.Module([]).code_for_node(updated_node)[len(updated_node.start) : -1]
+                if "\n" in inner or re.search(rf"(?<!\\){quote}", inner):
+                    return updated_node.with_changes(
+                        start=updated_node.start + quote * 2, end=quote * 3
+                    )
+            return updated_node
+
         def leave_FunctionDef(
             self, original_node: libcst.FunctionDef, updated_node: libcst.FunctionDef
         ) -> libcst.FunctionDef:

@@ -73,22 +73,15 @@ CASES = {
         1,
         "Python 2 syntax",
     ),
-    # PEP 701 (3.12) f-string quotes, and a PEP 695 `type` alias with parameters over several
-    # lines: syntax that cannot be set aside on the same lines (other PEP 695 is analyzed).
-    "newer-syntax-fstring": Bad(
-        {"shop/new.py": 'import os\nx = f"{"nested"}"\n'},
+    # PEP 750 (3.14) template strings, and a PEP 695 `type` alias with parameters over several
+    # lines: syntax that cannot be set aside on the same lines (other PEP 695, and PEP 701
+    # f-strings, are analyzed).
+    "newer-syntax-tstring": Bad(
+        {"shop/new.py": 'import os\nx = t"{os.sep}"\n'},
         "shop/new.py",
         "newer-syntax",
         2,
-        9,
-        "syntax newer than the running Python",
-    ),
-    "newer-syntax-fstring-over-lines": Bad(
-        {"shop/new.py": 'import os\nx = f"-{\n    len(os.sep)\n}"\n'},
-        "shop/new.py",
-        "newer-syntax",
-        2,
-        5,
+        6,
         "syntax newer than the running Python",
     ),
     "unterminated-string": Bad(

@@ -465,6 +465,23 @@ def test_type_parameters_over_several_lines_are_set_aside_on_the_same_lines() ->
     assert ("Crate", "pkg.base.Container", "inheritance", 13) in refs(code)
 
 
+def test_python_312_f_strings_are_analyzed_triple_quoted_on_the_same_lines() -> None:
+    code = """
+        from pkg import base
+        label = f"-{
+            base.money(
+                1, "EUR"
+            )
+        }"
+        key = f"{base.KEYS["main"]}"
+        after = base.done()
+    """
+    facts = facts_of(code)
+    assert [d.code for d in facts.diagnostics] == ["SYN001"]
+    found = {(r.target, r.line) for r in facts.references}
+    assert {("pkg.base.money", 4), ("pkg.base.KEYS", 8), ("pkg.base.done", 9)} <= found
+
+
 def test_python_314_exception_types_without_parentheses_are_analyzed_in_place() -> None:
     code = """
         from pkg import errors
