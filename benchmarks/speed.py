@@ -20,9 +20,10 @@ text of a comment made longer: no fact changes), `body` (a statement inserted at
 function's body: every line below it moves, no dependency changes) and `line` (a comment line
 appended: the module's size changes), each after the one before; as processes, with each
 one's peak memory, beside grimp's `build_graph` on the same copy. Then `decompose check`
-against the plan just written (facts cache warm: a CI job's or a pre-commit hook's run), beside
-`lint-imports` with one layers contract (the package's largest subpackage above its second
-largest; import-linter's own cache warm) on the same copy.
+against the plan just written into a fresh folder (facts cache warm: a CI job's or a pre-commit
+hook's run, which builds the graph again), and again into the same folder (`check-kept`: nothing
+changed, the last result kept), beside `lint-imports` with one layers contract (the package's
+largest subpackage above its second largest; import-linter's own cache warm) on the same copy.
 --baseline DIR measures the decomposer package under DIR (another
 checkout, e.g. `git worktree add /tmp/before main`) beside this one, alternating, with ratios.
 
@@ -207,6 +208,12 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
             _record(timings, f"{name} check", seconds)
             _record(peaks, f"{name} check", peak)
             _record(cpus, f"{name} check", cpu)
+            seconds, peak, cpu = _measured(
+                [*checking, "-q"], environment, cwd=checkout, allowed=(0, 4)
+            )
+            _record(timings, f"{name} check-kept", seconds)
+            _record(peaks, f"{name} check-kept", peak)
+            _record(cpus, f"{name} check-kept", cpu)
     medians = {name: statistics.median(values) for name, values in timings.items()}
     print(f"decompose analyze {package} ({runs} runs each, medians; changed: {changed.name}):")
     print(f"  lint-imports: one layers contract, {contract}")
@@ -219,8 +226,8 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
         )
         every = ", ".join(f"{v:.3f}" for v in timings[name])
         print(f"  {name:18} {value:7.3f} s{usage}   (all: {every})")
-    for kind in ("cold", "warm", *EDITS, "check"):
-        against = "lint-imports" if kind == "check" else "grimp"
+    for kind in ("cold", "warm", *EDITS, "check", "check-kept"):
+        against = "lint-imports" if kind.startswith("check") else "grimp"
         line = f"  {kind}: this {medians[f'this {kind}'] / medians[against]:5.1f}x {against}"
         if baseline is not None:
             line += (
