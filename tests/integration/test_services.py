@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import textwrap
 import time
@@ -693,3 +694,50 @@ def test_instances_of_a_rolling_deploy_migrate_postgresql_one_after_another(
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert "'alembic_version'" in tables and "'orders'" in tables
+
+
+@needs_python
+def test_contract_tests_call_an_operation_whose_parameter_is_named_keys(
+    tmp_path: Path, write_tree
+) -> None:
+    """A parameter named like a mapping's method (`keys`): the generated contract tests once
+    passed `dict(request)` as the call's arguments, and dict() took the model for a mapping
+    (saleor's `_filter_metadata(metadata, keys)`: six failures in the checkout service)."""
+    repo = write_tree(
+        {
+            "shop/__init__.py": "",
+            "shop/catalog/__init__.py": "",
+            "shop/catalog/services.py": """\
+                def find(keys, items):
+                    return [item for item in items if item in keys]
+                """,
+            "shop/orders/__init__.py": "",
+            "shop/orders/services.py": """\
+                from shop.catalog.services import find
+
+
+                def place(lines):
+                    return find(["book"], lines)
+                """,
+        }
+    )
+    env = {**os.environ, "DECOMPOSER_CACHE_DIR": str(tmp_path / "cache")}
+    out, target = tmp_path / "out", tmp_path / "target"
+    for args in (
+        ["analyze", str(repo), "--out", str(out), "-q"],
+        ["scaffold", str(out / "plan.json"), "--out", str(target), "-q"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "decomposer", *args], capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, done.stderr
+    orders = target / "services" / "orders"
+    assert "keys" in (orders / "tests" / "test_contracts.py").read_text()
+    tests = subprocess.run(
+        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_contracts.py"],
+        cwd=orders,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr

@@ -48,6 +48,12 @@ class Provider:
             return {"result": result}
 
 
+def _arguments(request: BaseModel) -> dict[str, Any]:
+    """The request's fields as keyword arguments of the client's method (not `dict(request)`:
+    a model with a field named `keys` is taken for a mapping, and that field is called)."""
+    return {name: getattr(request, name) for name in type(request).model_fields}
+
+
 # operation -> (request model, example request, example result), from the plan's wire types
 NOTIFICATIONS_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
     "delivery_error": (
@@ -81,7 +87,7 @@ def _notifications(settings: Settings, runtime: Runtime, provider: Provider) -> 
 def _notifications_example(operation: str) -> dict[str, Any]:
     """The example request of `operation`, as keyword arguments of the client's method."""
     model, example, _ = NOTIFICATIONS_CONTRACTS[operation]
-    return dict(model.model_validate(json.loads(example)))
+    return _arguments(model.model_validate(json.loads(example)))
 
 
 @pytest.mark.parametrize("operation", sorted(NOTIFICATIONS_CONTRACTS))
@@ -94,7 +100,7 @@ def test_notifications_client_follows_the_contract(
     client = _notifications(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)(**dict(request))
+        response = getattr(client, operation)(**_arguments(request))
 
     assert response.result == type(response).model_validate({"result": json.loads(result)}).result
     [(called, body, traceparent)] = provider.calls

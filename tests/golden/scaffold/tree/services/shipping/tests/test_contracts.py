@@ -48,6 +48,12 @@ class Provider:
             return {"result": result}
 
 
+def _arguments(request: BaseModel) -> dict[str, Any]:
+    """The request's fields as keyword arguments of the client's method (not `dict(request)`:
+    a model with a field named `keys` is taken for a mapping, and that field is called)."""
+    return {name: getattr(request, name) for name in type(request).model_fields}
+
+
 # operation -> (request model, example request, example result), from the plan's wire types
 CUSTOMERS_CONTRACTS: dict[str, tuple[type[BaseModel], str, str]] = {
     "current_customer": (
@@ -76,7 +82,7 @@ def _customers(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
 def _customers_example(operation: str) -> dict[str, Any]:
     """The example request of `operation`, as keyword arguments of the client's method."""
     model, example, _ = CUSTOMERS_CONTRACTS[operation]
-    return dict(model.model_validate(json.loads(example)))
+    return _arguments(model.model_validate(json.loads(example)))
 
 
 @pytest.mark.parametrize("operation", sorted(CUSTOMERS_CONTRACTS))
@@ -89,7 +95,7 @@ def test_customers_client_follows_the_contract(
     client = _customers(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)(**dict(request))
+        response = getattr(client, operation)(**_arguments(request))
 
     assert response.result == type(response).model_validate({"result": json.loads(result)}).result
     [(called, body, traceparent)] = provider.calls
@@ -156,7 +162,7 @@ def _inventory(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
 def _inventory_example(operation: str) -> dict[str, Any]:
     """The example request of `operation`, as keyword arguments of the client's method."""
     model, example, _ = INVENTORY_CONTRACTS[operation]
-    return dict(model.model_validate(json.loads(example)))
+    return _arguments(model.model_validate(json.loads(example)))
 
 
 @pytest.mark.parametrize("operation", sorted(INVENTORY_CONTRACTS))
@@ -169,7 +175,7 @@ def test_inventory_client_follows_the_contract(
     client = _inventory(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)(**dict(request))
+        response = getattr(client, operation)(**_arguments(request))
 
     assert response.result == type(response).model_validate({"result": json.loads(result)}).result
     [(called, body, traceparent)] = provider.calls
@@ -241,7 +247,7 @@ def _orders(settings: Settings, runtime: Runtime, provider: Provider) -> Any:
 def _orders_example(operation: str) -> dict[str, Any]:
     """The example request of `operation`, as keyword arguments of the client's method."""
     model, example, _ = ORDERS_CONTRACTS[operation]
-    return dict(model.model_validate(json.loads(example)))
+    return _arguments(model.model_validate(json.loads(example)))
 
 
 @pytest.mark.parametrize("operation", sorted(ORDERS_CONTRACTS))
@@ -254,7 +260,7 @@ def test_orders_client_follows_the_contract(
     client = _orders(settings, runtime, provider)
 
     with runtime.tracer.start_as_current_span("caller") as span:
-        response = getattr(client, operation)(**dict(request))
+        response = getattr(client, operation)(**_arguments(request))
 
     assert response.result == type(response).model_validate({"result": json.loads(result)}).result
     [(called, body, traceparent)] = provider.calls
