@@ -199,6 +199,10 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
             # `decompose check` against the plan just written, facts cache warm: what a CI job
             # or a pre-commit hook runs on every push
             # (into a fresh folder: a run that finds its own last outputs unchanged reuses them)
+            # a file changed in the last 2 s is not trusted by its stat (discover._SETTLED_NS),
+            # and a check that cannot trust it records nothing for the next one to keep: both
+            # checks run once the last edit has settled
+            time.sleep(max(0.0, edited + 2.1 - time.time()))
             checked = scratch / name / "checked"
             shutil.rmtree(checked, ignore_errors=True)
             checking = [*command[:3], "check", str(copies[name]), "--plan", str(out / "plan.json")]
@@ -210,9 +214,6 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
             _record(timings, f"{name} check", seconds)
             _record(peaks, f"{name} check", peak)
             _record(cpus, f"{name} check", cpu)
-            # a file changed in the last 2 s is not trusted by its stat (discover._SETTLED_NS):
-            # the kept result is measured once the last edit has settled
-            time.sleep(max(0.0, edited + 2.1 - time.time()))
             seconds, peak, cpu = _measured(
                 [*checking, "-q"], environment, cwd=checkout, allowed=(0, 4)
             )
