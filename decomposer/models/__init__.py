@@ -150,6 +150,7 @@ if TYPE_CHECKING:
     from decomposer.models.service import (
         ClientSpec,
         ColumnSpec,
+        EventInbox,
         FieldSpec,
         MonolithCall,
         OperationRoute,
@@ -303,6 +304,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "ColumnSpec",
         "FieldSpec",
         "MonolithCall",
+        "EventInbox",
         "OperationRoute",
         "PublishedEvent",
         "ServiceSet",
@@ -378,6 +380,7 @@ __all__ = [
     "EnvironmentState",
     "EventEmit",
     "EventFlow",
+    "EventInbox",
     "Evidence",
     "Exclusion",
     "ExtractionStep",

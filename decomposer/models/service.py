@@ -65,12 +65,19 @@ class ClientSpec(Model):
     operations: tuple[OperationRoute, ...] = Field(description="Operations it calls, by name")
 
 
-class PublishedEvent(Model):
-    """An event this service sends, and the inbox of the service that consumes it."""
+class EventInbox(Model):
+    """The inbox a published event is sent to: its consuming context's."""
 
-    name: str
     consumer: str = Field(description="Consuming context")
     queue: str = Field(description="The consumer's inbox, without the project prefix")
+
+
+class PublishedEvent(Model):
+    """An event this service sends, and the inbox of every service that consumes it: one
+    message each (an event several contexts consume reaches them all)."""
+
+    name: str
+    inboxes: tuple[EventInbox, ...] = Field(min_length=1, description="By consumer, sorted")
 
 
 class ColumnSpec(Model):
@@ -123,6 +130,9 @@ class ServiceSpec(Model):
         default=(), description="Imports the wire types of the operations it calls need"
     )
     publishes: tuple[PublishedEvent, ...]
+    publishes_to: tuple[str, ...] = Field(
+        default=(), description="Every inbox it sends events to (without prefix), sorted"
+    )
     consumes: tuple[str, ...] = Field(description="Events arriving in its inbox, sorted")
     inbox: str | None = Field(description="Its inbox queue (without prefix), if it consumes")
     tables: tuple[TableSpec, ...] = Field(description="Owned tables, referenced ones first")

@@ -73,9 +73,7 @@ class Boundary:
         trees: dict[str, tuple[str, MetadataWrapper]] | None = None,
     ) -> Boundary:
         kernel = plan.shared_kernel
-        events: dict[str, list[str]] = {}
-        for event in service.publishes:
-            events.setdefault(event.name, []).append(event.consumer)
+        events = {e.name: [i.consumer for i in e.inboxes] for e in service.publishes}
         this = next(c for c in plan.contexts if c.name == service.name)
         return cls(
             service=service,

@@ -21,6 +21,7 @@ from decomposer.models import (
     ClientSpec,
     ColumnSpec,
     DecompositionPlan,
+    EventInbox,
     FieldSpec,
     InfraSpec,
     ModelColumn,
@@ -148,6 +149,7 @@ def _service(
     inbox = next((q for q in spec.queues if q.consumer == context.name), None)
     clients = _clients(context.name, plan, spec, local_ports)
     tables = _tables(context, where=where)
+    publishes = _publishes(context.name, plan, spec)
     return ServiceSpec(
         name=context.name,
         package=f"{context.name}_service",
@@ -163,7 +165,8 @@ def _service(
         schema_imports=_imports(operations),
         clients=clients,
         client_imports=_imports([op for client in clients for op in client.operations]),
-        publishes=_publishes(context.name, plan, spec),
+        publishes=publishes,
+        publishes_to=tuple(sorted({i.queue for event in publishes for i in event.inboxes})),
         consumes=tuple(_identifier(e, where=f"{where}.consumes") for e in inbox.events)
         if inbox
         else (),
@@ -302,20 +305,24 @@ def _imports(operations: Iterable[OperationRoute]) -> tuple[str, ...]:
 
 
 def _publishes(name: str, plan: DecompositionPlan, spec: InfraSpec) -> tuple[PublishedEvent, ...]:
+    """Each event the context sends, with the inbox of every context that consumes it (one
+    method per event, sending to all of them: not one per consumer under the same name)."""
     inboxes = {queue.consumer: queue.aws_name for queue in spec.queues}
-    events = {
-        (event, dependency.target)
-        for dependency in plan.dependencies
-        if dependency.source == name and dependency.target != name
-        for event in dependency.events
-    }
+    consumers: dict[str, set[str]] = {}
+    for dependency in plan.dependencies:
+        if dependency.source == name and dependency.target != name:
+            for event in dependency.events:
+                _identifier(event, where=f"dependencies.{name}->{dependency.target}.events")
+                consumers.setdefault(event, set()).add(dependency.target)
     return tuple(
         PublishedEvent(
-            name=_identifier(event, where=f"dependencies.{name}->{consumer}.events"),
-            consumer=consumer,
-            queue=inboxes[consumer],
+            name=event,
+            inboxes=tuple(
+                EventInbox(consumer=consumer, queue=inboxes[consumer])
+                for consumer in sorted(consumers[event])
+            ),
         )
-        for event, consumer in sorted(events)
+        for event in sorted(consumers)
     )
 
 

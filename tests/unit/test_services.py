@@ -73,8 +73,34 @@ def test_every_published_event_goes_to_its_consumers_inbox(plan: DecompositionPl
     services = {s.name: s for s in services_of(plan).services}
     for service in services.values():
         for event in service.publishes:
-            assert event.queue == services[event.consumer].inbox
-            assert event.name in services[event.consumer].consumes
+            for inbox in event.inboxes:
+                assert inbox.queue == services[inbox.consumer].inbox
+                assert event.name in services[inbox.consumer].consumes
+        assert service.publishes_to == tuple(
+            sorted({i.queue for e in service.publishes for i in e.inboxes})
+        )
+
+
+def test_an_event_two_contexts_consume_is_one_method_sending_to_both(
+    plan: DecompositionPlan,
+) -> None:
+    # pretix's nav_event signal had four consumers: the service got four methods of one name,
+    # and only the last (one inbox) was left
+    sent = next(d for d in plan.dependencies if d.events)
+    linked = {(d.source, d.target) for d in plan.dependencies}
+    other = next(
+        c.name
+        for c in plan.contexts
+        if c.name not in (sent.source, sent.target) and (sent.source, c.name) not in linked
+    )
+    edited = plan.model_copy(
+        update={"dependencies": (*plan.dependencies, sent.model_copy(update={"target": other}))}
+    )
+    service = next(s for s in services_of(edited).services if s.name == sent.source)
+    names = [e.name for e in service.publishes]
+    assert len(names) == len(set(names))
+    (event,) = (e for e in service.publishes if e.name == sent.events[0])
+    assert [i.consumer for i in event.inboxes] == sorted([sent.target, other])
 
 
 def test_clients_carry_rest_calls_only_events_go_by_sqs(plan: DecompositionPlan) -> None:

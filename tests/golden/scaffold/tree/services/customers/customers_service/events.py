@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 
 class Events:
-    """One method per event this service publishes, sent to the consumer's inbox."""
+    """One method per event this service publishes, sent to the inbox of every consumer; each
+    returns the SQS MessageIds, one per inbox."""
 
     def __init__(self, publisher: Publisher) -> None:
         self._publisher = publisher

@@ -15,14 +15,17 @@ if TYPE_CHECKING:
 
 
 class Events:
-    """One method per event this service publishes, sent to the consumer's inbox."""
+    """One method per event this service publishes, sent to the inbox of every consumer; each
+    returns the SQS MessageIds, one per inbox."""
 
     def __init__(self, publisher: Publisher) -> None:
         self._publisher = publisher
 
-    def reservation_expired(self, payload: Mapping[str, Any]) -> str:
+    def reservation_expired(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To orders."""
-        return self._publisher.publish("orders-inbox", "reservation_expired", payload)
+        return (
+            self._publisher.publish("orders-inbox", "reservation_expired", payload),
+        )
 
 
 def on_commit_reservations(runtime: Runtime, payload: Mapping[str, Any]) -> None:

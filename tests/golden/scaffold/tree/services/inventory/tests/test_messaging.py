@@ -16,7 +16,7 @@ from inventory_service.settings import Settings
 from .conftest import FakeSqs, read_spans
 
 
-def test_reservation_expired_goes_to_the_orders_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_reservation_expired_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.reservation_expired({"id": 1})
 
     [message] = sqs.queues["orders-inbox"]

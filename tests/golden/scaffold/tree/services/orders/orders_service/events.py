@@ -15,38 +15,53 @@ if TYPE_CHECKING:
 
 
 class Events:
-    """One method per event this service publishes, sent to the consumer's inbox."""
+    """One method per event this service publishes, sent to the inbox of every consumer; each
+    returns the SQS MessageIds, one per inbox."""
 
     def __init__(self, publisher: Publisher) -> None:
         self._publisher = publisher
 
-    def charge(self, payload: Mapping[str, Any]) -> str:
+    def charge(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To payments."""
-        return self._publisher.publish("payments-inbox", "charge", payload)
+        return (
+            self._publisher.publish("payments-inbox", "charge", payload),
+        )
 
-    def order_cancelled(self, payload: Mapping[str, Any]) -> str:
+    def order_cancelled(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To customers."""
-        return self._publisher.publish("customers-inbox", "order_cancelled", payload)
+        return (
+            self._publisher.publish("customers-inbox", "order_cancelled", payload),
+        )
 
-    def order_placed(self, payload: Mapping[str, Any]) -> str:
+    def order_placed(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To customers."""
-        return self._publisher.publish("customers-inbox", "order_placed", payload)
+        return (
+            self._publisher.publish("customers-inbox", "order_placed", payload),
+        )
 
-    def refund_order(self, payload: Mapping[str, Any]) -> str:
+    def refund_order(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To payments."""
-        return self._publisher.publish("payments-inbox", "refund_order", payload)
+        return (
+            self._publisher.publish("payments-inbox", "refund_order", payload),
+        )
 
-    def release_reservations(self, payload: Mapping[str, Any]) -> str:
+    def release_reservations(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To inventory."""
-        return self._publisher.publish("inventory-inbox", "release_reservations", payload)
+        return (
+            self._publisher.publish("inventory-inbox", "release_reservations", payload),
+        )
 
-    def reserve_stock(self, payload: Mapping[str, Any]) -> str:
+    def reserve_stock(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To inventory."""
-        return self._publisher.publish("inventory-inbox", "reserve_stock", payload)
+        return (
+            self._publisher.publish("inventory-inbox", "reserve_stock", payload),
+        )
 
-    def restore_points(self, payload: Mapping[str, Any]) -> str:
+    def restore_points(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To customers."""
-        return self._publisher.publish("customers-inbox", "restore_points", payload)
+        return (
+            self._publisher.publish("customers-inbox", "restore_points", payload),
+        )
 
 
 def on_mark_delivered(runtime: Runtime, payload: Mapping[str, Any]) -> None:

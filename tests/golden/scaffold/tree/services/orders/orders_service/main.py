@@ -81,9 +81,9 @@ def _start_consumer(runtime: Runtime, sqs: Any, stop: threading.Event) -> thread
     try:
         if settings.create_queues:
             for name in (
-                "payments-inbox",
                 "customers-inbox",
                 "inventory-inbox",
+                "payments-inbox",
                 settings.inbox_queue,
             ):
                 ensure_queue(

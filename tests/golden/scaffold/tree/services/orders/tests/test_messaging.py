@@ -16,7 +16,7 @@ from orders_service.settings import Settings
 from .conftest import FakeSqs, read_spans
 
 
-def test_charge_goes_to_the_payments_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_charge_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.charge({"id": 1})
 
     [message] = sqs.queues["payments-inbox"]
@@ -24,7 +24,7 @@ def test_charge_goes_to_the_payments_inbox(runtime: Runtime, sqs: FakeSqs) -> No
     assert "traceparent" in message["MessageAttributes"]
 
 
-def test_order_cancelled_goes_to_the_customers_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_order_cancelled_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.order_cancelled({"id": 1})
 
     [message] = sqs.queues["customers-inbox"]
@@ -32,7 +32,7 @@ def test_order_cancelled_goes_to_the_customers_inbox(runtime: Runtime, sqs: Fake
     assert "traceparent" in message["MessageAttributes"]
 
 
-def test_order_placed_goes_to_the_customers_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_order_placed_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.order_placed({"id": 1})
 
     [message] = sqs.queues["customers-inbox"]
@@ -40,7 +40,7 @@ def test_order_placed_goes_to_the_customers_inbox(runtime: Runtime, sqs: FakeSqs
     assert "traceparent" in message["MessageAttributes"]
 
 
-def test_refund_order_goes_to_the_payments_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_refund_order_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.refund_order({"id": 1})
 
     [message] = sqs.queues["payments-inbox"]
@@ -48,7 +48,7 @@ def test_refund_order_goes_to_the_payments_inbox(runtime: Runtime, sqs: FakeSqs)
     assert "traceparent" in message["MessageAttributes"]
 
 
-def test_release_reservations_goes_to_the_inventory_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_release_reservations_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.release_reservations({"id": 1})
 
     [message] = sqs.queues["inventory-inbox"]
@@ -56,7 +56,7 @@ def test_release_reservations_goes_to_the_inventory_inbox(runtime: Runtime, sqs:
     assert "traceparent" in message["MessageAttributes"]
 
 
-def test_reserve_stock_goes_to_the_inventory_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_reserve_stock_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.reserve_stock({"id": 1})
 
     [message] = sqs.queues["inventory-inbox"]
@@ -64,7 +64,7 @@ def test_reserve_stock_goes_to_the_inventory_inbox(runtime: Runtime, sqs: FakeSq
     assert "traceparent" in message["MessageAttributes"]
 
 
-def test_restore_points_goes_to_the_customers_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_restore_points_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.restore_points({"id": 1})
 
     [message] = sqs.queues["customers-inbox"]

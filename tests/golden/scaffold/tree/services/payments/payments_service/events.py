@@ -15,26 +15,35 @@ if TYPE_CHECKING:
 
 
 class Events:
-    """One method per event this service publishes, sent to the consumer's inbox."""
+    """One method per event this service publishes, sent to the inbox of every consumer; each
+    returns the SQS MessageIds, one per inbox."""
 
     def __init__(self, publisher: Publisher) -> None:
         self._publisher = publisher
 
-    def mark_paid(self, payload: Mapping[str, Any]) -> str:
+    def mark_paid(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To orders."""
-        return self._publisher.publish("orders-inbox", "mark_paid", payload)
+        return (
+            self._publisher.publish("orders-inbox", "mark_paid", payload),
+        )
 
-    def mark_payment_failed(self, payload: Mapping[str, Any]) -> str:
+    def mark_payment_failed(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To orders."""
-        return self._publisher.publish("orders-inbox", "mark_payment_failed", payload)
+        return (
+            self._publisher.publish("orders-inbox", "mark_payment_failed", payload),
+        )
 
-    def mark_refunded(self, payload: Mapping[str, Any]) -> str:
+    def mark_refunded(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To orders."""
-        return self._publisher.publish("orders-inbox", "mark_refunded", payload)
+        return (
+            self._publisher.publish("orders-inbox", "mark_refunded", payload),
+        )
 
-    def payment_captured(self, payload: Mapping[str, Any]) -> str:
+    def payment_captured(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To customers."""
-        return self._publisher.publish("customers-inbox", "payment_captured", payload)
+        return (
+            self._publisher.publish("customers-inbox", "payment_captured", payload),
+        )
 
 
 def on_charge(runtime: Runtime, payload: Mapping[str, Any]) -> None:

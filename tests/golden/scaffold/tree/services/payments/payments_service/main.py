@@ -81,8 +81,8 @@ def _start_consumer(runtime: Runtime, sqs: Any, stop: threading.Event) -> thread
     try:
         if settings.create_queues:
             for name in (
-                "orders-inbox",
                 "customers-inbox",
+                "orders-inbox",
                 settings.inbox_queue,
             ):
                 ensure_queue(

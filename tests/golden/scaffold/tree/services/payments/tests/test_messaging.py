@@ -16,7 +16,7 @@ from payments_service.settings import Settings
 from .conftest import FakeSqs, read_spans
 
 
-def test_mark_paid_goes_to_the_orders_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_mark_paid_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.mark_paid({"id": 1})
 
     [message] = sqs.queues["orders-inbox"]
@@ -24,7 +24,7 @@ def test_mark_paid_goes_to_the_orders_inbox(runtime: Runtime, sqs: FakeSqs) -> N
     assert "traceparent" in message["MessageAttributes"]
 
 
-def test_mark_payment_failed_goes_to_the_orders_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_mark_payment_failed_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.mark_payment_failed({"id": 1})
 
     [message] = sqs.queues["orders-inbox"]
@@ -32,7 +32,7 @@ def test_mark_payment_failed_goes_to_the_orders_inbox(runtime: Runtime, sqs: Fak
     assert "traceparent" in message["MessageAttributes"]
 
 
-def test_mark_refunded_goes_to_the_orders_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_mark_refunded_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.mark_refunded({"id": 1})
 
     [message] = sqs.queues["orders-inbox"]
@@ -40,7 +40,7 @@ def test_mark_refunded_goes_to_the_orders_inbox(runtime: Runtime, sqs: FakeSqs) 
     assert "traceparent" in message["MessageAttributes"]
 
 
-def test_payment_captured_goes_to_the_customers_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_payment_captured_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.payment_captured({"id": 1})
 
     [message] = sqs.queues["customers-inbox"]

@@ -13,26 +13,35 @@ if TYPE_CHECKING:
 
 
 class Events:
-    """One method per event this service publishes, sent to the consumer's inbox."""
+    """One method per event this service publishes, sent to the inbox of every consumer; each
+    returns the SQS MessageIds, one per inbox."""
 
     def __init__(self, publisher: Publisher) -> None:
         self._publisher = publisher
 
-    def commit_reservations(self, payload: Mapping[str, Any]) -> str:
+    def commit_reservations(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To inventory."""
-        return self._publisher.publish("inventory-inbox", "commit_reservations", payload)
+        return (
+            self._publisher.publish("inventory-inbox", "commit_reservations", payload),
+        )
 
-    def mark_delivered(self, payload: Mapping[str, Any]) -> str:
+    def mark_delivered(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To orders."""
-        return self._publisher.publish("orders-inbox", "mark_delivered", payload)
+        return (
+            self._publisher.publish("orders-inbox", "mark_delivered", payload),
+        )
 
-    def mark_shipped(self, payload: Mapping[str, Any]) -> str:
+    def mark_shipped(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To orders."""
-        return self._publisher.publish("orders-inbox", "mark_shipped", payload)
+        return (
+            self._publisher.publish("orders-inbox", "mark_shipped", payload),
+        )
 
-    def shipment_dispatched(self, payload: Mapping[str, Any]) -> str:
+    def shipment_dispatched(self, payload: Mapping[str, Any]) -> tuple[str, ...]:
         """To customers."""
-        return self._publisher.publish("customers-inbox", "shipment_dispatched", payload)
+        return (
+            self._publisher.publish("customers-inbox", "shipment_dispatched", payload),
+        )
 
 
 def event_handlers(runtime: Runtime) -> dict[str, EventHandler]:

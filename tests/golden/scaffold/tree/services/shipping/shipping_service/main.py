@@ -81,9 +81,9 @@ def _start_consumer(runtime: Runtime, sqs: Any, stop: threading.Event) -> thread
     try:
         if settings.create_queues:
             for name in (
+                "customers-inbox",
                 "inventory-inbox",
                 "orders-inbox",
-                "customers-inbox",
             ):
                 ensure_queue(
                     sqs,

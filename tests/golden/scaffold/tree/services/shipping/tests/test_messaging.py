@@ -16,7 +16,7 @@ from shipping_service.settings import Settings
 from .conftest import FakeSqs, read_spans
 
 
-def test_commit_reservations_goes_to_the_inventory_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_commit_reservations_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.commit_reservations({"id": 1})
 
     [message] = sqs.queues["inventory-inbox"]
@@ -24,7 +24,7 @@ def test_commit_reservations_goes_to_the_inventory_inbox(runtime: Runtime, sqs: 
     assert "traceparent" in message["MessageAttributes"]
 
 
-def test_mark_delivered_goes_to_the_orders_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_mark_delivered_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.mark_delivered({"id": 1})
 
     [message] = sqs.queues["orders-inbox"]
@@ -32,7 +32,7 @@ def test_mark_delivered_goes_to_the_orders_inbox(runtime: Runtime, sqs: FakeSqs)
     assert "traceparent" in message["MessageAttributes"]
 
 
-def test_mark_shipped_goes_to_the_orders_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_mark_shipped_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.mark_shipped({"id": 1})
 
     [message] = sqs.queues["orders-inbox"]
@@ -40,7 +40,7 @@ def test_mark_shipped_goes_to_the_orders_inbox(runtime: Runtime, sqs: FakeSqs) -
     assert "traceparent" in message["MessageAttributes"]
 
 
-def test_shipment_dispatched_goes_to_the_customers_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
+def test_shipment_dispatched_goes_to_every_consumer_inbox(runtime: Runtime, sqs: FakeSqs) -> None:
     runtime.events.shipment_dispatched({"id": 1})
 
     [message] = sqs.queues["customers-inbox"]
