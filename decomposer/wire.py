@@ -121,11 +121,13 @@ def to_wire(annotation: str | None, models: Mapping[str, str]) -> Wire:
 
 def attribute(parameter: str) -> str:
     """The attribute of a request model (and keyword of a client method) for a parameter:
-    itself, with a trailing `_` where pydantic's BaseModel already has that name, or `arg_x`
-    for `_x` (pydantic takes names with a leading underscore for private attributes)."""
+    itself, with a trailing `_` where pydantic's BaseModel already has that name or where it
+    is `self` (the client method's own first parameter: a Celery task bound with `bind=True`
+    takes one), or `arg_x` for `_x` (pydantic takes names with a leading underscore for
+    private attributes)."""
     if parameter.startswith("_"):
         return f"arg{parameter}"
-    taken = parameter in _MODEL_ATTRIBUTES or parameter.startswith("model_")
+    taken = parameter in _MODEL_ATTRIBUTES or parameter.startswith("model_") or parameter == "self"
     return f"{parameter}_" if taken else parameter
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from decomposer.templating import templates_dir
 
@@ -52,6 +52,24 @@ def test_calls_the_copy_with_the_fields_the_caller_set(bridge: ModuleType) -> No
     assert bridge.call_monolith(
         "legacy.prices", "quote", Quote(amount=5, rate=3), positional_only=("amount",)
     ) == {"total": 15}
+
+
+class BoundTask(BaseModel):
+    """A request whose fields were renamed for pydantic, as the generated schemas rename them."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    self_: str = Field(alias="self")
+    json_: int = Field(alias="json")
+
+
+def test_calls_the_copy_under_the_parameters_own_names(bridge: ModuleType, tmp_path: Path) -> None:
+    # a Celery task bound with bind=True takes `self`; `json` is a BaseModel attribute
+    (tmp_path / "svc" / "monolith" / "legacy" / "tasks.py").write_text(
+        "def export(self, json):\n    return {'task': self, 'json': json}\n"
+    )
+    request = BoundTask(self_="task", json_=3)
+    assert bridge.call_monolith("legacy.tasks", "export", request) == {"task": "task", "json": 3}
 
 
 def test_code_that_cannot_load_here_answers_not_implemented(bridge: ModuleType) -> None:

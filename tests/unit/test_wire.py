@@ -71,6 +71,7 @@ def test_a_parameter_that_pydantic_already_names_gets_a_trailing_underscore() ->
     assert wire.attribute("json") == "json_"
     assert wire.attribute("model_id") == "model_id_"
     assert wire.attribute("product_id") == "product_id"
+    assert wire.attribute("self") == "self_"  # the client method's own first parameter
     assert wire.attribute("_") == "arg_"
     assert wire.attribute("_private") == "arg_private"
 

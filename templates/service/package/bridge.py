@@ -27,9 +27,10 @@ def call_monolith(
     module: str, function: str, request: BaseModel, *, positional_only: tuple[str, ...] = ()
 ) -> Any:
     """`module.function(**request)`, with the fields the caller set (the function's own
-    defaults apply to the others); its result as plain data."""
+    defaults apply to the others), each under the parameter's own name (a field renamed for
+    pydantic, `self_` or `json_`, carries it as its alias); its result as plain data."""
     target = _load(module, function)
-    arguments = request.model_dump(exclude_unset=True)
+    arguments = request.model_dump(exclude_unset=True, by_alias=True)
     positional = [arguments.pop(name) for name in positional_only if name in arguments]
     return plain(target(*positional, **arguments))
 
