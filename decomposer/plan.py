@@ -10,7 +10,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, TypeAlias, TypeVar
 
@@ -196,6 +196,7 @@ class _Cut:
     context_of_node: dict[str, str | None] = field(default_factory=dict)
     wires: dict[str | None, Wire] = field(default_factory=dict)  # annotation -> to_wire
     crossings: list[tuple[str, str, GraphEdge]] | None = None
+    kernel_edges: set[tuple[str, str, EdgeKind]] = field(default_factory=set)
     relations: list[GraphEdge] | None = None
 
     @classmethod
@@ -224,32 +225,33 @@ class _Cut:
         """(source unit, target unit, edge) for runtime edges between two service contexts,
         in the graph's order (found once: every part of the plan walks them)."""
         if self.crossings is None:
-            self.crossings = list(self._crossing())
+            self.crossings = self._walk_boundaries()
         return self.crossings
-
-    def _crossing(self) -> Iterable[tuple[str, str, GraphEdge]]:
-        context, unit_of = self.context, self.clustering.unit_of
-        kernel = self.clustering.shared_kernel.name
-        for edge in self.graph.edges:
-            if edge.kind not in RUNTIME_KINDS:
-                continue
-            source, target = context(edge.source), context(edge.target)
-            if source and target and source != target and kernel not in (source, target):
-                yield unit_of(edge.source), unit_of(edge.target), edge
 
     def from_kernel(self) -> set[tuple[str, str, EdgeKind]]:
         """(kernel unit, context unit, kind) of the runtime edges from the shared kernel into a
         service context: the code has them when the plan is made, so `check` must not fail on
         them (it fails on any new one)."""
+        self.crossing()  # the same walk finds them
+        return self.kernel_edges
+
+    def _walk_boundaries(self) -> list[tuple[str, str, GraphEdge]]:
+        """One pass over the runtime edges that cross a boundary: those between two service
+        contexts, returned, and those from the kernel into one, into `kernel_edges`."""
         context, unit_of = self.context, self.clustering.unit_of
         kernel = self.clustering.shared_kernel.name
-        return {
-            (unit_of(edge.source), unit_of(edge.target), edge.kind)
-            for edge in self.graph.edges
-            if edge.kind in RUNTIME_KINDS
-            and context(edge.source) == kernel
-            and context(edge.target) not in (None, kernel)
-        }
+        crossings: list[tuple[str, str, GraphEdge]] = []
+        for edge in self.graph.edges:
+            if edge.kind not in RUNTIME_KINDS:
+                continue
+            source, target = context(edge.source), context(edge.target)
+            if not source or not target or source == target or target == kernel:
+                continue
+            if source == kernel:
+                self.kernel_edges.add((unit_of(edge.source), unit_of(edge.target), edge.kind))
+            else:
+                crossings.append((unit_of(edge.source), unit_of(edge.target), edge))
+        return crossings
 
     def orm_relations(self) -> list[GraphEdge]:
         """The graph's orm_relation edges, in its order."""
