@@ -18,9 +18,9 @@ from decomposer.models import (
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 # Syntax of Pythons newer than 3.11 that libcst can parse: type parameters and `type` aliases
 # (PEP 695), f-strings reusing their quote inside a replacement field or with one over several
-# lines (PEP 701), template strings
-# (PEP 750); and exception types without parentheses (PEP 758, Python 3.14), which the tokens
-# alone rewrite. A file without any of these that `ast` rejects has a plain syntax error.
+# lines (PEP 701), template strings (PEP 750); and exception types without parentheses
+# (PEP 758, Python 3.14), which the tokens alone rewrite. A file without any of these that
+# `ast` rejects has a plain syntax error.
 _NEWER_SYNTAX = re.compile(
     r"""^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+\w+[ \t]*\["""
     r"""|^[ \t]*type[ \t]+\w+[ \t]*[=\[]"""

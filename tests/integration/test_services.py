@@ -53,6 +53,29 @@ def scaffold(out: Path, edit: dict[str, Any] | None = None) -> Path:
     return out / "services"
 
 
+def passes_ruff_and_its_tests(service: Path, env: dict[str, str] | None = None) -> str:
+    """Assert that a generated service passes `ruff check` and its own test suite (with `env`
+    added to the environment); the suite's report, skip reasons included."""
+    assert PYTHON
+    lint = subprocess.run(
+        [PYTHON, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=service,
+        capture_output=True,
+        text=True,
+    )
+    assert lint.returncode == 0, f"{service.name}:\n{lint.stdout}{lint.stderr}"
+    tests = subprocess.run(
+        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs"],
+        cwd=service,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert tests.returncode == 0, f"{service.name}:\n{tests.stdout[-4000:]}{tests.stderr}"
+    return tests.stdout
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -114,23 +137,8 @@ def test_every_generated_service_passes_ruff_and_its_own_tests(
         edit={"customers": {"datastore": {"kind": "dynamodb", "evidence": ["edited by the test"]}}},
     )
     for service in sorted(services.iterdir()):
-        lint = subprocess.run(
-            [PYTHON, "-m", "ruff", "check", "--no-cache", "."],
-            cwd=service,
-            capture_output=True,
-            text=True,
-        )
-        assert lint.returncode == 0, f"{service.name}:\n{lint.stdout}{lint.stderr}"
-        tests = subprocess.run(
-            [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs"],
-            cwd=service,
-            env={**os.environ, "TEST_DATABASE_URL": postgres},
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert tests.returncode == 0, f"{service.name}:\n{tests.stdout[-4000:]}{tests.stderr}"
-        assert "TEST_DATABASE_URL" not in tests.stdout, "a test skipped for want of PostgreSQL"
+        report = passes_ruff_and_its_tests(service, env={"TEST_DATABASE_URL": postgres})
+        assert "TEST_DATABASE_URL" not in report, "a test skipped for want of PostgreSQL"
 
 
 @needs_python
@@ -736,18 +744,4 @@ def test_services_of_a_monolith_nobody_wrote_for_the_tests_pass_ruff_and_their_t
     assert "keys" in (services / "orders" / "tests" / "test_contracts.py").read_text()
     assert "@ROUTER.post" not in (services / "orders" / "orders_service" / "routes.py").read_text()
     for service in sorted(services.iterdir()):
-        lint = subprocess.run(
-            [PYTHON, "-m", "ruff", "check", "--no-cache", "."],
-            cwd=service,
-            capture_output=True,
-            text=True,
-        )
-        assert lint.returncode == 0, f"{service.name}:\n{lint.stdout}{lint.stderr}"
-        tests = subprocess.run(
-            [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-            cwd=service,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert tests.returncode == 0, f"{service.name}:\n{tests.stdout[-4000:]}{tests.stderr}"
+        passes_ruff_and_its_tests(service)

@@ -46,13 +46,15 @@ def place(customer_id):
 """
 
 
-def planned(modules: dict[str, str], groups: dict[str, tuple[str, ...]]) -> DecompositionPlan:
+def planned(
+    modules: dict[str, str], groups: dict[str, tuple[str, ...]], kernel: tuple[str, ...] = ()
+) -> DecompositionPlan:
     graph = graph_of(modules)
     clustering = Clustering(
         granularity="module",
         split_modules=(),
         contexts=tuple(ContextGroup(name=n, units=u) for n, u in groups.items()),
-        shared_kernel=ContextGroup(name="shared", units=()),
+        shared_kernel=ContextGroup(name="shared", units=kernel),
         selection=ContextCountChoice(criterion="by hand", alternatives=()),
     )
     return plan_of(graph, clustering)
@@ -159,25 +161,17 @@ def test_baseline_records_every_cross_context_dependency() -> None:
 def test_baseline_records_the_kernels_dependencies_on_contexts() -> None:
     # check fails where the shared kernel depends on a context (DEC002): the dependencies the
     # code already has when the plan is made are its baseline, or a fresh plan fails day one
-    graph = graph_of(
+    plan = planned(
         {
             "app/": "",
             "app.util": "from app.sales import place\ndef helper():\n    return place()\n",
             "app.sales": "from app import util\ndef place():\n    return 1\n",
             "app.crm": "from app import util\n",
-        }
+        },
+        {"sales": ("app.sales",), "crm": ("app.crm",)},
+        kernel=("app", "app.util"),
     )
-    clustering = Clustering(
-        granularity="module",
-        split_modules=(),
-        contexts=(
-            ContextGroup(name="sales", units=("app.sales",)),
-            ContextGroup(name="crm", units=("app.crm",)),
-        ),
-        shared_kernel=ContextGroup(name="shared", units=("app", "app.util")),
-        selection=ContextCountChoice(criterion="by hand", alternatives=()),
-    )
-    baseline = {(b.source, b.target, b.kind) for b in plan_of(graph, clustering).baseline}
+    baseline = {(b.source, b.target, b.kind) for b in plan.baseline}
     assert ("app.util", "app.sales", "import") in baseline
     assert ("app.util", "app.sales", "call") in baseline
     # what uses the kernel is allowed anyway, and is not recorded
