@@ -19,10 +19,10 @@ from decomposer.models import (
     RUNTIME_KINDS,
     BaselineEdge,
     Clustering,
+    CodeDependencies,
     ContextGroup,
     DecompositionPlan,
-    DependencyGraph,
-    GraphEdge,
+    Dependency,
     ParseFailure,
     Violation,
 )
@@ -70,7 +70,7 @@ _SYMBOLS_NOTE = (
 
 
 def place_units(
-    plan: DecompositionPlan, graph: DependencyGraph, *, kernel_name: str
+    plan: DecompositionPlan, code: CodeDependencies, *, kernel_name: str
 ) -> tuple[Clustering, tuple[str, ...]]:
     """The plan's cut laid over the code as it is now.
 
@@ -82,15 +82,14 @@ def place_units(
     Raises:
         PlanError: no module of the plan is in the repository (the plan of another repo).
     """
-    modules = {n.id for n in graph.nodes if n.kind == "module"}
-    symbols = {n.id for n in graph.nodes if n.kind != "module"}
+    modules, symbols = code.modules, code.symbols
     groups = [(c.name, (*c.modules, *c.symbols)) for c in plan.contexts]
     groups.append((kernel_name, (*plan.shared_kernel.modules, *plan.shared_kernel.symbols)))
     kept = {name: [u for u in units if u in modules or u in symbols] for name, units in groups}
     owner = {u: name for name, units in kept.items() for u in units if ":" not in u}
     if not owner and (plan.contexts or plan.shared_kernel.modules):
         raise PlanError(
-            f"none of the plan's modules is in {graph.repo} (the plan is for {plan.repo})",
+            f"none of the plan's modules is in {code.repo} (the plan is for {plan.repo})",
             hint="pass the repository the plan was made for",
         )
     unplaced = []
@@ -116,7 +115,7 @@ def place_units(
 
 
 def find_violations(
-    graph: DependencyGraph,
+    code: CodeDependencies,
     clustering: Clustering,
     baseline: tuple[BaselineEdge, ...],
     *,
@@ -130,10 +129,10 @@ def find_violations(
     kernel = set(clustering.shared_kernel.units)
     owner.update({u: clustering.shared_kernel.name for u in kernel})
     if roots is None:
-        roots = composition_roots(graph, clustering)
+        roots = composition_roots(code, clustering)
     allowed = {(b.source, b.target, b.kind) for b in baseline}
     found: dict[tuple[str, int, int, str, str], Violation] = {}
-    for source, target, edge in lifted_edges(_runtime(graph), clustering.unit_of, {}):
+    for source, target, edge in lifted_edges(_runtime(code), clustering.unit_of, {}):
         source_context, target_context = owner.get(source), owner.get(target)
         if (
             source_context is None
@@ -150,7 +149,7 @@ def find_violations(
     return tuple(found[key] for key in sorted(found))
 
 
-def composition_roots(graph: DependencyGraph, clustering: Clustering) -> frozenset[str]:
+def composition_roots(code: CodeDependencies, clustering: Clustering) -> frozenset[str]:
     """Kernel units that no service uses, directly or through other kernel units: `app.py`
     registering every blueprint, a CLI seeding every context.
 
@@ -160,7 +159,7 @@ def composition_roots(graph: DependencyGraph, clustering: Clustering) -> frozens
     kernel = set(clustering.shared_kernel.units)
     placed = {u for g in clustering.contexts for u in g.units}
     uses: defaultdict[str, set[str]] = defaultdict(set)
-    for source, target, _ in lifted_edges(_runtime(graph), clustering.unit_of, {}):
+    for source, target, _ in lifted_edges(_runtime(code), clustering.unit_of, {}):
         uses[source].add(target)
     todo = [t for s in placed for t in uses[s] if t in kernel]
     shared: set[str] = set()
@@ -172,8 +171,8 @@ def composition_roots(graph: DependencyGraph, clustering: Clustering) -> frozens
     return frozenset(kernel - shared)
 
 
-def _runtime(graph: DependencyGraph) -> Iterator[GraphEdge]:
-    return (edge for edge in graph.edges if edge.kind in RUNTIME_KINDS)
+def _runtime(code: CodeDependencies) -> Iterator[Dependency]:
+    return (edge for edge in code.dependencies if edge.kind in RUNTIME_KINDS)
 
 
 def export_tach(
@@ -318,7 +317,7 @@ def _package_context(module: str, owner: dict[str, str]) -> str | None:
 
 
 def _violations(
-    edge: GraphEdge, source_context: str, target_context: str, from_kernel: bool
+    edge: Dependency, source_context: str, target_context: str, from_kernel: bool
 ) -> list[Violation]:
     verb = _VERBS.get(edge.kind, f"depends ({edge.kind}) on")
     rule: Literal["DEC001", "DEC002"]
@@ -331,9 +330,9 @@ def _violations(
     message = f"{edge.source} {verb} {edge.target}: {why}"
     return [
         Violation(
-            path=location.path,
-            line=location.line,
-            col=location.col,
+            path=path,
+            line=line,
+            col=col,
             rule=rule,
             message=message,
             source=edge.source,
@@ -342,7 +341,7 @@ def _violations(
             source_context=source_context,
             target_context=target_context,
         )
-        for location in edge.locations
+        for path, line, col, *_ in edge.locations
     ]
 
 

@@ -1,4 +1,5 @@
-"""Stage 3: extracted facts -> the module/symbol dependency graph (DependencyGraph).
+"""Stage 3: extracted facts -> the module/symbol dependency graph (DependencyGraph), or the
+part of it `check` reads (CodeDependencies).
 
 Every name is resolved against the modules of the repository: an import of a submodule goes to
 that module, a use of `pkg.name` goes to the class or function `name` of `pkg` (following
@@ -15,7 +16,9 @@ from typing import Literal
 
 from decomposer.models import (
     Certainty,
+    CodeDependencies,
     Definition,
+    Dependency,
     DependencyGraph,
     EdgeKind,
     FrameworkApps,
@@ -49,13 +52,8 @@ def build_graph(
     """Resolve every import, reference, ORM relation and entry point into nodes and edges."""
     facts = sorted(facts, key=lambda f: f.module)
     failures = sorted(failures, key=lambda f: f.path)
-    index = _Index.of(tree, facts)
-    builder = _Builder(index)
-    for module in facts:
-        builder.add_module(module)
-    builder.add_orm(facts)
-    entry_points = builder.entry_points(facts)
-    builder.add_events(facts, entry_points)
+    builder, entry_points = _resolved(tree, facts)
+    index = builder.index
     nodes = _nodes(tree, facts, index)
     edges = builder.edges()
     return DependencyGraph(
@@ -74,7 +72,47 @@ def build_graph(
     )
 
 
+def code_dependencies(
+    tree: SourceTree, facts: Iterable[ModuleFacts], failures: Iterable[ParseFailure]
+) -> CodeDependencies:
+    """`build_graph(tree, facts, failures).dependencies()`, without building the graph's models
+    (for `check`: see `CodeDependencies`)."""
+    facts = sorted(facts, key=lambda f: f.module)
+    builder, _ = _resolved(tree, facts)
+    # built with `trusted`: every value was computed here, from validated facts
+    return trusted(
+        CodeDependencies,
+        {
+            "repo": tree.name,
+            "roots": tree.roots,
+            "modules": frozenset(source.module for source in tree.files),
+            "symbols": frozenset(f"{f.module}:{d.name}" for f in facts for d in f.definitions),
+            "dependencies": tuple(
+                [
+                    Dependency(source, target, kind, frozenset(raw))
+                    for (source, target, kind), raw in builder.locations.items()
+                ]
+            ),
+            "failures": tuple(sorted(failures, key=lambda f: f.path)),
+        },
+    )
+
+
 # Private functions
+
+
+def _resolved(
+    tree: SourceTree, facts: list[ModuleFacts]
+) -> tuple[_Builder, tuple[GraphEntryPoint, ...]]:
+    """Every import, reference, ORM relation and event of `facts` (sorted by module) resolved
+    into the builder's edges; and the entry points, which the events are resolved through."""
+    builder = _Builder(_Index.of(tree, facts))
+    for module in facts:
+        builder.add_module(module)
+    builder.add_orm(facts)
+    entry_points = builder.entry_points(facts)
+    builder.add_events(facts, entry_points)
+    return builder, entry_points
 
 
 def _framework_apps(facts: list[ModuleFacts], index: _Index) -> FrameworkApps | None:

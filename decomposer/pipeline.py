@@ -14,7 +14,7 @@ import tokenize
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from decomposer.models import ScaffoldOptions
 
 StageCallback = Callable[[str, int, int], None]
+T = TypeVar("T")
 # What a run found unchanged since the last run into its `out`, and so kept: the stat of its
 # inputs (nothing read), the content of its files, or the facts extracted from them.
 Reuse = Literal["inputs", "contents", "facts"]
@@ -326,7 +327,7 @@ def build_graph(
 ) -> AnalysisResult:
     """discover -> extract -> graph only; writes graph.json under `out` (--graph-only)."""
     clock = _Stopwatch()
-    document, hits, parsed, _ = _dependency_graph(
+    document, hits, parsed = _dependency_graph(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
     with clock.stage("writes"):
@@ -360,7 +361,7 @@ def score(
 
     edited, raw, schema = files.read_plan_document(plan_path)
     clock = _Stopwatch()
-    document, hits, parsed, _ = _dependency_graph(
+    document, hits, parsed = _dependency_graph(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
     if edited is None:
@@ -434,20 +435,20 @@ def check(
     # (not cluster: networkx and igraph are a quarter of a second, and check places units
     # by the plan alone)
     from decomposer import check as contract_check
+    from decomposer import graph
 
     with clock.stage("read plan"):
         contract = files.read_plan(plan_path)
-    document, _, _, _ = _dependency_graph(
+    extracted = _extracted(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
+    code = _built(extracted, graph.code_dependencies, on_stage=on_stage, clock=clock)
     with clock.stage("check"):
         on_stage("check", 0, 1)
-        clustering, unplaced = contract_check.place_units(
-            contract, document, kernel_name=KERNEL_NAME
-        )
-        roots = contract_check.composition_roots(document, clustering)
+        clustering, unplaced = contract_check.place_units(contract, code, kernel_name=KERNEL_NAME)
+        roots = contract_check.composition_roots(code, clustering)
         violations = contract_check.find_violations(
-            document, clustering, contract.baseline, roots=roots
+            code, clustering, contract.baseline, roots=roots
         )
         on_stage("check", 1, 1)
         report = contract_check.render_report(
@@ -455,13 +456,13 @@ def check(
             report_format=report_format,
             baseline=len(contract.baseline),
             unplaced=unplaced,
-            unparsed=document.failures,
+            unparsed=code.failures,
             allow_unparsed=allow_unparsed,
         )
     with clock.stage("writes"):
         writes = [(report_file, report)]
         if tach_file:
-            tach = contract_check.export_tach(contract, source_roots=document.roots, roots=roots)
+            tach = contract_check.export_tach(contract, source_roots=code.roots, roots=roots)
             writes.append((tach_file, tach))
         if importlinter_file:
             writes.append(
@@ -471,10 +472,10 @@ def check(
         result = CheckResult(
             violations=violations,
             unplaced=unplaced,
-            unparsed=document.failures,
+            unparsed=code.failures,
             baseline=len(contract.baseline),
             summary=contract_check.summary(
-                violations, baseline=len(contract.baseline), unparsed=len(document.failures)
+                violations, baseline=len(contract.baseline), unparsed=len(code.failures)
             ),
             report=report,
             outputs=outputs,
@@ -810,15 +811,14 @@ def _dependency_graph(
     on_stage: StageCallback,
     cache_dir: Path | None,
     clock: _Stopwatch,
-) -> tuple[DependencyGraph, int, int, str]:
-    """discover -> extract (cached, in parallel) -> graph; and the key of the analysis's
-    inputs (see `_analysis_key`)."""
+) -> tuple[DependencyGraph, int, int]:
+    """discover -> extract (cached, in parallel) -> graph; and how many files came from the
+    facts cache and how many were parsed."""
     extracted = _extracted(
         repo, settings, out=out, on_stage=on_stage, cache_dir=cache_dir, clock=clock
     )
     document = _graph_of(extracted, on_stage=on_stage, clock=clock)
-    key = _analysis_key(repo, extracted.tree, extracted.fresh, settings)
-    return document, extracted.hits, extracted.parsed, key
+    return document, extracted.hits, extracted.parsed
 
 
 class _Extracted(NamedTuple):
@@ -883,16 +883,27 @@ def _extracted(
 def _graph_of(
     extracted: _Extracted, *, on_stage: StageCallback, clock: _Stopwatch
 ) -> DependencyGraph:
-    with clock.stage("graph"):
-        from decomposer import graph
+    from decomposer import graph
 
+    return _built(extracted, graph.build_graph, on_stage=on_stage, clock=clock)
+
+
+def _built(
+    extracted: _Extracted,
+    build: Callable[[SourceTree, list[ModuleFacts], list[ParseFailure]], T],
+    *,
+    on_stage: StageCallback,
+    clock: _Stopwatch,
+) -> T:
+    """The "graph" stage: `build` (the graph, or what `check` reads of it) from the facts."""
+    with clock.stage("graph"):
         # the facts cache, written by a second core while this one builds the graph
         save = extracted.save or str
         saved = forks.forked(save, extracted.jobs) if extracted.save else save
         facts = [r for r in extracted.results if isinstance(r, ModuleFacts)]
         failures = [r for r in extracted.results if isinstance(r, ParseFailure)]
         on_stage("graph", 0, 1)
-        document = graph.build_graph(extracted.tree, facts, failures)
+        document = build(extracted.tree, facts, failures)
         saved()  # the cache is complete before the run goes on
         on_stage("graph", 1, 1)
     return document

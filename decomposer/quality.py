@@ -5,12 +5,23 @@ to the units that are clustered and measured."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from decomposer.models import GraphEdge
+
+class _Edge(Protocol):
+    """An edge between two nodes: the graph's `GraphEdge`, or the `Dependency` check reads."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def target(self) -> str: ...
+
+
+E = TypeVar("E", bound=_Edge)
 
 
 def modularity(graph: nx.Graph, communities: Iterable[Collection[str]]) -> float:
@@ -74,8 +85,8 @@ def undirected_graph(nodes: Iterable[str], edges: Iterable[tuple[str, str, float
 
 
 def lifted_edges(
-    edges: Iterable[GraphEdge], unit_of: Callable[[str], str], lifted: dict[str, str]
-) -> Iterator[tuple[str, str, GraphEdge]]:
+    edges: Iterable[E], unit_of: Callable[[str], str], lifted: dict[str, str]
+) -> Iterator[tuple[str, str, E]]:
     """(source unit, target unit, edge) for each edge, in order; each node is lifted to its
     unit once, and `lifted` keeps node -> unit for the caller."""
     for edge in edges:

@@ -57,6 +57,8 @@ if TYPE_CHECKING:
     )
     from decomposer.models.graph import (
         RUNTIME_KINDS,
+        CodeDependencies,
+        Dependency,
         DependencyGraph,
         EdgeKind,
         FrameworkApps,
@@ -206,6 +208,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     "graph": (
         "RUNTIME_KINDS",
+        "CodeDependencies",
+        "Dependency",
         "DependencyGraph",
         "EdgeKind",
         "FrameworkApps",
@@ -346,6 +350,7 @@ __all__ = [
     "Certainty",
     "ClientSpec",
     "Clustering",
+    "CodeDependencies",
     "ColumnSpec",
     "ContextCountChoice",
     "ContextDependency",
@@ -363,6 +368,7 @@ __all__ = [
     "DecompositionPlan",
     "Definition",
     "DeliverySpec",
+    "Dependency",
     "DependencyGraph",
     "DeployRole",
     "DeployStage",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import Field
 
@@ -119,6 +119,20 @@ class GraphEdge(Model):
     locations: tuple[Location, ...]
 
 
+# One location of an edge as the graph stage collects it, before it builds `Location`:
+# (path, line, col, certainty, resolution, discards_result).
+RawLocation = tuple[str, int, int, Certainty, Resolution, bool]
+
+
+class Dependency(NamedTuple):
+    """One edge as `check` reads it: its ends, its kind and where it is seen."""
+
+    source: str
+    target: str
+    kind: EdgeKind
+    locations: frozenset[RawLocation]
+
+
 class GraphEntryPoint(Model):
     """An entry point attached to the graph node that handles it."""
 
@@ -199,6 +213,20 @@ class GraphSummary(Model):
     excluded: tuple[Exclusion, ...] = ()
 
 
+class CodeDependencies(Model):
+    """What `decompose check` reads of the code as it is now: the ids of the graph's nodes and
+    its edges (`dependencies`, in no particular order), without a model per node, edge and
+    location, and without the statistics, entry points and transactions only `analyze` writes.
+    Building those models is about half of the graph stage on saleor."""
+
+    repo: str = Field(description="Name of the analyzed repository folder")
+    roots: tuple[str, ...]
+    modules: frozenset[str]
+    symbols: frozenset[str] = Field(description="module:Name of each class and function")
+    dependencies: tuple[Dependency, ...]
+    failures: tuple[ParseFailure, ...]
+
+
 class DependencyGraph(Model):
     """graph.json: the dependency graph of a repository, as written to disk."""
 
@@ -229,6 +257,29 @@ class DependencyGraph(Model):
             failures=self.failures,
             skipped=self.skipped,
             excluded=self.excluded,
+        )
+
+    def dependencies(self) -> CodeDependencies:
+        """What `check` reads of this graph (`graph.code_dependencies` builds the same from the
+        facts, without the graph's models)."""
+        return CodeDependencies(
+            repo=self.repo,
+            roots=self.roots,
+            modules=frozenset(n.id for n in self.nodes if n.kind == "module"),
+            symbols=frozenset(n.id for n in self.nodes if n.kind != "module"),
+            dependencies=tuple(
+                Dependency(
+                    edge.source,
+                    edge.target,
+                    edge.kind,
+                    frozenset(
+                        (at.path, at.line, at.col, at.certainty, at.resolution, at.discards_result)
+                        for at in edge.locations
+                    ),
+                )
+                for edge in self.edges
+            ),
+            failures=self.failures,
         )
 
     def to_networkx(self) -> nx.MultiDiGraph:

@@ -21,6 +21,7 @@ from decomposer.models import (
     BaselineEdge,
     BoundedContext,
     Clustering,
+    CodeDependencies,
     ContextCountChoice,
     ContextGroup,
     ContextMetrics,
@@ -53,9 +54,9 @@ STATS = GraphStats(
 CHOICE = ContextCountChoice(criterion="by hand", alternatives=())
 
 
-def graph_of(edges: list[Edge], *, nodes: tuple[str, ...] = (), lines: int = 1) -> DependencyGraph:
-    """(source, target, kind) edges, each seen at `lines` locations (line 1, 2, ...) of the
-    source's file; `module:Name` nodes are symbols."""
+def graph_of(edges: list[Edge], *, nodes: tuple[str, ...] = (), lines: int = 1) -> CodeDependencies:
+    """What check reads of a graph of (source, target, kind) edges, each seen at `lines`
+    locations (line 1, 2, ...) of the source's file; `module:Name` nodes are symbols."""
     ids = sorted({e[0] for e in edges} | {e[1] for e in edges} | set(nodes))
     ids = sorted(set(ids) | {i.partition(":")[0] for i in ids})
     return DependencyGraph(
@@ -99,7 +100,7 @@ def graph_of(edges: list[Edge], *, nodes: tuple[str, ...] = (), lines: int = 1) 
         unresolved=(),
         failures=(),
         skipped=(),
-    )
+    ).dependencies()
 
 
 def _path(node: str) -> str:

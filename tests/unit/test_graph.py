@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from decomposer.models import DependencyGraph, GraphEdge
-from tests.conftest import graph_of
+from decomposer import discover
+from decomposer.config import Settings
+from decomposer.extract import extract_facts
+from decomposer.graph import build_graph, code_dependencies
+from decomposer.models import DependencyGraph, GraphEdge, ModuleFacts, ParseFailure
+from tests.conftest import EXAMPLE, graph_of
 
 
 def edge(graph: DependencyGraph, source: str, target: str, kind: str) -> GraphEdge:
@@ -254,3 +258,21 @@ def test_edges_built_without_validation_equal_validated_ones() -> None:
     assert again == graph
     assert [hash(e) for e in again.edges] == [hash(e) for e in graph.edges]
     assert again.model_dump_json() == graph.model_dump_json()
+
+
+def test_what_check_reads_is_the_graph_without_its_models() -> None:
+    tree = discover.find_sources(EXAMPLE, Settings())
+    results = [extract_facts(s, (EXAMPLE / s.path).read_bytes()) for s in tree.files]
+    facts = [r for r in results if isinstance(r, ModuleFacts)]
+    broken = ParseFailure(path="shop/broken.py", line=1, col=1, reason="syntax-error", message="x")
+    graph = build_graph(tree, facts, [broken])
+    code = code_dependencies(tree, facts, [broken])
+    assert {d.kind for d in code.dependencies} >= {"import", "call", "orm_relation", "event"}
+    expected = graph.dependencies()
+    # the same edges and locations (the check reads them in no particular order) ...
+    assert sorted(code.dependencies) == sorted(expected.dependencies)
+    # ... and the same everything else
+    assert code.model_copy(update={"dependencies": ()}) == expected.model_copy(
+        update={"dependencies": ()}
+    )
+    assert code.symbols and code.failures == (broken,)
