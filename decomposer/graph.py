@@ -460,7 +460,10 @@ class _Builder:
         # validating ~80k models again cost a third of this stage on saleor.
         edges = []
         rank = _CERTAINTY_RANK.__getitem__
-        for (source, target, kind), raw in sorted(self.locations.items()):
+        locations = self.locations
+        # the keys sorted alone: sorting the (key, locations) pairs took twice as long
+        for source, target, kind in sorted(locations):
+            raw = locations[source, target, kind]
             ordered = sorted(raw) if len(raw) > 1 else raw
             unique = tuple(
                 [

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from decomposer.cluster import as_is_contexts
@@ -16,7 +19,7 @@ from decomposer.models import (
     DecompositionPlan,
     DependencyGraph,
 )
-from decomposer.plan import make_plan, operation_name
+from decomposer.plan import _shortest_cycles, make_plan, operation_name
 from tests.conftest import graph_of
 
 MODELS = """
@@ -197,6 +200,19 @@ def test_cycle_between_contexts_is_a_risk() -> None:
         {"first": ("app", "app.a"), "second": ("app.b",)},
     )
     assert plan.risks.cycles == (("first", "second"),)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcdefg"), st.sampled_from("abcdefg")), max_size=30))
+def test_the_shortest_cycles_are_those_of_every_cycle_listed(pairs: list[tuple[str, str]]) -> None:
+    # listed with a growing bound, stopping once there are enough: as listing them all
+    contexts = nx.DiGraph(pairs)
+    every = set()
+    for cycle in nx.simple_cycles(contexts, length_bound=4):
+        start = cycle.index(min(cycle))
+        every.add(tuple(cycle[start:] + cycle[:start]))
+    expected = tuple(sorted(every, key=lambda c: (len(c), c))[:20])
+    assert _shortest_cycles(contexts) == expected
 
 
 def test_operation_names_are_snake_case_identifiers() -> None:
