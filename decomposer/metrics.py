@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import networkx as nx
@@ -63,19 +63,8 @@ def measure_cut(
     count, and edges touching them are ignored. Formulas, sources and variants are in
     `describe_metrics()`, the helper docstrings below, and the README.
     """
-    cut = _cut_of(graph, clustering, weights=settings.weights, with_kernel=False)
-    return CutMetrics(
-        contexts=len(clustering.contexts),
-        modularity=_modularity(cut),
-        structural_modularity=_structural_modularity(cut),
-        icp=_icp(cut),
-        ifn=_ifn(cut),
-        ned=_ned(cut, settings.ned_bounds),
-        bcp=_bcp(cut),
-        cross_context_edges=len(
-            {(e.source, e.target, e.kind) for e in cut.edges if not _is_internal(cut, e)}
-        ),
-        cyclic_context_pairs=_cyclic_context_pairs(cut),
+    return _cut_metrics(
+        _cut_of(graph, clustering, weights=settings.weights, with_kernel=False), settings
     )
 
 
@@ -89,38 +78,19 @@ def measure_contexts(
     (internal + external weight) of the runtime edges, 1.0 without edges; efferent and
     afferent count distinct unit-to-unit runtime edges leaving and entering.
     """
-    cut = _cut_of(graph, clustering, weights=settings.weights, with_kernel=True)
-    kernel = clustering.shared_kernel.name
-    nodes = {node.id: node for node in graph.nodes}
-    leftover = _split_module_lines(graph, clustering)
-    # one pass over the edges for every context at once; each context's sums still add its
-    # edges in the graph's order
-    internal = dict.fromkeys(cut.members, 0.0)
-    external = dict.fromkeys(cut.members, 0.0)
-    leaving: dict[str, set[tuple[str, str]]] = {name: set() for name in cut.members}
-    entering: dict[str, set[tuple[str, str]]] = {name: set() for name in cut.members}
-    for edge in cut.edges:
-        source, target = cut.group_of[edge.source], cut.group_of[edge.target]
-        if source == target:
-            internal[source] += edge.weight
-            continue
-        touches_kernel = kernel in (source, target)
-        for name in (source, target):
-            if touches_kernel and name != kernel:
-                continue
-            external[name] += edge.weight
-            (leaving if source == name else entering)[name].add((edge.source, edge.target))
-    measured = {}
-    for name, units in sorted(cut.members.items()):
-        inside, outside = internal[name], external[name]
-        measured[name] = ContextMetrics(
-            units=len(units),
-            lines=sum(_lines_of(unit, nodes, leftover) for unit in units),
-            cohesion=inside / (inside + outside) if inside + outside else 1.0,
-            efferent=len(leaving[name]),
-            afferent=len(entering[name]),
-        )
-    return measured
+    return _context_metrics(_cut_of(graph, clustering, weights=settings.weights, with_kernel=True))
+
+
+def measure(
+    graph: DependencyGraph, clustering: Clustering, settings: ClusterSettings
+) -> tuple[CutMetrics, dict[str, ContextMetrics]]:
+    """`measure_cut` and `measure_contexts` of one cut, with the graph's edges lifted to the
+    units once for both (the lifting is most of their time)."""
+    with_kernel = _cut_of(graph, clustering, weights=settings.weights, with_kernel=True)
+    return (
+        _cut_metrics(_without_kernel(with_kernel, settings.weights), settings),
+        _context_metrics(with_kernel),
+    )
 
 
 def describe_metrics() -> dict[str, str]:
@@ -154,6 +124,58 @@ def mojofm_both(proposal: Mapping[str, str], truth: Mapping[str, str]) -> tuple[
 
 
 # Private functions
+
+
+def _cut_metrics(cut: _Cut, settings: ClusterSettings) -> CutMetrics:
+    clustering = cut.clustering
+    return CutMetrics(
+        contexts=len(clustering.contexts),
+        modularity=_modularity(cut),
+        structural_modularity=_structural_modularity(cut),
+        icp=_icp(cut),
+        ifn=_ifn(cut),
+        ned=_ned(cut, settings.ned_bounds),
+        bcp=_bcp(cut),
+        cross_context_edges=len(
+            {(e.source, e.target, e.kind) for e in cut.edges if not _is_internal(cut, e)}
+        ),
+        cyclic_context_pairs=_cyclic_context_pairs(cut),
+    )
+
+
+def _context_metrics(cut: _Cut) -> dict[str, ContextMetrics]:
+    graph, clustering = cut.graph, cut.clustering
+    kernel = clustering.shared_kernel.name
+    nodes = {node.id: node for node in graph.nodes}
+    leftover = _split_module_lines(graph, clustering)
+    # one pass over the edges for every context at once; each context's sums still add its
+    # edges in the graph's order
+    internal = dict.fromkeys(cut.members, 0.0)
+    external = dict.fromkeys(cut.members, 0.0)
+    leaving: dict[str, set[tuple[str, str]]] = {name: set() for name in cut.members}
+    entering: dict[str, set[tuple[str, str]]] = {name: set() for name in cut.members}
+    for edge in cut.edges:
+        source, target = cut.group_of[edge.source], cut.group_of[edge.target]
+        if source == target:
+            internal[source] += edge.weight
+            continue
+        touches_kernel = kernel in (source, target)
+        for name in (source, target):
+            if touches_kernel and name != kernel:
+                continue
+            external[name] += edge.weight
+            (leaving if source == name else entering)[name].add((edge.source, edge.target))
+    measured = {}
+    for name, units in sorted(cut.members.items()):
+        inside, outside = internal[name], external[name]
+        measured[name] = ContextMetrics(
+            units=len(units),
+            lines=sum(_lines_of(unit, nodes, leftover) for unit in units),
+            cohesion=inside / (inside + outside) if inside + outside else 1.0,
+            efferent=len(leaving[name]),
+            afferent=len(entering[name]),
+        )
+    return measured
 
 
 class _UnitEdge(NamedTuple):
@@ -231,6 +253,23 @@ def _cut_of(
         edges=tuple(edges),
         ends=tuple(ends),
         units=lifted,
+    )
+
+
+def _without_kernel(cut: _Cut, weights: Weights) -> _Cut:
+    """The cut `_cut_of(..., with_kernel=False)` gives, from the one with the kernel: the
+    kernel's units in no group, and the edges touching them left out."""
+    kernel = cut.clustering.shared_kernel.name
+    if any(context.name == kernel for context in cut.clustering.contexts):
+        # a context under the kernel's name shares its group here: lifted again, apart
+        return _cut_of(cut.graph, cut.clustering, weights=weights, with_kernel=False)
+    group_of = {unit: group for unit, group in cut.group_of.items() if group != kernel}
+    return replace(
+        cut,
+        group_of=group_of,
+        members={name: units for name, units in cut.members.items() if name != kernel},
+        edges=tuple(e for e in cut.edges if e.source in group_of and e.target in group_of),
+        ends=tuple((None if s == kernel else s, None if t == kernel else t) for s, t in cut.ends),
     )
 
 

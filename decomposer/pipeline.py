@@ -1013,10 +1013,7 @@ def _plan_of(
     from decomposer import metrics, plan
 
     def cut() -> tuple[CutMetrics, dict[str, ContextMetrics]]:
-        return (
-            metrics.measure_cut(document, clustering, settings.cluster),
-            metrics.measure_contexts(document, clustering, settings.cluster),
-        )
+        return metrics.measure(document, clustering, settings.cluster)
 
     measured = functools.cache(forks.forked(cut, settings.jobs))
     return plan.make_plan(

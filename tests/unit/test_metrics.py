@@ -6,9 +6,18 @@ import math
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from decomposer.config import ClusterSettings, Weights
-from decomposer.metrics import describe_metrics, measure_contexts, measure_cut, mojofm, mojofm_both
+from decomposer.metrics import (
+    describe_metrics,
+    measure,
+    measure_contexts,
+    measure_cut,
+    mojofm,
+    mojofm_both,
+)
 from decomposer.models import (
     Clustering,
     ContextCountChoice,
@@ -518,3 +527,39 @@ def test_unit_of_follows_the_split_modules_of_a_copy() -> None:
     assert other.unit_of("shop.m3:f") == "shop.m3"
     assert other.unit_of("shop.n3:f") == "shop.n3:f"
     assert first.unit_of("shop.m3:f") == "shop.m3:f"
+
+
+NODES = ("a", "b", "c", "d", "e", "f", "a:x", "b:y")
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    edges=st.lists(
+        st.tuples(
+            st.sampled_from(NODES),
+            st.sampled_from(NODES),
+            st.sampled_from(["call", "import", "annotation", "inheritance"]),
+            st.integers(1, 3),
+        ),
+        max_size=25,
+    ),
+    # each unit's group; a unit may also be in the kernel, and a context may take its name
+    groups=st.lists(st.sampled_from(["one", "two", "kernel", ""]), min_size=6, max_size=6),
+    kernel=st.lists(st.sampled_from("abcdef"), unique=True, max_size=3),
+)
+def test_both_measures_at_once_are_each_measure_alone(
+    edges: list[Edge], groups: list[str], kernel: list[str]
+) -> None:
+    contexts: dict[str, list[str]] = {}
+    for unit, group in zip("abcdef", groups, strict=True):
+        if group:
+            contexts.setdefault(group, []).append(unit)
+    clustering = clustering_of(
+        {name: " ".join(units) for name, units in contexts.items()}, kernel=" ".join(kernel)
+    )
+    graph = graph_of(edges)
+    expected = (
+        measure_cut(graph, clustering, SETTINGS),
+        measure_contexts(graph, clustering, SETTINGS),
+    )
+    assert measure(graph, clustering, SETTINGS) == expected
