@@ -75,8 +75,8 @@ def build_graph(
 def code_dependencies(
     tree: SourceTree, facts: Iterable[ModuleFacts], failures: Iterable[ParseFailure]
 ) -> CodeDependencies:
-    """`build_graph(tree, facts, failures).dependencies()`, without building the graph's models
-    (for `check`: see `CodeDependencies`)."""
+    """What `check` reads of `build_graph(tree, facts, failures)`, without building the graph's
+    models (see `CodeDependencies`): the same resolution, the same edges and locations."""
     facts = sorted(facts, key=lambda f: f.module)
     builder, _ = _resolved(tree, facts)
     # built with `trusted`: every value was computed here, from validated facts

@@ -12,7 +12,15 @@ import pytest
 from decomposer import discover
 from decomposer.extract import extract_facts
 from decomposer.graph import build_graph
-from decomposer.models import DependencyGraph, ModuleFacts, ParseFailure, SourceFile, SourceTree
+from decomposer.models import (
+    CodeDependencies,
+    Dependency,
+    DependencyGraph,
+    ModuleFacts,
+    ParseFailure,
+    SourceFile,
+    SourceTree,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "shop"
@@ -110,3 +118,26 @@ def graph_of(modules: dict[str, str]) -> DependencyGraph:
         facts.append(result)
     tree = SourceTree(name="repo", roots=(".",), files=tuple(files), skipped=())
     return build_graph(tree, facts, [])
+
+
+def dependencies_of(graph: DependencyGraph) -> CodeDependencies:
+    """What `check` reads of a whole graph: what `graph.code_dependencies` builds from facts."""
+    return CodeDependencies(
+        repo=graph.repo,
+        roots=graph.roots,
+        modules=frozenset(n.id for n in graph.nodes if n.kind == "module"),
+        symbols=frozenset(n.id for n in graph.nodes if n.kind != "module"),
+        dependencies=tuple(
+            Dependency(
+                edge.source,
+                edge.target,
+                edge.kind,
+                frozenset(
+                    (at.path, at.line, at.col, at.certainty, at.resolution, at.discards_result)
+                    for at in edge.locations
+                ),
+            )
+            for edge in graph.edges
+        ),
+        failures=graph.failures,
+    )

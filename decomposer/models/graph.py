@@ -259,29 +259,6 @@ class DependencyGraph(Model):
             excluded=self.excluded,
         )
 
-    def dependencies(self) -> CodeDependencies:
-        """What `check` reads of this graph (`graph.code_dependencies` builds the same from the
-        facts, without the graph's models)."""
-        return CodeDependencies(
-            repo=self.repo,
-            roots=self.roots,
-            modules=frozenset(n.id for n in self.nodes if n.kind == "module"),
-            symbols=frozenset(n.id for n in self.nodes if n.kind != "module"),
-            dependencies=tuple(
-                Dependency(
-                    edge.source,
-                    edge.target,
-                    edge.kind,
-                    frozenset(
-                        (at.path, at.line, at.col, at.certainty, at.resolution, at.discards_result)
-                        for at in edge.locations
-                    ),
-                )
-                for edge in self.edges
-            ),
-            failures=self.failures,
-        )
-
     def to_networkx(self) -> nx.MultiDiGraph:
         """A networkx view: nodes carry `node` (GraphNode), edges are keyed by kind and carry
         `edge` (GraphEdge) and `weight`. Build it once per stage and work on copies."""

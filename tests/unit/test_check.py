@@ -37,6 +37,7 @@ from decomposer.models import (
     Risks,
     SharedKernel,
 )
+from tests.conftest import dependencies_of
 
 Edge = tuple[str, str, EdgeKind]
 STATS = GraphStats(
@@ -59,7 +60,7 @@ def graph_of(edges: list[Edge], *, nodes: tuple[str, ...] = (), lines: int = 1) 
     locations (line 1, 2, ...) of the source's file; `module:Name` nodes are symbols."""
     ids = sorted({e[0] for e in edges} | {e[1] for e in edges} | set(nodes))
     ids = sorted(set(ids) | {i.partition(":")[0] for i in ids})
-    return DependencyGraph(
+    graph = DependencyGraph(
         repo="repo",
         roots=(".",),
         stats=STATS,
@@ -100,7 +101,8 @@ def graph_of(edges: list[Edge], *, nodes: tuple[str, ...] = (), lines: int = 1) 
         unresolved=(),
         failures=(),
         skipped=(),
-    ).dependencies()
+    )
+    return dependencies_of(graph)
 
 
 def _path(node: str) -> str:
