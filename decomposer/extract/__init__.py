@@ -20,7 +20,7 @@ from decomposer.models import Diagnostic, ModuleFacts, ParseFailure, SourceFile
 __all__ = ["EXTRACTOR_VERSION", "extract_facts"]
 
 # Bump when the facts extracted from the same bytes change: it invalidates the facts cache.
-EXTRACTOR_VERSION = "8"
+EXTRACTOR_VERSION = "9"
 
 
 # Public functions
