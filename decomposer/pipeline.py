@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from decomposer.check import ReportFormat
     from decomposer.export import ExportFormat
     from decomposer.models import ScaffoldOptions
+    from decomposer.report import UnitEdges
 
 StageCallback = Callable[[str, int, int], None]
 T = TypeVar("T")
@@ -263,7 +264,7 @@ def analyze(
             files.save_partitions(partitions_path, partitions.entries)
         on_stage("cluster", 1, 1)
     with clock.stage("plan"):
-        decomposition = _plan_of(
+        decomposition, between = _plan_of(
             document,
             clustering,
             settings,
@@ -275,6 +276,7 @@ def analyze(
         out,
         clock,
         jobs=settings.jobs,
+        unit_edges=between,
         keys=(key, *(facts or _facts_key(repo, extracted, settings, None))),
         inputs=inputs,
         graph_written=as_is is not None,
@@ -377,10 +379,12 @@ def score(
     with clock.stage("cluster"):
         clustering = cluster.explain(document, clustering_of(edited, document), settings.cluster)
     with clock.stage("plan"):
-        decomposition = _plan_of(document, clustering, settings)
+        decomposition, between = _plan_of(document, clustering, settings)
     if not accept_baseline:
         decomposition = decomposition.model_copy(update={"baseline": edited.baseline})
-    outputs = _write_analysis(document, decomposition, out, clock, jobs=settings.jobs)
+    outputs = _write_analysis(
+        document, decomposition, out, clock, jobs=settings.jobs, unit_edges=between
+    )
     return AnalysisResult(
         graph=document,
         summary=document.summary(),
@@ -719,15 +723,17 @@ def _write_analysis(
     clock: _Stopwatch,
     *,
     jobs: int,
+    unit_edges: UnitEdges | None = None,
     keys: tuple[str, str, FactsDigests] | None = None,
     inputs: str | None = None,
     graph_written: bool = False,
 ) -> tuple[str, ...]:
     """graph.json (unless `graph_written` already), plan.json, the report and the exports,
     under `out`; with `keys` (analyze: the keys of the files' contents and of their facts, and
-    the facts digests), recorded for the next run to reuse. With a second core, the report and
-    the exports are rendered and written in two child processes while this one writes the JSON
-    files."""
+    the facts digests), recorded for the next run to reuse; `unit_edges`: the report's
+    dependencies between the plan's units, if found already. With a second core, the exports
+    are rendered and written in a child process while this one writes the JSON files and the
+    report."""
     from decomposer import export as plan_export
     from decomposer import report as html_report
 
@@ -735,7 +741,7 @@ def _write_analysis(
         return "\n".join(str(path) for path in files.write_rendered(rendered, out))
 
     def report_task() -> str:
-        return written([html_report.render_report(decomposition, document)])
+        return written([html_report.render_report(decomposition, document, unit_edges=unit_edges)])
 
     def exports_task() -> str:
         return written(plan_export.render_exports(decomposition, document))
@@ -1006,17 +1012,21 @@ def _plan_of(
     settings: Settings,
     *,
     as_is: Callable[[], AsIsSplit] | None = None,
-) -> DecompositionPlan:
+) -> tuple[DecompositionPlan, UnitEdges]:
     """Metrics of the cut and of the as-is split (`as_is`: what waits for it, if measured
-    meanwhile) -> the plan. With a second core, the cut's metrics (whole, and per context) are
-    measured in a child process while this one assembles the rest of the plan."""
-    from decomposer import metrics, plan
+    meanwhile) -> the plan; and the dependencies between its units that the report shows.
+    With a second core, the cut's metrics (whole, and per context) are measured in a child
+    process while this one finds those dependencies (they need only the cut's units) and
+    assembles the rest of the plan."""
+    from decomposer import metrics, plan, report
 
     def cut() -> tuple[CutMetrics, dict[str, ContextMetrics]]:
         return metrics.measure(document, clustering, settings.cluster)
 
     measured = functools.cache(forks.forked(cut, settings.jobs))
-    return plan.make_plan(
+    groups = (*clustering.contexts, clustering.shared_kernel)
+    between = report.edges_between(document, {unit for group in groups for unit in group.units})
+    decomposition = plan.make_plan(
         document,
         clustering,
         metrics=lambda: measured()[0],
@@ -1024,6 +1034,7 @@ def _plan_of(
         as_is=as_is or (lambda: _as_is_split(document, settings)),
         settings=settings,
     )
+    return decomposition, between
 
 
 def _as_is_split(document: DependencyGraph, settings: Settings) -> AsIsSplit:

@@ -15,8 +15,8 @@ import itertools
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Collection, Sequence
+from typing import Any, TypeAlias
 
 from markupsafe import Markup
 
@@ -28,6 +28,8 @@ CYTOSCAPE = "report/static/cytoscape-3.35.0.min.js"
 KERNEL = "(shared kernel)"
 # Annotations and TYPE_CHECKING imports are not runtime coupling (README, "Metrics").
 STATIC_ONLY = frozenset({"annotation", "type_import"})
+# (source unit, target unit) -> runtime dependency locations from one to the other
+UnitEdges: TypeAlias = Counter[tuple[str, str]]
 _LABEL_CHARS = 28
 # The map shows at first at most this many links a context (the heaviest), all on demand.
 _LINKS_PER_CONTEXT = 2
@@ -39,10 +41,16 @@ _MAP_HEIGHT, _MAP_HEIGHT_MAX, _MAP_HEIGHT_STEP = 560, 900, 20
 # Public functions
 
 
-def render_report(plan: DecompositionPlan, graph: DependencyGraph | None) -> RenderedFile:
+def render_report(
+    plan: DecompositionPlan,
+    graph: DependencyGraph | None,
+    *,
+    unit_edges: UnitEdges | None = None,
+) -> RenderedFile:
     """The report of a plan; without its graph the DSM and module-level edges are missing,
-    and the report says so."""
-    view = report_view(plan, graph)
+    and the report says so. `unit_edges`: `edges_between(graph, units)` of the plan's units,
+    if computed already."""
+    view = report_view(plan, graph, unit_edges=unit_edges)
     scripts = [templating.read_static(CYTOSCAPE), templating.read_static("report/static/report.js")]
     for script in scripts:
         # Inlined as is: a `</script` inside would end the element early (a packaging bug).
@@ -58,11 +66,19 @@ def render_report(plan: DecompositionPlan, graph: DependencyGraph | None) -> Ren
     return RenderedFile(path=REPORT_NAME, content=html)
 
 
-def report_view(plan: DecompositionPlan, graph: DependencyGraph | None) -> dict[str, Any]:
+def report_view(
+    plan: DecompositionPlan,
+    graph: DependencyGraph | None,
+    *,
+    unit_edges: UnitEdges | None = None,
+) -> dict[str, Any]:
     """Everything the report shows, as JSON-ready data with a stable order."""
     owners = _owners(plan)
     # dependency locations between placed units: the map and the DSM both show them
-    unit_edges = _unit_edges(graph, owners) if graph is not None else None
+    if graph is None:
+        unit_edges = None
+    elif unit_edges is None:
+        unit_edges = edges_between(graph, owners)
     return {
         "repo": plan.repo,
         "tool_version": plan.tool_version,
@@ -125,6 +141,27 @@ def embeddable_json(view: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def edges_between(graph: DependencyGraph, placed: Collection[str]) -> UnitEdges:
+    """Runtime dependency locations between the units `placed` in a plan (its contexts' and
+    its shared kernel's modules and symbols), self-loops left out: the map and the DSM both
+    show them. It needs only the units, so a caller may compute it before the plan is done."""
+    weights: UnitEdges = Counter()
+    units: dict[str, str | None] = {}  # node -> unit, each node looked up once
+    for edge in graph.edges:
+        if edge.kind in STATIC_ONLY:
+            continue
+        source = units.get(edge.source, "")
+        if source == "":
+            source = units[edge.source] = _unit_of(edge.source, placed)
+        target = units.get(edge.target, "")
+        if target == "":
+            target = units[edge.target] = _unit_of(edge.target, placed)
+        if source and target and source != target:
+            key = (source, target)
+            weights[key] = weights.get(key, 0) + edge.weight  # Counter's += is a call more
+    return weights
+
+
 # Private functions
 
 
@@ -153,30 +190,11 @@ def _owners(plan: DecompositionPlan) -> dict[str, str]:
     return owners
 
 
-def _unit_of(node: str, owners: dict[str, str]) -> str | None:
-    if node in owners:
+def _unit_of(node: str, placed: Collection[str]) -> str | None:
+    if node in placed:
         return node
     module = node.partition(":")[0]
-    return module if module in owners else None
-
-
-def _unit_edges(graph: DependencyGraph, owners: dict[str, str]) -> Counter[tuple[str, str]]:
-    """Runtime dependency locations between placed units (self-loops left out)."""
-    weights: Counter[tuple[str, str]] = Counter()
-    units: dict[str, str | None] = {}  # node -> unit, each node looked up once
-    for edge in graph.edges:
-        if edge.kind in STATIC_ONLY:
-            continue
-        source = units.get(edge.source, "")
-        if source == "":
-            source = units[edge.source] = _unit_of(edge.source, owners)
-        target = units.get(edge.target, "")
-        if target == "":
-            target = units[edge.target] = _unit_of(edge.target, owners)
-        if source and target and source != target:
-            key = (source, target)
-            weights[key] = weights.get(key, 0) + edge.weight  # Counter's += is a call more
-    return weights
+    return module if module in placed else None
 
 
 def _number(value: float) -> str:
@@ -269,7 +287,7 @@ def _map(
     plan: DecompositionPlan,
     graph: DependencyGraph | None,
     owners: dict[str, str],
-    unit_edges: Counter[tuple[str, str]] | None,
+    unit_edges: UnitEdges | None,
 ) -> dict[str, Any]:
     """Context nodes (with seed positions on a circle), weighted edges by kind, and the
     members and internal edges each context shows when it is opened."""
@@ -337,7 +355,7 @@ def _members(
     plan: DecompositionPlan,
     graph: DependencyGraph | None,
     owners: dict[str, str],
-    unit_edges: Counter[tuple[str, str]] | None,
+    unit_edges: UnitEdges | None,
 ) -> dict[str, Any]:
     members = {}
     for c in plan.contexts:
@@ -382,7 +400,7 @@ def _short(name: str, limit: int = _LABEL_CHARS) -> str:
 
 
 def _dsm(
-    plan: DecompositionPlan, owners: dict[str, str], unit_edges: Counter[tuple[str, str]] | None
+    plan: DecompositionPlan, owners: dict[str, str], unit_edges: UnitEdges | None
 ) -> dict[str, Any]:
     """Dependency locations from each context (row) to each context (column)."""
     names = _names(plan)

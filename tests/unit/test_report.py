@@ -6,6 +6,7 @@ import io
 import itertools
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -13,11 +14,20 @@ import pydot
 import pytest
 from rich.console import Console
 
+from decomposer import pipeline
+from decomposer.cluster import find_contexts
+from decomposer.config import Settings
 from decomposer.console import Reporter
 from decomposer.export import render_exports
 from decomposer.models import DecompositionPlan
 from decomposer.models.infra import ScaffoldOptions
-from decomposer.report import embeddable_json, inconsistencies, render_report, report_view
+from decomposer.report import (
+    edges_between,
+    embeddable_json,
+    inconsistencies,
+    render_report,
+    report_view,
+)
 from decomposer.scaffold.infra import build_spec
 from tests.conftest import graph_of
 
@@ -431,3 +441,24 @@ def test_fewer_contexts_than_services_asked_for_is_said_in_the_report_and_consol
     assert "warning: --services 30 gave 2 contexts, not 30" in reporter.err.file.getvalue()  # type: ignore[attr-defined]
     enough = make_plan(TWO, selection=selection | {"requested": 2})
     assert "gave" not in render_report(enough, None).content
+
+
+def test_the_edges_between_units_found_beside_the_plan_are_the_reports_own(
+    example_repo: Path, tmp_path: Path
+) -> None:
+    # The pipeline finds them from the clustering's units while the cut is measured on a
+    # second core, before the plan exists: the report must be the one it draws from the plan.
+    settings = Settings(cache=False)
+    graph = pipeline.build_graph(example_repo, settings, out=tmp_path).graph
+    assert graph is not None
+    clustering = find_contexts(graph, settings.cluster)
+    assert clustering.split_modules and clustering.shared_kernel.units  # symbols and a kernel
+    plan, between = pipeline._plan_of(graph, clustering, settings)
+    assert between  # the example's contexts depend on each other
+    assert report_view(plan, graph, unit_edges=between) == report_view(plan, graph)
+    assert edges_between(graph, set(between_units(plan))) == between
+
+
+def between_units(plan: DecompositionPlan) -> list[str]:
+    groups = [*plan.contexts, plan.shared_kernel]
+    return [unit for group in groups for unit in (*group.modules, *group.symbols)]
