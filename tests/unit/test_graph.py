@@ -6,7 +6,8 @@ from decomposer import discover
 from decomposer.config import Settings
 from decomposer.extract import extract_facts
 from decomposer.graph import build_graph, code_dependencies
-from decomposer.models import DependencyGraph, GraphEdge, ModuleFacts, ParseFailure
+from decomposer.models import DependencyGraph, GraphEdge, Location, ModuleFacts, ParseFailure
+from decomposer.models.base import trusted
 from tests.conftest import EXAMPLE, dependencies_of, graph_of
 
 
@@ -276,3 +277,24 @@ def test_what_check_reads_is_the_graph_without_its_models() -> None:
         update={"dependencies": ()}
     )
     assert code.symbols and code.failures == (broken,)
+
+
+def test_a_trusted_model_is_the_validated_one_and_its_copies_change_only_themselves() -> None:
+    values = {
+        "path": "shop/a.py",
+        "line": 3,
+        "col": 1,
+        "certainty": "certain",
+        "resolution": "absolute-import",
+        "discards_result": False,
+    }
+    first, second = trusted(Location, dict(values)), trusted(Location, dict(values))
+    validated = Location(**values)
+    assert first == validated and hash(first) == hash(validated)
+    assert first.model_dump_json() == validated.model_dump_json()
+    assert first.model_fields_set == validated.model_fields_set
+    moved = first.model_copy(update={"line": 4})
+    assert moved.line == 4 and first.line == 3
+    # the instances of a model share the set of their field names; a copy gets its own
+    assert first.model_fields_set == second.model_fields_set == set(Location.model_fields)
+    assert moved.model_fields_set is not first.model_fields_set
