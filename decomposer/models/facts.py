@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 from itertools import repeat
 from types import GenericAlias
 from typing import Annotated, Any, Literal, NamedTuple, get_type_hints
@@ -293,15 +295,17 @@ def _as_rows(kind: type[tuple[Any, ...]]) -> GetPydanticSchema:
     Python call per row (validated as NamedTuples, every row is a call of `kind(...)`: saleor's
     facts cache holds 88,000 rows)."""
     row = GenericAlias(tuple, tuple(get_type_hints(kind).values()))
-
-    def rows(values: tuple[tuple[Any, ...], ...]) -> tuple[Any, ...]:
-        return tuple(map(tuple.__new__, repeat(kind), values))
-
     return GetPydanticSchema(
         lambda _, handler: core_schema.no_info_after_validator_function(
-            rows, handler(GenericAlias(tuple, (row, ...)))
+            partial(_named, kind), handler(GenericAlias(tuple, (row, ...)))
         )
     )
+
+
+def _named(kind: type[tuple[Any, ...]], rows: Iterable[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """Each of `rows` (plain tuples of a NamedTuple's fields) as a `kind`, made by
+    `tuple.__new__` without a Python call per row."""
+    return tuple(map(tuple.__new__, repeat(kind), rows))
 
 
 class ModuleFacts(Model):
@@ -349,7 +353,7 @@ _NAMED_TUPLES = {
 def _unpickle_facts(state: dict[str, Any]) -> ModuleFacts:
     fields = state["__dict__"]
     for name, kind in _NAMED_TUPLES.items():
-        fields[name] = tuple(map(tuple.__new__, repeat(kind), fields[name]))
+        fields[name] = _named(kind, fields[name])
     facts = ModuleFacts.__new__(ModuleFacts)
     facts.__setstate__(state)
     return facts
