@@ -114,6 +114,26 @@ def _import_later_stages() -> None:
     import decomposer.cluster  # noqa: F401
 
 
+def preload() -> None:
+    """Import every stage the commands import when they first need it, and compile the
+    report's template: what `decompose server` does once, before it forks a process for each
+    command."""
+    from decomposer import (
+        check,
+        cluster,
+        export,
+        graph,
+        metrics,
+        plan,
+        report,
+        scaffold,
+        templating,
+    )
+
+    del check, cluster, export, graph, metrics, plan, scaffold  # imported: all that was wanted
+    templating.warm(report.TEMPLATE)
+
+
 class _Stopwatch:
     """The wall time and the peak memory of each stage of one run (the clock is I/O: it is
     read here, at the pipeline's edge, and handed out as StageTiming models)."""

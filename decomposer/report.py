@@ -24,6 +24,8 @@ from decomposer import templating
 from decomposer.models import DecompositionPlan, DependencyGraph, RenderedFile
 
 REPORT_NAME = "report.html"
+# The report's template (under templates/).
+TEMPLATE = "report/report.html.j2"
 CYTOSCAPE = "report/static/cytoscape-3.35.0.min.js"
 KERNEL = "(shared kernel)"
 # Annotations and TYPE_CHECKING imports are not runtime coupling (README, "Metrics").
@@ -56,7 +58,7 @@ def render_report(
         # Inlined as is: a `</script` inside would end the element early (a packaging bug).
         assert "</script" not in script.lower(), "an inlined script contains </script"
     html = templating.render(
-        "report/report.html.j2",
+        TEMPLATE,
         view=view,
         data_json=Markup(embeddable_json(view)),
         css=Markup(templating.read_static("report/static/report.css")),

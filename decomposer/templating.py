@@ -34,6 +34,14 @@ def render(template: str, **context: Any) -> str:
     return _environment().get_template(template).render(**context)
 
 
+def warm(*templates: str) -> None:
+    """Make the environment and compile `templates` ahead of their first rendering (what
+    `decompose server` does once for all its commands; a template edited since is compiled
+    again when it renders, as Jinja checks its file's time)."""
+    for template in templates:
+        _environment().get_template(template)
+
+
 def read_static(path: str) -> str:
     """A file shipped under templates/ (CSS, vendored JavaScript), to inline."""
     return (templates_dir() / path).read_text(encoding="utf-8")

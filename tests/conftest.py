@@ -55,11 +55,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The facts cache of every run in the suite goes to a folder of the suite's own, never to
-    the user's cache folder (platformdirs reads XDG_CACHE_HOME; the CLI DECOMPOSER_CACHE_DIR)."""
+    the user's cache folder (platformdirs reads XDG_CACHE_HOME; the CLI DECOMPOSER_CACHE_DIR).
+    So does `decompose server`'s socket (XDG_RUNTIME_DIR): the program the tests run never
+    hands its command to a server the user started."""
     folder = tmp_path_factory.mktemp("user-cache")
+    runtime = tmp_path_factory.mktemp("run")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(folder))
         patch.setenv("DECOMPOSER_CACHE_DIR", str(folder / "decomposer"))
+        patch.setenv("XDG_RUNTIME_DIR", str(runtime))
         yield
 
 

@@ -331,7 +331,7 @@ def test_the_program_runs_without_the_cyclic_collector(monkeypatch: pytest.Monke
     def exit_now(code: int) -> None:
         raise Exited(code)
 
-    def command() -> None:
+    def command(args: list[str], prog_name: str | None) -> None:
         seen.append(gc.isenabled())
         raise SystemExit(4)
 
