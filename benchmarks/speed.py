@@ -1,6 +1,6 @@
 """Speed of `decompose analyze` beside `grimp.build_graph`, side by side, on the same files.
 
-    python benchmarks/speed.py [SOURCE_ROOT PACKAGE] [--runs N] [--full [--baseline DIR]]
+    python benchmarks/speed.py [SOURCE_ROOT PACKAGE] [--runs N] [--full [--baseline DIR] [--server]]
 
 Without arguments it downloads Django 5.2's sdist from PyPI (once, into a temporary folder)
 and measures the `django` package (about 160k lines). Every measurement runs in a fresh Python
@@ -26,6 +26,8 @@ changed, the last result kept), beside `lint-imports` with one layers contract (
 largest subpackage above its second largest; import-linter's own cache warm) on the same copy.
 --baseline DIR measures the decomposer package under DIR (another
 checkout, e.g. `git worktree add /tmp/before main`) beside this one, alternating, with ratios.
+--server adds this checkout's commands handed to a `decompose server` started for the run
+(`served`), beside the same commands run alone.
 
 With --curve N it builds synthetic monoliths of 1 to N copies of the repository (--repo, or
 ROOT/PACKAGE): copy k renames each top-level package P of the repository to P_k and every
@@ -84,6 +86,11 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help="the whole analyze, cold and warm")
     parser.add_argument("--baseline", type=Path, help="a decomposer checkout to compare with")
     parser.add_argument(
+        "--server",
+        action="store_true",
+        help="with --full: also this checkout's commands handed to `decompose server`",
+    )
+    parser.add_argument(
         "--repo",
         type=Path,
         help="with --full: the folder `decompose analyze` reads (default ROOT/PACKAGE); e.g. the"
@@ -104,7 +111,7 @@ def main() -> int:
         return curve((root / package).resolve(), args.curve)
     if args.full:
         repo = (args.repo or root / package).resolve()
-        return full(repo, root.resolve(), package, args.runs, args.baseline)
+        return full(repo, root.resolve(), package, args.runs, args.baseline, server=args.server)
     out = Path(tempfile.mkdtemp(prefix="decomposer-bench-"))
     timings: dict[str, list[float]] = {}
     for _ in range(args.runs):
@@ -144,13 +151,45 @@ def main() -> int:
     return 0
 
 
-def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None) -> int:
+def full(
+    repo: Path,
+    root: Path,
+    package: str,
+    runs: int,
+    baseline: Path | None,
+    *,
+    server: bool = False,
+) -> int:
     """The whole `decompose analyze`, cold, warm and with one file changed, for this checkout
-    (and `baseline`), beside grimp's graph alone; each with its peak memory."""
-    versions = {"this": Path(__file__).resolve().parents[1]}
+    (and `baseline`), beside grimp's graph alone; each with its peak memory. With `server`,
+    also this checkout's commands run by a `decompose server` (as `served`; the peak memory
+    and CPU time are then the caller's only: the command runs in the server's child)."""
+    this = Path(__file__).resolve().parents[1]
+    versions = {"this": this}
     if baseline is not None:
         versions["baseline"] = baseline.resolve()
     scratch = Path(tempfile.mkdtemp(prefix="decomposer-bench-"))
+    environments = {
+        name: {
+            **os.environ,
+            "PYTHONPATH": str(checkout),
+            "DECOMPOSER_CACHE_DIR": str(scratch / name / "cache"),
+            "DECOMPOSER_SERVER": "off",
+        }
+        for name, checkout in versions.items()
+    }
+    if server:
+        versions["served"] = this
+        runtime = scratch / "served" / "run"
+        runtime.mkdir(parents=True, mode=0o700)
+        environments["served"] = {
+            **environments["this"],
+            "DECOMPOSER_CACHE_DIR": str(scratch / "served" / "cache"),
+            "DECOMPOSER_SERVER": "on",
+            "XDG_RUNTIME_DIR": str(runtime),
+        }
+        start = [sys.executable, "-m", "decomposer", "server", "start", "--idle-timeout", "900"]
+        subprocess.run(start, env=environments["served"], cwd=this, check=True)
     # a copy for each checkout, so that the one-file changes never touch the measured
     # repository itself, and each checkout's run sees only its own edit since its last run
     copies = {name: scratch / name / "repo" / repo.name for name in versions}
@@ -175,8 +214,7 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
             _measured(linter, dict(os.environ), cwd=grimp_root, allowed=(0, 1))[0],
         )
         for name, checkout in versions.items():
-            environment = {**os.environ, "PYTHONPATH": str(checkout)}
-            environment["DECOMPOSER_CACHE_DIR"] = str(scratch / name / "cache")
+            environment = environments[name]
             out = scratch / name / "out"
             shutil.rmtree(out, ignore_errors=True)
             command = _decompose(str(copies[name]), out, full=True)
@@ -234,12 +272,17 @@ def full(repo: Path, root: Path, package: str, runs: int, baseline: Path | None)
         print(f"  {name:18} {value:7.3f} s{usage}   (all: {every})")
     for kind in ("cold", "warm", *EDITS, "check", "check-kept"):
         against = "lint-imports" if kind.startswith("check") else "grimp"
-        line = f"  {kind}: this {medians[f'this {kind}'] / medians[against]:5.1f}x {against}"
+        line = f"  {kind}: this {medians[f'this {kind}'] / medians[against]:5.2f}x {against}"
         if baseline is not None:
             line += (
                 f", this / baseline = {medians[f'this {kind}'] / medians[f'baseline {kind}']:5.2f}"
             )
+        if server:
+            line += f", served {medians[f'served {kind}'] / medians[against]:5.2f}x {against}"
         print(line)
+    if server:
+        stop = [sys.executable, "-m", "decomposer", "server", "stop"]
+        subprocess.run(stop, env=environments["served"], cwd=this, check=True)
     shutil.rmtree(scratch, ignore_errors=True)
     return 0
 

@@ -38,7 +38,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 # The server exits after this long without a command (seconds).
 DEFAULT_IDLE_TIMEOUT = 3600.0
@@ -65,12 +65,18 @@ class ServerFiles(NamedTuple):
     log: Path
 
 
-def paths() -> ServerFiles:
-    """The socket, lock, pid file and log of this installation's server (not created)."""
+def server_folder() -> Path:
+    """The folder of this user's servers (not created)."""
     base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
     folder = base / f"decomposer-{os.getuid()}"
     if len(os.fsencode(folder)) > 80:  # a Unix socket's path is limited to 107 bytes
         folder = Path("/tmp") / f"decomposer-{os.getuid()}"
+    return folder
+
+
+def paths() -> ServerFiles:
+    """The socket, lock, pid file and log of this installation's server (not created)."""
+    folder = server_folder()
     name = code_digest()
     return ServerFiles(
         folder / f"{name}.sock",
@@ -128,9 +134,10 @@ def forward(argv: list[str]) -> int | None:
     try:
         for descriptor in (0, 1, 2):  # a closed stream is not passed: the socket would take it
             os.fstat(descriptor)
-        address = paths().socket
-        if not private_folder(address.parent, create=False):
+        # no folder, no server: what the digest of the tool's files would cost is saved
+        if not private_folder(server_folder(), create=False):
             return None
+        address = paths().socket
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         connection.connect(os.fspath(address))
     except OSError:  # no server (or a socket left by one that died), a stream closed
@@ -237,9 +244,9 @@ def running() -> int | None:
 
 
 @contextlib.contextmanager
-def _listening() -> Iterator[socket.socket | None]:
-    """The server's socket, bound, with the lock held for as long as it is open; None if
-    another server of this installation holds the lock."""
+def _listening() -> Iterator[tuple[socket.socket, IO[str]] | None]:
+    """The server's socket, bound, and its lock file, locked for as long as it is open; None
+    if another server of this installation holds the lock."""
     address, lock, pid_file, _ = paths()
     if not private_folder(address.parent, create=True):
         raise PermissionError(
@@ -258,7 +265,7 @@ def _listening() -> Iterator[socket.socket | None]:
             listener.bind(os.fspath(address))
             listener.listen(16)
             pid_file.write_text(str(os.getpid()), encoding="utf-8")
-            yield listener
+            yield listener, handle
         finally:
             listener.close()
             for path in (address, pid_file):
@@ -276,9 +283,10 @@ def serve(
     each in a forked child that runs `run(argv, program_name)` with the caller's streams,
     folder and environment. False if another server of this installation runs already.
     `ready` is called once the socket accepts commands."""
-    with _listening() as listener:
-        if listener is None:
+    with _listening() as opened:
+        if opened is None:
             return False
+        listener, lock = opened
         stopping: list[int] = []
 
         def stop(number: int, _frame: object) -> None:
@@ -305,7 +313,10 @@ def serve(
                         continue
                     _log(f"command from pid {_peer_pid(connection)}")
                     if os.fork() == 0:  # pragma: no cover - the child ends in os._exit
+                        # the lock is the server's alone: a command still running when the
+                        # server has exited must not keep the next one from starting
                         listener.close()
+                        lock.close()
                         _child(connection, run, previous)
         finally:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)

@@ -165,8 +165,7 @@ _ECHO_SERVER = textwrap.dedent(
 _CLIENT = "import sys; from decomposer import server; sys.exit(server.forward(sys.argv[1:]))"
 
 
-@pytest.fixture
-def echo_server() -> Iterator[subprocess.Popen[str]]:
+def _start_echo_server() -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [sys.executable, "-c", _ECHO_SERVER],
         stdout=subprocess.PIPE,
@@ -175,6 +174,25 @@ def echo_server() -> Iterator[subprocess.Popen[str]]:
     )
     assert process.stdout is not None
     assert process.stdout.readline() == "ready\n"
+    return process
+
+
+def _waiting_client() -> subprocess.Popen[str]:
+    """A caller whose command waits for Ctrl-C, once it waits."""
+    client = subprocess.Popen(
+        [sys.executable, "-c", _CLIENT, "wait"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_environment(),
+    )
+    assert client.stdout is not None
+    assert client.stdout.readline() == "waiting\n"
+    return client
+
+
+@pytest.fixture
+def echo_server() -> Iterator[subprocess.Popen[str]]:
+    process = _start_echo_server()
     yield process
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
@@ -199,14 +217,7 @@ def test_the_command_gets_the_callers_streams_folder_environment_and_umask(
 
 
 def test_ctrl_c_reaches_the_command(echo_server: subprocess.Popen[str]) -> None:
-    client = subprocess.Popen(
-        [sys.executable, "-c", _CLIENT, "wait"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=_environment(),
-    )
-    assert client.stdout is not None
-    assert client.stdout.readline() == "waiting\n"
+    client = _waiting_client()
     start = time.monotonic()
     client.send_signal(signal.SIGINT)
     assert client.wait(timeout=30) == 130
@@ -229,3 +240,19 @@ def test_a_command_whose_streams_cannot_be_passed_runs_in_its_own_process(
         [sys.executable, "-c", closed], capture_output=True, text=True, env=_environment()
     )
     assert done.stdout == "None\n"  # not run there: the caller runs it itself
+
+
+def test_a_command_still_running_does_not_keep_the_next_server_from_starting() -> None:
+    first = _start_echo_server()
+    client = _waiting_client()
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(timeout=30) == 0
+    assert server.running() is None
+    second = _start_echo_server()  # the lock is free though the first one's child runs
+    try:
+        assert server.running() == second.pid
+        client.send_signal(signal.SIGINT)
+        assert client.wait(timeout=30) == 130
+    finally:
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=30) == 0
