@@ -696,20 +696,10 @@ def status(argv: list[str], prog_name: str | None = None) -> int:
         main(args=argv, prog_name=prog_name)
         code = 0
     except SystemExit as exc:  # click's standalone mode always ends so
-        code = _exit_status(exc.code)
+        code = warm.exit_status(exc.code)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a full disk, a reader gone: the output is incomplete
             code = code or ExitCode.INTERNAL
     return code
-
-
-def _exit_status(code: object) -> int:
-    """What `sys.exit(code)` makes the exit status: None is 0, a message is printed and is 1."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code
-    sys.stderr.write(f"{code}\n")
-    return 1

@@ -309,9 +309,10 @@ def serve(
                         break
                     raise
                 with connection:
-                    if _peer_uid(connection) != os.getuid():
+                    pid, uid = _peer(connection)
+                    if uid != os.getuid():
                         continue
-                    _log(f"command from pid {_peer_pid(connection)}")
+                    _log(f"command from pid {pid}")
                     if os.fork() == 0:  # pragma: no cover - the child ends in os._exit
                         # the lock is the server's alone: a command still running when the
                         # server has exited must not keep the next one from starting
@@ -325,14 +326,11 @@ def serve(
     return True
 
 
-def _peer_uid(connection: socket.socket) -> int:
+def _peer(connection: socket.socket) -> tuple[int, int]:
+    """The pid and the uid of the process at the other end of `connection`."""
     credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
-    return int(struct.unpack("3i", credentials)[1])
-
-
-def _peer_pid(connection: socket.socket) -> int:
-    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
-    return int(struct.unpack("3i", credentials)[0])
+    pid, uid, _ = struct.unpack("3i", credentials)
+    return int(pid), int(uid)
 
 
 def _log(message: str) -> None:
@@ -344,7 +342,7 @@ def _child(
     connection: socket.socket,
     run: Callable[[list[str], str], int],
     handlers: dict[signal.Signals, Any],
-) -> None:  # pragma: no cover - runs in a forked child (tests/integration/test_server.py)
+) -> None:  # pragma: no cover - runs in a forked child (tests/functional/test_server.py)
     """Become the caller's command: its streams, folder, environment and umask; run it and
     answer its exit status. Never returns."""
     code = _NO_STATUS
@@ -377,7 +375,7 @@ def _child(
         connection.sendall(_STATUS.pack(os.getpid()))
         code = run(list(request["argv"]), request["prog"])
     except SystemExit as exc:  # as Python ends a process with it
-        code = _exit_status(exc.code)
+        code = exit_status(exc.code)
     except KeyboardInterrupt:  # Ctrl-C not handled: a shell's status for SIGINT
         code = 128 + signal.SIGINT
     except BaseException:  # the caller must get an answer whatever happened
@@ -395,8 +393,9 @@ def _child(
         os._exit(code)
 
 
-def _exit_status(code: object) -> int:
-    """What `sys.exit(code)` makes the exit status: None is 0, a message is printed and is 1."""
+def exit_status(code: object) -> int:
+    """What `sys.exit(code)` makes the exit status: None is 0, a message is printed and is 1
+    (the program's own ending, `cli.status`, says the same)."""
     if code is None:
         return 0
     if isinstance(code, int):

@@ -165,29 +165,26 @@ _ECHO_SERVER = textwrap.dedent(
 _CLIENT = "import sys; from decomposer import server; sys.exit(server.forward(sys.argv[1:]))"
 
 
-def _start_echo_server() -> subprocess.Popen[str]:
+def _python_once_it_says(first_line: str, code: str, *args: str) -> subprocess.Popen[str]:
+    """`python -c code args`, once it has printed `first_line`."""
     process = subprocess.Popen(
-        [sys.executable, "-c", _ECHO_SERVER],
+        [sys.executable, "-c", code, *args],
         stdout=subprocess.PIPE,
         text=True,
         env=_environment(),
     )
     assert process.stdout is not None
-    assert process.stdout.readline() == "ready\n"
+    assert process.stdout.readline() == first_line
     return process
+
+
+def _start_echo_server() -> subprocess.Popen[str]:
+    return _python_once_it_says("ready\n", _ECHO_SERVER)
 
 
 def _waiting_client() -> subprocess.Popen[str]:
     """A caller whose command waits for Ctrl-C, once it waits."""
-    client = subprocess.Popen(
-        [sys.executable, "-c", _CLIENT, "wait"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=_environment(),
-    )
-    assert client.stdout is not None
-    assert client.stdout.readline() == "waiting\n"
-    return client
+    return _python_once_it_says("waiting\n", _CLIENT, "wait")
 
 
 @pytest.fixture
